@@ -1,0 +1,7 @@
+"""`python -m photonix`: the same as the `photonix` command."""
+
+import sys
+
+from photonix.cli import main
+
+sys.exit(main())

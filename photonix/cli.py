@@ -1,0 +1,254 @@
+"""The `photonix` command: up, web, worker, migrate, import, status, user/library/token create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from photonix.config import Settings, child_env, settings_from_process_env
+from photonix.errors import ConfigError, PhotonixError
+
+console = Console(stderr=True)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED_PHOTOS = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = settings_from_process_env()
+        from photonix.logs import configure_logging
+
+        configure_logging(settings.log_level)
+        handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+        return handler(settings, args)
+    except ConfigError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        return EXIT_USAGE
+    except PhotonixError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="photonix", description="Self-hosted photo manager.")
+    sub = root.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[Settings, argparse.Namespace], int], help: str,
+                parent: Any = sub) -> argparse.ArgumentParser:
+        cmd: argparse.ArgumentParser = parent.add_parser(name, help=help, description=help)
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    command("up", cmd_up, "web + worker (+ embedded Redis when PHOTONIX_REDIS_URL is unset): what `make run` runs")
+    command("web", cmd_web, "serve the web app and the JSON API")
+    command("worker", cmd_worker, "run a pipeline worker (as many as you like, on any host)")
+    command("migrate", cmd_migrate, "bring the database schema up to date")
+    imp = command("import", cmd_import, "import a folder of photos into a library")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--library", help="library name (created for this folder when new; default: folder name)")
+    imp.add_argument("--wait", action="store_true", help="follow the pipeline until every photo is processed")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    status = command("status", cmd_status, "per-step counts, queue depth and recent failures")
+    status.add_argument("--json", action="store_true")
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(required=True, metavar="ACTION")
+    create_user = command("create", cmd_user_create, "create a user (password from --password-stdin or a prompt)",
+                          user)
+    create_user.add_argument("username")
+    create_user.add_argument("--admin", action="store_true")
+    create_user.add_argument("--password-stdin", action="store_true")
+    create_user.add_argument("--library", action="append", default=[], help="make the user a member of it")
+
+    library = sub.add_parser("library", help="manage libraries").add_subparsers(required=True, metavar="ACTION")
+    create_library = command("create", cmd_library_create, "create a library", library)
+    create_library.add_argument("name")
+    create_library.add_argument("--folder", action="append", type=Path, default=[])
+    create_library.add_argument("--owner", help="username of its owner")
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(required=True, metavar="ACTION")
+    create_token = command("create", cmd_token_create, "create an API token for a user (printed once)", token)
+    create_token.add_argument("--user", required=True)
+    create_token.add_argument("--name", default="")
+    return root
+
+
+def run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    """Bind the database, run `work` on a fresh event loop, close the pool."""
+    from photonix.db import engine
+
+    async def run() -> int:
+        bound = engine.bind(settings)
+        await engine.open_pool(bound)
+        try:
+            return await work()
+        finally:
+            await engine.close_pool(bound)
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import engine
+
+    async def work() -> int:
+        await engine.migrate(settings)
+        console.print("[green]database is up to date[/green]")
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
+def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from photonix.db import engine
+    from photonix.web.app import create_app
+
+    engine.bind(settings)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                access_log=False)
+    return EXIT_OK
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import engine
+    from photonix.jobs.worker import build_worker
+
+    settings = with_reachable_redis(settings, required=True)
+
+    async def work() -> int:
+        await build_worker(settings, watch=True).async_run()
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.jobs.embedded_redis import start_embedded_redis, write_url_file
+
+    embedded = None
+    if settings.redis_url is None:
+        embedded = start_embedded_redis(settings.data_dir)
+        write_url_file(settings.data_dir, embedded.url)
+        settings = Settings.from_env(child_env({"PHOTONIX_REDIS_URL": embedded.url}))
+    if cmd_migrate(settings, args) != EXIT_OK:
+        return EXIT_ERROR
+    worker = subprocess.Popen([sys.executable, "-m", "photonix", "worker"],
+                              env=child_env({"PHOTONIX_REDIS_URL": settings.redis_url or ""}))
+    url = f"http://{settings.host}:{settings.port}/"
+    console.print(f"\n[bold]Photonix is running at {url}[/bold]\n"
+                  f"  data: {settings.data_dir}   database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}"
+                  f"   redis: {'embedded' if embedded else settings.redis_url}\n"
+                  "  First login: create the admin and a library, then import:\n"
+                  "    .venv/bin/photonix user create admin --admin\n"
+                  "    .venv/bin/photonix library create Photos --folder ~/Pictures --owner admin\n"
+                  "    .venv/bin/photonix import ~/Pictures --library Photos --wait\n"
+                  "  API: .venv/bin/photonix token create --user admin, then Authorization: Bearer <token>\n")
+    try:
+        return cmd_web(settings, args)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        if embedded:
+            embedded.stop()
+
+
+def with_reachable_redis(settings: Settings, *, required: bool) -> Settings:
+    """Use PHOTONIX_REDIS_URL, else the embedded Redis a running `photonix up` wrote down."""
+    if settings.redis_url:
+        return settings
+    from photonix.jobs.embedded_redis import running_embedded_url
+
+    url = running_embedded_url(settings.data_dir)
+    if url:
+        return Settings.from_env(child_env({"PHOTONIX_REDIS_URL": url}))
+    if required:
+        raise ConfigError("no Redis: set PHOTONIX_REDIS_URL, or start `photonix up` (it starts one)")
+    return settings
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.jobs.import_command import run_import
+
+    folder = args.path.expanduser().resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"{args.path} is not a folder")
+    settings = with_reachable_redis(settings, required=False)
+    report = run_with_db(settings, lambda: run_import(settings, folder, args.library or folder.name,
+                                                       wait=args.wait, console=console))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return EXIT_FAILED_PHOTOS if report.get("failed") else EXIT_OK
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.jobs.status import collect_status, print_status
+
+    settings = with_reachable_redis(settings, required=False)
+    report = run_with_db(settings, lambda: collect_status(settings))
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print_status(report, Console())
+    return EXIT_OK
+
+
+def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+
+    async def work() -> int:
+        user_id = await accounts.create_user(args.username, password, is_admin=args.admin)
+        for name in args.library:
+            library = await accounts.library_by_name(name)
+            if library is None:
+                raise ConfigError(f"no library named {name!r}")
+            await accounts.add_member(library.id, user_id)
+        console.print(f"created user {args.username!r} (id {user_id})")
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
+def cmd_library_create(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts
+
+    async def work() -> int:
+        owner = await accounts.user_by_name(args.owner) if args.owner else None
+        if args.owner and owner is None:
+            raise ConfigError(f"no user named {args.owner!r}")
+        folders = [f.expanduser().resolve() for f in args.folder]
+        library_id = await accounts.create_library(args.name, folders, owner.id if owner else None)
+        console.print(f"created library {args.name!r} (id {library_id})")
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
+def cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts
+
+    async def work() -> int:
+        user = await accounts.user_by_name(args.user)
+        if user is None:
+            raise ConfigError(f"no user named {args.user!r}")
+        print(await accounts.create_token(user.id, args.name))
+        return EXIT_OK
+
+    return run_with_db(settings, work)

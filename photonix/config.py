@@ -1,0 +1,129 @@
+"""Settings: one frozen value built from environment variables, validated at start with clear errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from photonix.errors import ConfigError
+
+PREFIX = "PHOTONIX_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable; defaults give a working single-machine install under ./data."""
+
+    data_dir: Path
+    database_url: str                    # sqlite:///path or postgresql://user@host:port/db
+    redis_url: str | None                # None: start the embedded redis-server
+    worker_concurrency: int              # jobs one worker runs at once
+    pool_processes: int                  # CPU processes per worker (decode, resize, inference)
+    max_tries: int                       # tries per step before a transient error fails it
+    retry_base_seconds: float            # backoff: uniform(0, min(cap, base * 2**try))
+    retry_cap_seconds: float
+    job_timeout_seconds: int             # a job running longer is cancelled (and retried)
+    raw_half_size: bool                  # develop RAW at half size: 4x faster, plenty for viewing
+    rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
+    host: str
+    port: int
+    secret_key: str | None               # signs sessions; generated into the data dir when unset
+    log_level: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(urlparse(self.database_url).path)
+
+    @property
+    def originals_dir(self) -> Path:
+        """Where uploaded originals are stored (scanned folders stay where they are)."""
+        return self.data_dir / "originals"
+
+    @property
+    def derivatives_dir(self) -> Path:
+        return self.data_dir / "derivatives"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read PHOTONIX_* variables; raise ConfigError naming the variable that is wrong."""
+        data_dir = Path(env.get(f"{PREFIX}DATA_DIR", "./data")).expanduser().resolve()
+        cores = os.cpu_count() or 1
+        database_url = env.get(f"{PREFIX}DATABASE_URL") or f"sqlite:///{data_dir / 'photonix.sqlite'}"
+        if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ConfigError(
+                f"{PREFIX}DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}"
+            )
+        redis_url = env.get(f"{PREFIX}REDIS_URL") or None
+        if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            worker_concurrency=_int(env, "WORKER_CONCURRENCY", max(4, cores * 2), minimum=1),
+            pool_processes=_int(env, "POOL_PROCESSES", cores, minimum=1),
+            max_tries=_int(env, "MAX_TRIES", 5, minimum=1),
+            retry_base_seconds=_float(env, "RETRY_BASE_SECONDS", 2.0),
+            retry_cap_seconds=_float(env, "RETRY_CAP_SECONDS", 300.0),
+            job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 300, minimum=1),
+            raw_half_size=_bool(env, "RAW_HALF_SIZE", True),
+            rescan_seconds=_int(env, "RESCAN_SECONDS", 3600, minimum=0),
+            host=env.get(f"{PREFIX}HOST", "127.0.0.1"),
+            port=_int(env, "PORT", 8000, minimum=1),
+            secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
+            log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
+        )
+
+
+def settings_from_process_env() -> Settings:
+    """The one place that reads os.environ."""
+    return Settings.from_env(os.environ)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{PREFIX}{name} must not be negative, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, got {raw!r}")
+
+
+def child_env(overrides: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with some variables replaced: for child processes and re-read settings."""
+    return {**os.environ, **overrides}

@@ -1,0 +1,161 @@
+"""Photo rows: register imported files, save what the steps found, and read photos a viewer may see."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from photonix.db.tables import Membership, Photo, PhotoFile, PhotoTag, StepRun
+from photonix.errors import MissingFile
+from photonix.media.metadata import Metadata
+
+METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata))
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoSource:
+    """What a pipeline step needs to find a photo's files."""
+
+    id: int
+    library_id: int
+    content_hash: str
+    original_path: Path
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    kind: str
+    size_name: str
+    path: Path
+    width: int | None
+    height: int | None
+
+
+async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
+    """(photo id, is_new): a file whose content the library already holds adds nothing."""
+    inserted = await Photo.insert(
+        Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
+              imported_at=datetime.now(timezone.utc))
+    ).on_conflict(target=(Photo.library, Photo.content_hash), action="DO NOTHING").returning(Photo.id)
+    if inserted:
+        photo_id = int(inserted[0]["id"])
+        await PhotoFile.insert(
+            PhotoFile(photo=photo_id, kind="original", size_name="", path=str(path))
+        ).on_conflict(target=(PhotoFile.photo, PhotoFile.kind, PhotoFile.size_name), action="DO NOTHING")
+        return photo_id, True
+    existing = await Photo.select(Photo.id).where(
+        (Photo.library == library_id) & (Photo.content_hash == content_hash)
+    ).first()
+    assert existing is not None
+    return int(existing["id"]), False
+
+
+async def known_paths(library_id: int) -> dict[str, int]:
+    """original path -> file size, for the files a library already imported (rescans skip hashing them)."""
+    rows = await Photo.select(Photo.original_path, Photo.file_size).where(Photo.library == library_id)
+    return {row["original_path"]: row["file_size"] for row in rows}
+
+
+async def source_for(photo_id: int) -> PhotoSource:
+    row = await Photo.select(
+        Photo.id, Photo.library, Photo.content_hash, Photo.original_path, Photo.version
+    ).where(Photo.id == photo_id).first()
+    if row is None:
+        raise MissingFile(f"photo {photo_id} was deleted")
+    return PhotoSource(row["id"], row["library"], row["content_hash"], Path(row["original_path"]), row["version"])
+
+
+async def bump_version(photo_id: int) -> int:
+    """A new version for a reprocess: new job ids, new StepRun rows; the old record stays."""
+    row = await Photo.update({Photo.version: Photo.version + 1}).where(Photo.id == photo_id).returning(
+        Photo.version
+    )
+    return int(row[0]["version"])
+
+
+async def save_metadata(photo_id: int, metadata: Metadata) -> None:
+    values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS}
+    values["rating"] = metadata.rating or 0      # the EXIF rating seeds the photo's own
+    await Photo.update(values).where(Photo.id == photo_id)
+
+
+async def metadata_of(photo_id: int) -> Metadata:
+    row = await Photo.select(*(getattr(Photo, name) for name in METADATA_FIELDS)).where(
+        Photo.id == photo_id
+    ).first()
+    if row is None:
+        raise MissingFile(f"photo {photo_id} was deleted")
+    values = dict(row)
+    values["format"] = values["format"] or ""
+    values["width"] = values["width"] or 0
+    values["height"] = values["height"] or 0
+    return Metadata(**values)
+
+
+async def save_file(photo_id: int, kind: str, path: Path, *, size_name: str = "",
+                    width: int | None = None, height: int | None = None) -> None:
+    await PhotoFile.insert(
+        PhotoFile(photo=photo_id, kind=kind, size_name=size_name, path=str(path), width=width, height=height)
+    ).on_conflict(
+        target=(PhotoFile.photo, PhotoFile.kind, PhotoFile.size_name), action="DO UPDATE",
+        values=[PhotoFile.path, PhotoFile.width, PhotoFile.height],
+    )
+
+
+async def save_histogram(photo_id: int, histogram: Any) -> None:
+    await Photo.update({Photo.histogram: histogram}).where(Photo.id == photo_id)
+
+
+async def files_of(photo_id: int) -> list[StoredFile]:
+    rows = await PhotoFile.select(
+        PhotoFile.kind, PhotoFile.size_name, PhotoFile.path, PhotoFile.width, PhotoFile.height
+    ).where(PhotoFile.photo == photo_id)
+    return [StoredFile(r["kind"], r["size_name"], Path(r["path"]), r["width"], r["height"]) for r in rows]
+
+
+async def file_of(photo_id: int, kind: str, size_name: str = "") -> StoredFile | None:
+    for stored in await files_of(photo_id):
+        if stored.kind == kind and stored.size_name == size_name:
+            return stored
+    return None
+
+
+def visible_to(user_id: int) -> Any:
+    """The where-clause every viewer-facing photo query carries: photos of the user's libraries."""
+    return Photo.library.is_in(Membership.select(Membership.library).where(Membership.user == user_id))
+
+
+async def visible_photo(user_id: int, photo_id: int) -> dict[str, Any] | None:
+    """The photo row, or None when it does not exist or the user may not see it (both answer 404)."""
+    row: dict[str, Any] | None = await Photo.select(*Photo.all_columns()).where(
+        (Photo.id == photo_id) & visible_to(user_id)
+    ).first()
+    return row
+
+
+async def visible_photos(
+    user_id: int, *, library_id: int | None = None, tag_ids: list[int] | None = None,
+    state: str | None = None,
+    limit: int = 50, offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of photos (newest first) the user may see, and how many match in all."""
+    where = visible_to(user_id)
+    if library_id is not None:
+        where &= Photo.library == library_id
+    if tag_ids is not None:
+        where &= Photo.id.is_in(PhotoTag.select(PhotoTag.photo).where(PhotoTag.tag.is_in(tag_ids)))
+    if state == "failed":
+        where &= Photo.id.is_in(StepRun.select(StepRun.photo).where(StepRun.state == "failed"))
+    elif state == "pending":
+        where &= Photo.id.is_in(
+            StepRun.select(StepRun.photo).where(StepRun.state.is_in(["queued", "running", "retrying"]))
+        )
+    total = await Photo.count().where(where)
+    rows = await Photo.select(*Photo.all_columns()).where(where).order_by(
+        Photo.taken_at, Photo.id, ascending=False
+    ).limit(limit).offset(offset)
+    return rows, total

@@ -1,0 +1,181 @@
+"""StepRun rows: queue, claim and finish one step of one photo at one version, and summarise them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from photonix.db.tables import Photo, StepRun
+
+FINAL_STATES = frozenset({"done", "skipped", "failed"})
+SUCCESS_STATES = frozenset({"done", "skipped"})
+STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
+
+# The latest version of each (photo, step): what the photo's step looks like now.
+LATEST = 'version = (SELECT MAX(s2.version) FROM step_run s2 WHERE s2.photo = step_run.photo AND s2.step = step_run.step)'
+
+
+@dataclass(frozen=True, slots=True)
+class StepState:
+    """One step's record, as the API and dashboard show it."""
+
+    photo_id: int
+    step: str
+    version: int
+    state: str
+    tries: int
+    error: str
+    error_kind: str
+    duration_ms: int | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _state(row: dict[str, object]) -> StepState:
+    return StepState(
+        photo_id=int(row["photo"]), step=str(row["step"]), version=int(row["version"]),  # type: ignore[call-overload]
+        state=str(row["state"]), tries=int(row["tries"]), error=str(row["error"]),  # type: ignore[call-overload]
+        error_kind=str(row["error_kind"]), duration_ms=row["duration_ms"],  # type: ignore[arg-type]
+        started_at=row["started_at"], finished_at=row["finished_at"],  # type: ignore[arg-type]
+    )
+
+
+async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
+    """Create the queued rows for a run; rows that already exist are left as they are."""
+    rows = [
+        StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
+                queued_at=_now())
+        for step in steps
+    ]
+    if rows:
+        await StepRun.insert(*rows).on_conflict(
+            target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
+        )
+
+
+async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int) -> bool:
+    """Mark the step running; False when it already finished (a duplicate delivery runs nothing)."""
+    await mark_queued(photo_id, version, [step], {step: job_id})
+    claimed = await StepRun.update(
+        {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id,
+         StepRun.started_at: _now(), StepRun.error: "", StepRun.error_kind: ""}
+    ).where(
+        (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
+        & StepRun.state.not_in(list(FINAL_STATES))
+    ).returning(StepRun.id)
+    return bool(claimed)
+
+
+async def finish(
+    photo_id: int, step: str, version: int, state: str, *, error: str = "", error_kind: str = "",
+    traceback: str = "", duration_ms: int | None = None,
+) -> None:
+    await StepRun.update(
+        {StepRun.state: state, StepRun.error: error, StepRun.error_kind: error_kind,
+         StepRun.traceback: traceback, StepRun.duration_ms: duration_ms,
+         StepRun.finished_at: None if state == "retrying" else _now()}
+    ).where((StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version))
+
+
+async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason: str) -> None:
+    """Steps that will not run because an earlier one failed: skipped, with that reason."""
+    names = list(steps)
+    if names:
+        await StepRun.update(
+            {StepRun.state: "skipped", StepRun.error: reason, StepRun.error_kind: "Upstream",
+             StepRun.finished_at: _now()}
+        ).where(
+            (StepRun.photo == photo_id) & (StepRun.version == version) & StepRun.step.is_in(names)
+            & (StepRun.state == "queued")
+        )
+
+
+async def states_at(photo_id: int, version: int) -> dict[str, str]:
+    rows = await StepRun.select(StepRun.step, StepRun.state).where(
+        (StepRun.photo == photo_id) & (StepRun.version == version)
+    )
+    return {row["step"]: row["state"] for row in rows}
+
+
+async def current_steps(photo_id: int) -> list[StepState]:
+    """The latest run of every step of one photo."""
+    rows = await StepRun.select(*StepRun.all_columns()).where(StepRun.photo == photo_id).order_by(StepRun.id)
+    latest: dict[str, StepState] = {}
+    for row in rows:
+        state = _state(row)
+        if state.step not in latest or state.version >= latest[state.step].version:
+            latest[state.step] = state
+    return list(latest.values())
+
+
+def _of_user(user_id: int | None) -> str:
+    """SQL restricting step runs to the photos of a user's libraries (None: every photo)."""
+    if user_id is None:
+        return ""
+    return (" AND photo IN (SELECT p.id FROM photo p WHERE p.library IN "
+            f"(SELECT m.library FROM membership m WHERE m.\"user\" = {int(user_id)}))")
+
+
+async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
+    """step -> state -> count over the latest run of each photo's steps."""
+    rows = await StepRun.raw(
+        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} GROUP BY step, state"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["step"], {})[row["state"]] = int(row["n"])
+    return counts
+
+
+async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
+    rows = await StepRun.raw(
+        f"SELECT * FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)} "
+        f"ORDER BY finished_at DESC LIMIT {int(limit)}"
+    )
+    return [_state(row) for row in rows]
+
+
+async def unfinished_count() -> int:
+    rows = await StepRun.raw(
+        f"SELECT COUNT(*) AS n FROM step_run WHERE state NOT IN ('done', 'skipped', 'failed') AND {LATEST}"
+    )
+    return int(rows[0]["n"])
+
+
+async def photo_states(photo_ids: list[int]) -> dict[int, str]:
+    """photo id -> 'failed' | 'pending' | 'done': the badge a grid shows."""
+    if not photo_ids:
+        return {}
+    rows = await StepRun.select(StepRun.photo, StepRun.step, StepRun.version, StepRun.state).where(
+        StepRun.photo.is_in(photo_ids)
+    )
+    versions = {
+        row["id"]: row["version"]
+        for row in await Photo.select(Photo.id, Photo.version).where(Photo.id.is_in(photo_ids))
+    }
+    latest: dict[tuple[int, str], tuple[int, str]] = {}
+    for row in rows:
+        key = (row["photo"], row["step"])
+        if key not in latest or row["version"] >= latest[key][0]:
+            latest[key] = (row["version"], row["state"])
+    result = {photo_id: "done" for photo_id in versions}
+    for (photo_id, _step), (_version, state) in latest.items():
+        if state == "failed":
+            result[photo_id] = "failed"
+        elif state not in FINAL_STATES and result[photo_id] != "failed":
+            result[photo_id] = "pending"
+    return result
+
+
+async def mean_durations() -> dict[str, float]:
+    """step -> mean seconds of its finished runs."""
+    rows = await StepRun.raw(
+        "SELECT step, AVG(duration_ms) AS ms FROM step_run WHERE state IN ('done', 'failed') "
+        "AND duration_ms IS NOT NULL GROUP BY step"
+    )
+    return {row["step"]: float(row["ms"] or 0) / 1000 for row in rows}

@@ -1,0 +1,155 @@
+"""Piccolo tables: users and libraries, photos and their files, tags, and the per-step run record.
+
+Multi-column unique keys are unique indexes created by the migrations (SQLite cannot add table
+constraints after creation); UNIQUE_KEYS lists them so upserts name the same columns."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Real,
+    Text,
+    Timestamp,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class User(Table, tablename="photonix_user"):
+    """A person who signs in; admins manage users and libraries."""
+
+    username = Varchar(length=150, unique=True)
+    password_hash = Text()
+    is_admin = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Library(Table):
+    """A named collection of photos fed by source folders and uploads."""
+
+    name = Varchar(length=200, unique=True)
+    created_at = Timestamptz()
+
+
+class LibraryFolder(Table):
+    """A folder on disk (or shared storage) that a library scans and watches."""
+
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
+    path = Text()
+
+
+class Membership(Table):
+    """Who may see a library, and whether they own it."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=20, default="member")      # "owner" | "member"
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200, default="")
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class Photo(Table):
+    """One distinct picture in a library (deduplicated by content hash) and what its EXIF says."""
+
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
+    content_hash = Varchar(length=64, index=True)
+    original_path = Text()
+    file_size = Integer(default=0)
+    imported_at = Timestamptz(index=True)
+    version = Integer(default=1)                        # bumped by a full reprocess: new job ids
+    format = Varchar(length=20, null=True, default=None)
+    width = Integer(null=True, default=None)            # as stored, before orientation
+    height = Integer(null=True, default=None)
+    orientation = Integer(default=1)
+    taken_at = Timestamp(null=True, default=None, index=True)   # camera-local time
+    taken_at_offset = Varchar(length=8, null=True, default=None)
+    camera_make = Varchar(length=100, null=True, default=None)
+    camera_model = Varchar(length=100, null=True, default=None)
+    lens = Varchar(length=200, null=True, default=None)
+    exposure_time = Real(null=True, default=None)
+    f_number = Real(null=True, default=None)
+    iso = Integer(null=True, default=None)
+    focal_length = Real(null=True, default=None)
+    flash = Boolean(null=True, default=None)
+    gps_lat = Float(null=True, default=None)
+    gps_lon = Float(null=True, default=None)
+    gps_altitude = Float(null=True, default=None)
+    rating = Integer(default=0)
+    histogram = JSON(null=True, default=None)
+
+
+class PhotoFile(Table):
+    """A file that belongs to a photo: its original, a RAW render or a thumbnail (with its size name)."""
+
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20)                           # "original" | "raw_render" | "thumbnail"
+    size_name = Varchar(length=20, default="")          # thumbnails: "square" | "medium" | "large"
+    path = Text()
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+
+
+class Tag(Table):
+    """A tag of one kind; places form a hierarchy (city under country) through `parent`."""
+
+    kind = Varchar(length=20, index=True)       # color/location/event/object/person/generic/album
+    name = Varchar(length=200)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.cascade)
+    key = Text(unique=True)                     # "kind/parent name/name": unique even where parent is NULL
+
+
+class PhotoTag(Table):
+    """A tag on a photo, with its score and source ("classifier@version", or "user")."""
+
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    tag = ForeignKey(Tag, on_delete=OnDelete.cascade, index=True)
+    score = Real(default=1.0)
+    source = Varchar(length=60)
+
+
+class StepRun(Table):
+    """What happened to one pipeline step of one photo at one version: the record, never the queue."""
+
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    step = Varchar(length=60, index=True)
+    version = Integer()
+    state = Varchar(length=20, index=True)      # queued/running/retrying/done/failed/skipped
+    tries = Integer(default=0)
+    job_id = Varchar(length=120, default="")
+    error = Text(default="")
+    error_kind = Varchar(length=60, default="")
+    traceback = Text(default="")
+    queued_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
+
+
+TABLES: tuple[type[Table], ...] = (
+    User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
+)
+
+
+# table -> the column tuples that are unique together (the migration creates one unique index each)
+UNIQUE_KEYS: dict[type[Table], tuple[tuple[str, ...], ...]] = {
+    LibraryFolder: (("library", "path"),),
+    Membership: (("user", "library"),),
+    Photo: (("library", "content_hash"),),
+    PhotoFile: (("photo", "kind", "size_name"),),
+    PhotoTag: (("photo", "tag", "source"),),
+    StepRun: (("photo", "step", "version"),),
+}

@@ -1,0 +1,81 @@
+"""Tags and photo tags: upsert a classifier's tags for a photo, keep user tags apart, read a photo's tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from photonix.classifiers.base import ScoredTag
+from photonix.db.tables import PhotoTag, Tag
+
+USER_SOURCE = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoTagView:
+    tag_id: int
+    kind: str
+    name: str
+    parent: str | None
+    score: float
+    source: str
+
+
+def tag_key(kind: str, name: str, parent: str | None) -> str:
+    return f"{kind}/{parent or ''}/{name}"
+
+
+async def tag_id(kind: str, name: str, parent: str | None = None) -> int:
+    """The id of the tag, created (with its parent) the first time it is named."""
+    parent_id = await tag_id(kind, parent) if parent else None
+    key = tag_key(kind, name, parent)
+    await Tag.insert(Tag(kind=kind, name=name, parent=parent_id, key=key)).on_conflict(
+        target=Tag.key, action="DO NOTHING"
+    )
+    row = await Tag.select(Tag.id).where(Tag.key == key).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def replace_classifier_tags(photo_id: int, classifier: str, version: int,
+                                  tags: Sequence[ScoredTag]) -> None:
+    """This classifier's tags on the photo become exactly `tags`; every other source's tags stay."""
+    source = f"{classifier}@{version}"
+    ids = [(await tag_id(tag.kind, tag.name, tag.parent), tag.score) for tag in tags]
+    async with PhotoTag._meta.db.transaction():
+        await PhotoTag.delete().where(
+            (PhotoTag.photo == photo_id) & PhotoTag.source.like(f"{classifier}@%")
+        )
+        if ids:
+            await PhotoTag.insert(
+                *(PhotoTag(photo=photo_id, tag=tid, score=score, source=source) for tid, score in ids)
+            ).on_conflict(
+                target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO UPDATE",
+                values=[PhotoTag.score],
+            )
+
+
+async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:
+    tid = await tag_id(kind, name)
+    await PhotoTag.insert(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE)).on_conflict(
+        target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING"
+    )
+    return tid
+
+
+async def tags_of(photo_id: int) -> list[PhotoTagView]:
+    rows = await PhotoTag.select(
+        PhotoTag.tag.id, PhotoTag.tag.kind, PhotoTag.tag.name, PhotoTag.tag.parent.name, PhotoTag.score,
+        PhotoTag.source,
+    ).where(PhotoTag.photo == photo_id).order_by(PhotoTag.score, ascending=False)
+    return [
+        PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"])
+        for r in rows
+    ]
+
+
+async def find_tag(name: str, kind: str | None = None) -> list[int]:
+    where = Tag.name == name
+    if kind:
+        where &= Tag.kind == kind
+    return [row["id"] for row in await Tag.select(Tag.id).where(where)]

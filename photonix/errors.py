@@ -1,0 +1,41 @@
+"""The exception types that decide a pipeline step's outcome; each takes one dashboard-ready sentence."""
+
+
+class PhotonixError(Exception):
+    """Base class; its one argument is a sentence fit for the dashboard."""
+
+
+class PermanentError(PhotonixError):
+    """Retrying cannot help: undecodable, bomb, corrupt RAW, missing file."""
+
+
+class TransientError(PhotonixError):
+    """Retrying may help: I/O hiccup, timeout, lost connection."""
+
+
+class StepSkipped(PhotonixError):
+    """The step does not apply, its input is missing, or its model is not installed; says which."""
+
+
+class UndecodableImage(PermanentError):
+    """The file is not an image we can decode (truncated, corrupt, not an image at all)."""
+
+
+class DecompressionBomb(PermanentError):
+    """The image claims more pixels than we agree to decode."""
+
+
+class CorruptRaw(PermanentError):
+    """A RAW file that LibRaw cannot open or develop."""
+
+
+class MissingFile(PermanentError):
+    """The original is no longer where the library says it is."""
+
+
+class StorageUnavailable(TransientError):
+    """The disk, not the file: EIO, ESTALE, ETIMEDOUT and the like."""
+
+
+class ConfigError(PhotonixError):
+    """A setting is missing or malformed; the message names the variable."""

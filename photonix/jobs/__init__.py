@@ -1,0 +1,1 @@
+"""ARQ: the pipeline as code, thin task adapters, worker settings, queue stats."""

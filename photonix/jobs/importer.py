@@ -1,0 +1,112 @@
+"""Import: find photo files, dedupe them by content hash, register new ones and start their pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+import structlog
+from arq import ArqRedis
+
+from photonix.config import Settings
+from photonix.db import photos
+from photonix.errors import PhotonixError
+from photonix.jobs import flow
+from photonix.jobs.flow import Chain
+from photonix.media.formats import is_photo_path
+from photonix.media.hashing import content_hash
+
+log = structlog.get_logger()
+
+
+@dataclass
+class ImportReport:
+    """What one import pass did."""
+
+    found: int = 0
+    new_photo_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    unchanged: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)      # path -> why it could not be read
+
+
+def photo_files(folder: Path) -> list[Path]:
+    """Every photo file below the folder, by extension, in a stable order (hidden folders skipped)."""
+    return sorted(
+        path for path in folder.rglob("*")
+        if path.is_file() and is_photo_path(path)
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths: Iterable[Path],
+                       on_file: Callable[[Path], None] | None = None) -> ImportReport:
+    """Register each file the library does not hold yet and start its pipeline; known files cost a stat."""
+    report = ImportReport()
+    known = await photos.known_paths(library_id)
+    for path in paths:
+        report.found += 1
+        try:
+            size = path.stat().st_size
+            if known.get(str(path)) == size:
+                report.unchanged += 1
+                continue
+            digest = await asyncio.to_thread(content_hash, path)
+        except (OSError, PhotonixError) as exc:
+            report.unreadable[str(path)] = str(exc)
+            log.warning("file_unreadable", path=str(path), error=str(exc))
+            continue
+        finally:
+            if on_file:
+                on_file(path)
+        photo_id, is_new = await photos.register(library_id, digest, path, size)
+        if is_new:
+            report.new_photo_ids.append(photo_id)
+            await flow.start(redis, pipeline, photo_id, 1)
+            log.info("photo_imported", photo_id=photo_id, library_id=library_id, path=str(path))
+        else:
+            report.duplicates += 1
+    return report
+
+
+async def import_folder(redis: ArqRedis, pipeline: Chain, library_id: int, folder: Path,
+                        on_file: Callable[[Path], None] | None = None) -> ImportReport:
+    return await import_paths(redis, pipeline, library_id, photo_files(folder), on_file)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def upload_destination(settings: Settings, library_id: int, filename: str) -> Path:
+    """Where an uploaded original is kept: by library and month, under a name no upload can collide with."""
+    name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    return settings.originals_dir / str(library_id) / month / f"{uuid.uuid4().hex[:12]}_{name}"
+
+
+async def ingest_upload(settings: Settings, redis: ArqRedis, pipeline: Chain, library_id: int,
+                        filename: str, data: BinaryIO) -> tuple[int, bool]:
+    """Store an uploaded original under the data dir, then import it like a scanned file.
+
+    Returns (photo id, is_new); a duplicate upload keeps nothing and points at the photo already there."""
+    dest = upload_destination(settings, library_id, filename)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".part")
+    with partial.open("wb") as out:
+        await asyncio.to_thread(shutil.copyfileobj, data, out, 1 << 20)
+    digest = await asyncio.to_thread(content_hash, partial)
+    partial.replace(dest)
+    photo_id, is_new = await photos.register(library_id, digest, dest, dest.stat().st_size)
+    if is_new:
+        await flow.start(redis, pipeline, photo_id, 1)
+        log.info("photo_uploaded", photo_id=photo_id, library_id=library_id)
+    else:
+        dest.unlink()
+    return photo_id, is_new

@@ -1,0 +1,40 @@
+"""Rebuild the queue from the record: re-enqueue every step that should be running but may not be queued.
+
+The database is the record and Redis only the queue; after a Redis restart (or a lost job) this finds the
+unfinished steps whose predecessors succeeded and enqueues them again under the same job ids."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from arq import ArqRedis
+
+from photonix.db import stepruns
+from photonix.db.tables import StepRun
+from photonix.jobs import flow
+from photonix.jobs.flow import Chain
+
+
+async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
+    """Enqueue the runnable unfinished steps of every photo version; returns how many were enqueued."""
+    unfinished = await StepRun.select(StepRun.photo, StepRun.version).where(
+        StepRun.state.not_in(list(stepruns.FINAL_STATES))
+    ).distinct()
+    enqueued = 0
+    for row in unfinished:
+        photo_id, version = row["photo"], row["version"]
+        states = await stepruns.states_at(photo_id, version)
+        follow = all(name in states for name in pipeline.step_names())
+        by_link: dict[int, list[str]] = defaultdict(list)
+        for name in states:
+            if name in pipeline.step_names():
+                by_link[pipeline.link_index(name)].append(name)
+        for index in sorted(by_link):
+            waiting = [n for n in by_link[index] if states[n] not in stepruns.FINAL_STATES]
+            if waiting:
+                await flow.enqueue_steps(redis, waiting, photo_id, version, follow=follow)
+                enqueued += len(waiting)
+                break
+            if any(states[n] == "failed" for n in by_link[index]):
+                break
+    return enqueued

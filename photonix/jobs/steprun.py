@@ -1,0 +1,79 @@
+"""The one place a step's outcome is decided: run its body, record the StepRun, retry or advance."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from arq import Retry
+
+from photonix.db import stepruns
+from photonix.errors import PermanentError, StepSkipped, TransientError
+from photonix.jobs import flow
+
+log = structlog.get_logger()
+
+
+def backoff_seconds(job_try: int, base: float, cap: float) -> float:
+    """Full jitter: uniform(0, min(cap, base * 2**try)), so retries of many photos spread out."""
+    return random.uniform(0, min(cap, base * 2 ** job_try))
+
+
+async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, follow: bool,
+                   body: Callable[[], Awaitable[None]]) -> str:
+    """Run one step of one photo and return its final or retrying state."""
+    settings = ctx["settings"]
+    attempt = int(ctx.get("job_try", 1))
+    job = flow.job_id(step, photo_id, version)
+    structlog.contextvars.bind_contextvars(photo_id=photo_id, step=step, job_id=job, **{"try": attempt})
+    if not await stepruns.claim(photo_id, step, version, job, attempt):
+        log.info("step_already_finished")
+        return "duplicate"
+    started = time.perf_counter()
+    state, error, kind, trace = "done", "", "", ""
+    try:
+        await body()
+    except StepSkipped as why:
+        state, error, kind = "skipped", str(why), type(why).__name__
+    except PermanentError as exc:
+        state, error, kind = "failed", str(exc), type(exc).__name__
+    except TransientError as exc:
+        kind = type(exc).__name__
+        if attempt >= settings.max_tries:
+            state, error = "failed", f"gave up after {attempt} tries: {exc}"
+        else:
+            defer = backoff_seconds(attempt, settings.retry_base_seconds, settings.retry_cap_seconds)
+            await stepruns.finish(photo_id, step, version, "retrying", error=str(exc), error_kind=kind,
+                                  duration_ms=_ms_since(started))
+            log.warning("step_retrying", error=str(exc), error_kind=kind, defer_s=round(defer, 2),
+                        duration_ms=_ms_since(started))
+            raise Retry(defer=defer) from exc
+    except asyncio.CancelledError:
+        # A job timeout or a worker shutting down: ARQ runs the job again, so it is not finished.
+        await stepruns.finish(photo_id, step, version, "retrying", error="interrupted",
+                              error_kind="Cancelled", duration_ms=_ms_since(started))
+        raise
+    except Exception as exc:                 # a bug: record it for the dashboard, then let ARQ log it
+        await stepruns.finish(photo_id, step, version, "failed", error=f"internal error: {exc!r}",
+                              error_kind=type(exc).__name__, traceback=traceback.format_exc(),
+                              duration_ms=_ms_since(started))
+        log.error("step_crashed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
+        if follow:
+            await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
+        raise
+    duration = _ms_since(started)
+    await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, traceback=trace,
+                          duration_ms=duration)
+    log.info(f"step_{state}", duration_ms=duration, **({"error": error, "error_kind": kind} if error else {}))
+    if follow:
+        await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, state)
+    return state
+
+
+def _ms_since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)

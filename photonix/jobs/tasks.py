@@ -1,0 +1,77 @@
+"""One thin async function per pipeline step: load from the DB, run the pure function in the pool, save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from photonix.classifiers import CLASSIFIERS
+from photonix.classifiers.base import Classifier, ClassifierInput
+from photonix.classifiers.running import run_classifier
+from photonix.db import photos, tags
+from photonix.errors import StepSkipped
+from photonix.jobs.flow import Step
+from photonix.jobs.pool import in_pool
+from photonix.jobs.steprun import run_step
+from photonix.media.exif import read_metadata
+from photonix.media.formats import is_raw_path
+from photonix.media.raw import render_raw
+from photonix.media.thumbnails import render_thumbnails
+
+Context = dict[str, Any]
+
+
+async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
+    async def body() -> None:
+        source = await photos.source_for(photo_id)
+        metadata = await in_pool(ctx, read_metadata, source.original_path)
+        await photos.save_metadata(photo_id, metadata)
+
+    return await run_step(ctx, "extract_metadata", photo_id, version, follow, body)
+
+
+async def convert_raw(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
+    async def body() -> None:
+        source = await photos.source_for(photo_id)
+        if not is_raw_path(source.original_path):
+            raise StepSkipped("not a RAW file")
+        settings = ctx["settings"]
+        dest = settings.derivatives_dir / "raw" / source.content_hash[:2] / f"{source.content_hash}.jpg"
+        width, height = await in_pool(ctx, render_raw, source.original_path, dest, settings.raw_half_size)
+        await photos.save_file(photo_id, "raw_render", dest, width=width, height=height)
+
+    return await run_step(ctx, "convert_raw", photo_id, version, follow, body)
+
+
+async def make_thumbnails(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
+    async def body() -> None:
+        source = await photos.source_for(photo_id)
+        render = await photos.file_of(photo_id, "raw_render")
+        if render is None and is_raw_path(source.original_path):
+            raise StepSkipped("no RAW render to make thumbnails from (convert_raw has not succeeded)")
+        pixels = render.path if render else source.original_path
+        out_dir = ctx["settings"].derivatives_dir / "thumbnails"
+        rendered = await in_pool(ctx, render_thumbnails, pixels, out_dir, source.content_hash)
+        for thumb in rendered.thumbnails:
+            await photos.save_file(photo_id, "thumbnail", thumb.path, size_name=thumb.size,
+                                   width=thumb.width, height=thumb.height)
+        await photos.save_histogram(photo_id, [list(channel) for channel in rendered.histogram])
+
+    return await run_step(ctx, "make_thumbnails", photo_id, version, follow, body)
+
+
+def classifier_step(classifier: Classifier) -> Step:
+    """The pipeline step of one classifier: `classify_<name>`, skipped with the reason when unavailable."""
+    name = f"classify_{classifier.name}"
+
+    async def classify(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
+        async def body() -> None:
+            thumbnail = await photos.file_of(photo_id, "thumbnail", "medium")
+            given = ClassifierInput(await photos.metadata_of(photo_id), thumbnail.path if thumbnail else None)
+            registered = classifier.name if classifier in CLASSIFIERS else classifier
+            found = await in_pool(ctx, run_classifier, registered, given)
+            await tags.replace_classifier_tags(photo_id, classifier.name, classifier.version, found)
+
+        return await run_step(ctx, name, photo_id, version, follow, body)
+
+    classify.__name__ = classify.__qualname__ = name
+    return Step(name, classify)

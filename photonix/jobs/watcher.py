@@ -1,0 +1,45 @@
+"""Keep libraries in step with their folders: a watchfiles watcher, and a full rescan that catches the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import structlog
+from arq import ArqRedis
+from watchfiles import Change, awatch
+
+from photonix.db import accounts
+from photonix.jobs.flow import Chain
+from photonix.jobs.importer import import_folder, import_paths
+from photonix.media.formats import is_photo_path
+
+log = structlog.get_logger()
+
+
+async def rescan_all(redis: ArqRedis, pipeline: Chain) -> int:
+    """Import whatever is new in every library folder; returns how many photos were added."""
+    added = 0
+    for library in await accounts.all_libraries():
+        for folder in library.folders:
+            if folder.is_dir():
+                report = await import_folder(redis, pipeline, library.id, folder)
+                added += len(report.new_photo_ids)
+    if added:
+        log.info("rescan_added", photos=added)
+    return added
+
+
+async def watch_libraries(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event) -> None:
+    """Import files as they appear or change in library folders, until `stop` is set."""
+    libraries = await accounts.all_libraries()
+    owner: dict[Path, int] = {f: lib.id for lib in libraries for f in lib.folders if f.is_dir()}
+    if not owner:
+        return
+    async for changes in awatch(*owner, stop_event=stop, recursive=True):
+        touched = [Path(p) for change, p in changes if change != Change.deleted and is_photo_path(Path(p))]
+        for folder, library_id in owner.items():
+            mine = [p for p in touched if p.is_file() and p.is_relative_to(folder)]
+            if mine:
+                report = await import_paths(redis, pipeline, library_id, sorted(mine))
+                log.info("watcher_imported", library_id=library_id, photos=len(report.new_photo_ids))

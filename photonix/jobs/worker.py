@@ -1,0 +1,83 @@
+"""The ARQ worker: its functions (one per pipeline step), start-up and shut-down, per-job log context."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import structlog
+from arq import Worker, cron
+from arq.worker import Function, func
+
+from photonix.config import Settings
+from photonix.jobs.flow import Chain
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.pool import new_pool
+from photonix.jobs.queue import redis_settings
+from photonix.jobs.recovery import requeue_unfinished
+from photonix.jobs.watcher import rescan_all, watch_libraries
+
+log = structlog.get_logger()
+
+
+async def rescan_libraries(ctx: dict[str, Any]) -> int:
+    """Cron job: the periodic rescan that catches what the watcher missed (one worker runs it)."""
+    return await rescan_all(ctx["redis"], ctx["pipeline"])
+
+
+async def on_startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    if ctx.get("pool") is None:
+        ctx["pool"] = new_pool(settings.pool_processes)
+        ctx["owns_pool"] = True
+    requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])
+    log.info("worker_started", requeued=requeued, concurrency=settings.worker_concurrency,
+             pool_processes=settings.pool_processes)
+    if ctx.get("watch"):
+        ctx["stop_watching"] = stop = asyncio.Event()
+        ctx["watcher"] = asyncio.create_task(watch_libraries(ctx["redis"], ctx["pipeline"], stop))
+
+
+async def on_shutdown(ctx: dict[str, Any]) -> None:
+    if "watcher" in ctx:
+        ctx["stop_watching"].set()
+        with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+            await asyncio.wait_for(ctx["watcher"], timeout=5)
+    if ctx.get("owns_pool"):
+        ctx["pool"].shutdown(wait=True, cancel_futures=True)
+    log.info("worker_stopped")
+
+
+async def on_job_start(ctx: dict[str, Any]) -> None:
+    # Each ARQ job runs in its own task, so context bound here cannot leak into another job.
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(job_id=ctx["job_id"], **{"try": ctx["job_try"]})
+
+
+def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
+    # One more try than ours: the last one is where steprun records "gave up" instead of retrying.
+    return [func(step.function, name=step.name, max_tries=settings.max_tries + 1) for step in pipeline.steps()]
+
+
+def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,
+                 pool: ProcessPoolExecutor | None = None, watch: bool = False) -> Worker:
+    """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared pool."""
+    rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, max(1, settings.rescan_seconds // 60)))
+    return Worker(
+        functions=step_functions(settings, pipeline),
+        cron_jobs=[cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
+        if settings.rescan_seconds else [],
+        redis_settings=redis_settings(settings),
+        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch},
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        on_job_start=on_job_start,
+        max_jobs=settings.worker_concurrency,
+        job_timeout=settings.job_timeout_seconds,
+        keep_result=3600,
+        burst=burst,
+        poll_delay=0.05 if burst else 0.5,
+        handle_signals=not burst,
+    )

@@ -1,0 +1,202 @@
+"""Read a photo's metadata: its size as stored plus EXIF, exifread first and Pillow as fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import exifread
+from PIL import ExifTags, Image
+
+from photonix.media import exifvalues as values
+from photonix.media.failures import check_pixel_limit, file_errors, is_storage_error, pillow_errors
+from photonix.media.failures import storage_unavailable
+from photonix.media.formats import is_raw_path
+from photonix.media.metadata import Metadata
+from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
+from photonix.media.raw import read_raw_info
+
+T = TypeVar("T")
+
+IFD0: int = 0
+EXIF_IFD: int = ExifTags.IFD.Exif
+GPS_IFD: int = ExifTags.IFD.GPSInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One EXIF tag: its names in exifread's flat dict, and its IFD and number for Pillow."""
+
+    exifread_keys: tuple[str, ...]
+    ifd: int
+    number: int
+
+
+MAKE = Tag(("Image Make",), IFD0, 0x010F)
+MODEL = Tag(("Image Model",), IFD0, 0x0110)
+ORIENTATION = Tag(("Image Orientation",), IFD0, 0x0112)
+DATETIME = Tag(("Image DateTime",), IFD0, 0x0132)
+RATING = Tag(("Image Rating",), IFD0, 0x4746)
+DATETIME_ORIGINAL = Tag(("EXIF DateTimeOriginal", "Image DateTimeOriginal"), EXIF_IFD, 0x9003)
+DATETIME_DIGITIZED = Tag(("EXIF DateTimeDigitized", "Image DateTimeDigitized"), EXIF_IFD, 0x9004)
+OFFSET_TIME_ORIGINAL = Tag(("EXIF OffsetTimeOriginal",), EXIF_IFD, 0x9011)
+EXPOSURE_TIME = Tag(("EXIF ExposureTime", "Image ExposureTime"), EXIF_IFD, 0x829A)
+F_NUMBER = Tag(("EXIF FNumber", "Image FNumber"), EXIF_IFD, 0x829D)
+ISO = Tag(("EXIF ISOSpeedRatings", "Image ISOSpeedRatings"), EXIF_IFD, 0x8827)
+FOCAL_LENGTH = Tag(("EXIF FocalLength", "Image FocalLength"), EXIF_IFD, 0x920A)
+FLASH = Tag(("EXIF Flash", "Image Flash"), EXIF_IFD, 0x9209)
+LENS_MODEL = Tag(("EXIF LensModel",), EXIF_IFD, 0xA434)
+GPS_LATITUDE_REF = Tag(("GPS GPSLatitudeRef",), GPS_IFD, 0x0001)
+GPS_LATITUDE = Tag(("GPS GPSLatitude",), GPS_IFD, 0x0002)
+GPS_LONGITUDE_REF = Tag(("GPS GPSLongitudeRef",), GPS_IFD, 0x0003)
+GPS_LONGITUDE = Tag(("GPS GPSLongitude",), GPS_IFD, 0x0004)
+GPS_ALTITUDE_REF = Tag(("GPS GPSAltitudeRef",), GPS_IFD, 0x0005)
+GPS_ALTITUDE = Tag(("GPS GPSAltitude",), GPS_IFD, 0x0006)
+
+# exifread is a pure-Python parser fed untrusted bytes; on any of these we fall back to Pillow.
+EXIFREAD_ERRORS: tuple[type[Exception], ...] = (
+    OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError, EOFError,
+    ZeroDivisionError, OverflowError, RecursionError, MemoryError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExifSources:
+    """One file's EXIF as exifread and Pillow each read it (either may be empty), plus its XMP."""
+
+    exifread_tags: Mapping[str, Any] = field(default_factory=dict)
+    pillow_ifds: Mapping[int, Mapping[int, Any]] = field(default_factory=dict)
+    xmp: str = ""
+
+    def first(self, tag: Tag, convert: Callable[[Any], T | None]) -> T | None:
+        """The tag's value from exifread, else from Pillow, converted; None when neither is usable."""
+        for raw in self.raw_values(tag):
+            converted = convert(raw)
+            if converted is not None:
+                return converted
+        return None
+
+    def raw_values(self, tag: Tag) -> list[Any]:
+        """The tag's unconverted values, exifread's first."""
+        found = [self.exifread_tags[key].values for key in tag.exifread_keys if key in self.exifread_tags]
+        pillow_value = self.pillow_ifds.get(tag.ifd, {}).get(tag.number)
+        return found if pillow_value is None else [*found, pillow_value]
+
+
+def read_metadata(path: Path) -> Metadata:
+    """Size as stored plus EXIF; a field that cannot be read is None, but an unreadable file raises."""
+    if is_raw_path(path):
+        info = read_raw_info(path)
+        sources = ExifSources(exifread_tags(path))
+        return metadata_from("RAW", info.width, info.height, sources, info.orientation)
+    with pillow_errors(path), Image.open(path) as im:
+        check_pixel_limit(im, path)
+        image_format, width, height = im.format or "UNKNOWN", im.width, im.height
+        pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+    return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp))
+
+
+def metadata_from(
+    image_format: str, width: int, height: int, exif: ExifSources, fallback_orientation: int = 1
+) -> Metadata:
+    """Assemble Metadata from the size and the tag sources."""
+    latitude, longitude = gps_position(exif)
+    return Metadata(
+        format=image_format,
+        width=width,
+        height=height,
+        orientation=exif.first(ORIENTATION, values.orientation)
+        or values.xmp_orientation(exif.xmp)
+        or fallback_orientation,
+        taken_at=taken_at(exif),
+        taken_at_offset=exif.first(OFFSET_TIME_ORIGINAL, values.utc_offset),
+        camera_make=exif.first(MAKE, values.text),
+        camera_model=exif.first(MODEL, values.text),
+        lens=exif.first(LENS_MODEL, values.text),
+        exposure_time=exif.first(EXPOSURE_TIME, values.positive),
+        f_number=exif.first(F_NUMBER, values.positive),
+        iso=exif.first(ISO, positive_integer),
+        focal_length=exif.first(FOCAL_LENGTH, values.positive),
+        flash=exif.first(FLASH, values.flash_fired),
+        gps_lat=latitude,
+        gps_lon=longitude,
+        gps_altitude=gps_altitude(exif) if latitude is not None else None,
+        rating=star_rating(exif),
+    )
+
+
+def taken_at(exif: ExifSources) -> datetime | None:
+    """DateTimeOriginal, else DateTimeDigitized, else the file's DateTime."""
+    for tag in (DATETIME_ORIGINAL, DATETIME_DIGITIZED, DATETIME):
+        if (moment := exif.first(tag, values.timestamp)) is not None:
+            return moment
+    return None
+
+
+def gps_position(exif: ExifSources) -> tuple[float | None, float | None]:
+    """Latitude and longitude in signed decimal degrees; (None, None) when absent, invalid or 0/0."""
+    latitude = exif.first(GPS_LATITUDE, values.degrees)
+    longitude = exif.first(GPS_LONGITUDE, values.degrees)
+    if latitude is None or longitude is None or (latitude == 0 and longitude == 0):
+        return None, None
+    if (exif.first(GPS_LATITUDE_REF, values.text) or "N").upper().startswith("S"):
+        latitude = -latitude
+    if (exif.first(GPS_LONGITUDE_REF, values.text) or "E").upper().startswith("W"):
+        longitude = -longitude
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        return None, None
+    return latitude, longitude
+
+
+def gps_altitude(exif: ExifSources) -> float | None:
+    """Metres above sea level; below when GPSAltitudeRef is 1."""
+    altitude = exif.first(GPS_ALTITUDE, values.number)
+    if altitude is None:
+        return None
+    return -altitude if exif.first(GPS_ALTITUDE_REF, values.integer) == 1 else altitude
+
+
+def star_rating(exif: ExifSources) -> int | None:
+    """The EXIF Rating tag, else XMP's xmp:Rating; 0..5."""
+    stars = exif.first(RATING, values.rating)
+    return stars if stars is not None else values.xmp_rating(exif.xmp)
+
+
+def positive_integer(value: Any) -> int | None:
+    """An int above zero (ISO); EXIF writes 0 for unknown."""
+    result = values.integer(value)
+    return result if result is not None and result > 0 else None
+
+
+def exifread_tags(path: Path) -> Mapping[str, Any]:
+    """exifread's tags for path (maker notes skipped); empty when it cannot parse the file."""
+    try:
+        with file_errors(path), path.open("rb") as f:
+            return exifread.process_file(f, details=False, extract_thumbnail=False)
+    except EXIFREAD_ERRORS:
+        return {}
+
+
+def pillow_exif(im: Image.Image, path: Path) -> Mapping[int, Mapping[int, Any]]:
+    """Pillow's IFD0, Exif and GPS IFDs; empty when the EXIF block is corrupt."""
+    if im.format == "PNG" and "exif" not in im.info:
+        return {}   # Pillow would decode every pixel hunting a trailing eXIf chunk; exifread finds it
+    ifds: dict[int, Mapping[int, Any]] = {}
+    try:
+        exif = im.getexif()
+        ifds[IFD0] = dict(exif)
+        for ifd in (EXIF_IFD, GPS_IFD):
+            ifds[ifd] = dict(exif.get_ifd(ifd))
+    except EXIF_ERRORS as exc:
+        if isinstance(exc, OSError) and is_storage_error(exc):
+            raise storage_unavailable(path, exc) from exc
+    return ifds
+
+
+def xmp_packet(im: Image.Image) -> str:
+    """The XMP packet Pillow found (JPEG, PNG, WebP, TIFF, AVIF, HEIF), as text."""
+    packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or ""
+    return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)

@@ -1,0 +1,94 @@
+"""Translate OS, Pillow and pillow-heif exceptions into Photonix's error types, naming the file."""
+
+from __future__ import annotations
+
+import errno
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from photonix.errors import (
+    DecompressionBomb,
+    MissingFile,
+    PhotonixError,
+    StorageUnavailable,
+    UndecodableImage,
+)
+
+# The disk, not the file: a retry later may well succeed.
+STORAGE_ERRNOS: frozenset[int] = frozenset(
+    getattr(errno, name)
+    for name in (
+        "EIO", "ESTALE", "ETIMEDOUT", "ENOTCONN", "EHOSTDOWN", "EHOSTUNREACH", "ENETDOWN",
+        "ENETUNREACH", "ENETRESET", "ECONNRESET", "ECONNABORTED", "ENOLINK", "EREMOTEIO",
+        "ENOMEDIUM", "EAGAIN", "EBUSY", "ENOSPC", "EDQUOT", "EROFS",
+    )
+    if hasattr(errno, name)
+)
+
+# What Pillow's and pillow-heif's decoders raise on damaged input, besides OSError.
+DECODER_ERRORS: tuple[type[Exception], ...] = (
+    ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError, ZeroDivisionError,
+)
+
+
+def is_storage_error(exc: OSError) -> bool:
+    """Whether an OSError is the storage failing (worth a retry) rather than the file itself."""
+    return exc.errno in STORAGE_ERRNOS
+
+
+def storage_unavailable(path: Path, exc: OSError) -> StorageUnavailable:
+    """The transient error for an I/O failure on path."""
+    return StorageUnavailable(f"{path.name}: storage unavailable ({exc.strerror or exc})")
+
+
+@contextmanager
+def file_errors(path: Path) -> Iterator[None]:
+    """Turn a missing file into MissingFile and a failing disk into StorageUnavailable."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise MissingFile(f"{path.name}: file not found at {path}") from exc
+    except OSError as exc:
+        if is_storage_error(exc):
+            raise storage_unavailable(path, exc) from exc
+        raise
+
+
+@contextmanager
+def pillow_errors(path: Path) -> Iterator[None]:
+    """Translate what Pillow or pillow-heif raise while opening or decoding path."""
+    try:
+        with file_errors(path):
+            yield
+    except PhotonixError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise DecompressionBomb(f"{path.name}: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise UndecodableImage(f"{path.name}: {unidentified_reason(path)}") from exc
+    except OSError as exc:
+        raise UndecodableImage(f"{path.name}: {exc.strerror or exc}") from exc
+    except DECODER_ERRORS as exc:
+        raise UndecodableImage(f"{path.name}: {exc or type(exc).__name__}") from exc
+
+
+def unidentified_reason(path: Path) -> str:
+    """Why Pillow could not identify path, without repeating its full path."""
+    try:
+        is_empty = path.stat().st_size == 0
+    except OSError:
+        is_empty = False
+    return "the file is empty (0 bytes)" if is_empty else "not an image format we can read"
+
+
+def check_pixel_limit(im: Image.Image, path: Path) -> None:
+    """Refuse images above Image.MAX_IMAGE_PIXELS (Pillow itself only warns below twice that)."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and im.width * im.height > limit:
+        raise DecompressionBomb(
+            f"{path.name}: {im.width}x{im.height} is {im.width * im.height} pixels, over the limit of {limit}"
+        )

@@ -1,0 +1,66 @@
+"""Camera RAW through LibRaw (rawpy): check it can be read, and develop it into an upright JPEG."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import rawpy
+from PIL import Image
+
+from photonix.errors import CorruptRaw
+from photonix.media.failures import file_errors
+from photonix.media.storage import atomic_output
+
+JPEG_QUALITY = 90
+
+# LibRaw's flip (sizes.flip) as the EXIF orientation it stands for.
+ORIENTATION_OF_FLIP: dict[int, int] = {0: 1, 3: 3, 5: 8, 6: 6}
+
+
+@dataclass(frozen=True, slots=True)
+class RawInfo:
+    """What LibRaw reports about a RAW file without developing it."""
+
+    width: int          # as stored, before LibRaw's flip
+    height: int
+    orientation: int    # EXIF 1..8 derived from LibRaw's flip
+
+
+def read_raw_info(path: Path) -> RawInfo:
+    """Size and orientation of a RAW file; unpacks the sensor data so a damaged file fails here."""
+    with libraw_errors(path), rawpy.imread(str(path)) as raw:
+        sizes = raw.sizes
+        raw.unpack()
+        return RawInfo(sizes.width, sizes.height, ORIENTATION_OF_FLIP.get(sizes.flip, 1))
+
+
+def render_raw(path: Path, dest: Path, *, half_size: bool = True) -> tuple[int, int]:
+    """Develop path (camera white balance, LibRaw's own flip) into a JPEG at dest; returns its size."""
+    with libraw_errors(path), rawpy.imread(str(path)) as raw:
+        rgb = raw.postprocess(use_camera_wb=True, output_bps=8, half_size=half_size)
+    image = Image.fromarray(rgb, "RGB")
+    with atomic_output(dest) as temp:
+        image.save(temp, format="JPEG", quality=JPEG_QUALITY)
+    return image.size
+
+
+@contextmanager
+def libraw_errors(path: Path) -> Iterator[None]:
+    """Translate LibRaw's exceptions into CorruptRaw (and OS errors into ours) naming the file."""
+    try:
+        with file_errors(path):
+            path.stat()             # LibRaw reports a missing file as a generic I/O error
+            yield
+    except rawpy.LibRawError as exc:
+        raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({libraw_reason(exc)})") from exc
+
+
+def libraw_reason(exc: rawpy.LibRawError) -> str:
+    """LibRaw's message as text (rawpy often passes it as bytes)."""
+    reason = exc.args[0] if exc.args else type(exc).__name__
+    if isinstance(reason, bytes):
+        reason = reason.decode("utf-8", "replace")
+    return str(reason) or type(exc).__name__

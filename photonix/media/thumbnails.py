@@ -1,0 +1,129 @@
+"""Render a photo's thumbnails (square, medium, large WebP) and its RGB histogram, from one decode."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from photonix.media.opening import open_oriented
+from photonix.media.storage import atomic_output
+
+WEBP_QUALITY = 80
+WEBP_METHOD = 2                  # 0 (fast) .. 6 (small): 2 is 2.5x faster than 4 for 5% more bytes
+HISTOGRAM_BINS = 64
+HISTOGRAM_SOURCE = "medium"
+KEY_PATTERN = re.compile(r"[0-9a-f]{2,128}")
+
+
+@dataclass(frozen=True, slots=True)
+class ThumbnailSpec:
+    """One thumbnail size: its name, its long edge in pixels, and whether it is cropped square."""
+
+    name: str
+    long_edge: int
+    is_square: bool = False
+
+
+THUMBNAIL_SIZES: tuple[ThumbnailSpec, ...] = (
+    ThumbnailSpec("square", 256, is_square=True),
+    ThumbnailSpec("medium", 720),
+    ThumbnailSpec("large", 1920),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """One rendered thumbnail file."""
+
+    size: str
+    path: Path
+    width: int
+    height: int
+
+
+Histogram = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedThumbnails:
+    """Every thumbnail of one photo (in THUMBNAIL_SIZES order) and its 64-bin R, G, B histograms."""
+
+    thumbnails: tuple[Thumbnail, ...]
+    histogram: Histogram        # each channel scaled so its fullest bin is 255
+
+
+def thumbnail_path(out_dir: Path, key: str, size: str) -> Path:
+    """Where the size thumbnail of the photo with content hash key lives."""
+    if not KEY_PATTERN.fullmatch(key):
+        raise ValueError(f"thumbnail key must be a lower-case hex content hash, got {key!r}")
+    return out_dir / key[:2] / f"{key}_{size}.webp"
+
+
+def render_thumbnails(source: Path, out_dir: Path, key: str) -> RenderedThumbnails:
+    """Decode source once, scale it down largest size first, and write each thumbnail atomically."""
+    largest = max(spec.long_edge for spec in THUMBNAIL_SIZES)
+    image = open_oriented(source, min_size=largest)
+    rendered: dict[str, Image.Image] = {}
+    for spec in sorted(THUMBNAIL_SIZES, key=lambda spec: spec.long_edge, reverse=True):
+        smallest_so_far = min(rendered.values(), key=pixel_count, default=image)
+        rendered[spec.name] = (
+            square_crop(best_source(rendered, image, spec.long_edge), spec.long_edge)
+            if spec.is_square
+            else fit_within(smallest_so_far, spec.long_edge)
+        )
+    thumbnails = tuple(
+        write_webp(rendered[spec.name], thumbnail_path(out_dir, key, spec.name), spec.name)
+        for spec in THUMBNAIL_SIZES
+    )
+    return RenderedThumbnails(thumbnails, histogram_of(rendered.get(HISTOGRAM_SOURCE, image)))
+
+
+def pixel_count(im: Image.Image) -> int:
+    """Width times height."""
+    return im.width * im.height
+
+
+def fit_within(im: Image.Image, long_edge: int) -> Image.Image:
+    """im scaled so its long edge is at most long_edge; never upscaled."""
+    scale = long_edge / max(im.size)
+    if scale >= 1:
+        return im
+    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def best_source(rendered: dict[str, Image.Image], original: Image.Image, side: int) -> Image.Image:
+    """The smallest image so far whose short edge still covers side (else the original)."""
+    covering = [im for im in rendered.values() if min(im.size) >= side]
+    return min(covering, key=pixel_count, default=original)
+
+
+def square_crop(im: Image.Image, side: int) -> Image.Image:
+    """The centred square of im, scaled to side pixels (or less, if im is smaller)."""
+    edge = min(im.size)
+    left, top = (im.width - edge) // 2, (im.height - edge) // 2
+    square = im.crop((left, top, left + edge, top + edge))
+    return fit_within(square, side)
+
+
+def write_webp(im: Image.Image, dest: Path, size: str) -> Thumbnail:
+    """Save im as WebP at dest via a temp file, and describe it."""
+    with atomic_output(dest) as temp:
+        im.save(temp, format="WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    return Thumbnail(size, dest, im.width, im.height)
+
+
+def histogram_of(im: Image.Image) -> Histogram:
+    """64-bin histograms of R, G and B, each scaled so its fullest bin is 255."""
+    counts = im.histogram()                      # 3 x 256 counts for an RGB image
+    per_bin = 256 // HISTOGRAM_BINS
+    channels = []
+    for channel in range(3):
+        values = counts[channel * 256:(channel + 1) * 256]
+        bins = [sum(values[start:start + per_bin]) for start in range(0, 256, per_bin)]
+        peak = max(bins) or 1
+        channels.append(tuple(round(count * 255 / peak) for count in bins))
+    return channels[0], channels[1], channels[2]

@@ -1,0 +1,88 @@
+"""The JSON API under /api/v1 (bearer tokens): photos with their steps and tags, reprocess, job summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from arq import ArqRedis
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from photonix.db import photos, stepruns, tags
+from photonix.db.accounts import Viewer
+from photonix.jobs import flow
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.queue import queue_depth
+from photonix.web.auth import provide_viewer
+from photonix.web.views import photo_detail, photo_summary
+
+MAX_PER_PAGE = 200
+
+
+class ReprocessRequest(msgspec.Struct):
+    steps: list[str] | None = None      # None: the whole pipeline
+
+
+class ApiController(Controller):
+    path = "/api/v1"
+    dependencies = {"viewer": Provide(provide_viewer)}
+    tags = ["api"]
+
+    @get("/photos")
+    async def list_photos(self, viewer: Viewer, library: int | None = None, tag: str | None = None,
+                          state: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+        """Photos the token's user may see, newest first; filter by library id, tag name, state."""
+        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValidationException(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}")
+        if state not in (None, "failed", "pending"):
+            raise ValidationException("state must be 'failed' or 'pending'")
+        tag_ids = await tags.find_tag(tag) if tag else None
+        if tag is not None and not tag_ids:
+            return {"items": [], "page": page, "per_page": per_page, "total": 0}
+        rows, total = await photos.visible_photos(
+            viewer.id, library_id=library, tag_ids=tag_ids, state=state,
+            limit=per_page, offset=(page - 1) * per_page,
+        )
+        states = await stepruns.photo_states([row["id"] for row in rows])
+        return {"items": [photo_summary(row, states.get(row["id"], "done")) for row in rows],
+                "page": page, "per_page": per_page, "total": total}
+
+    @get("/photos/{photo_id:int}")
+    async def get_photo(self, viewer: Viewer, photo_id: int) -> dict[str, Any]:
+        row = await photos.visible_photo(viewer.id, photo_id)
+        if row is None:
+            raise NotFoundException("no such photo")
+        return await photo_detail(row)
+
+    @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
+    async def reprocess(self, viewer: Viewer, photo_id: int, redis: ArqRedis,
+                        data: ReprocessRequest | None = None) -> dict[str, Any]:
+        """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded."""
+        if await photos.visible_photo(viewer.id, photo_id) is None:
+            raise NotFoundException("no such photo")
+        names = data.steps if data and data.steps else None
+        unknown = sorted(set(names or []) - set(PIPELINE.step_names()))
+        if unknown:
+            raise ValidationException(f"unknown steps: {', '.join(unknown)}")
+        version = await photos.bump_version(photo_id)
+        if names:
+            await flow.run_only(redis, names, photo_id, version)
+        else:
+            await flow.start(redis, PIPELINE, photo_id, version)
+        return {"photo_id": photo_id, "version": version, "steps": names or PIPELINE.step_names()}
+
+    @get("/jobs/summary")
+    async def jobs_summary(self, viewer: Viewer, redis: ArqRedis) -> dict[str, Any]:
+        """Per-step state counts over the user's photos, queue depth, and their latest failures."""
+        failures = await stepruns.recent_failures(20, user_id=viewer.id)
+        return {
+            "steps": await stepruns.summary(user_id=viewer.id),
+            "queue": await queue_depth(redis),
+            "recent_failures": [
+                {"photo_id": f.photo_id, "step": f.step, "error": f.error, "error_kind": f.error_kind}
+                for f in failures
+            ],
+        }

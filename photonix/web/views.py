@@ -1,0 +1,45 @@
+"""Photo rows turned into what the API and pages show: summaries, details with files, tags and steps."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from photonix.db import photos, stepruns, tags
+
+SUMMARY_FIELDS = ("id", "library", "taken_at", "camera_make", "camera_model", "rating", "width", "height",
+                  "orientation", "format")
+DETAIL_FIELDS = (*SUMMARY_FIELDS, "content_hash", "original_path", "file_size", "imported_at", "version",
+                 "taken_at_offset", "lens", "exposure_time", "f_number", "iso", "focal_length", "flash",
+                 "gps_lat", "gps_lon", "gps_altitude", "histogram")
+
+
+def thumbnail_url(photo_id: int, size: str) -> str:
+    return f"/photos/{photo_id}/thumbnail/{size}"
+
+
+def photo_summary(row: dict[str, Any], state: str) -> dict[str, Any]:
+    summary = {name: row[name] for name in SUMMARY_FIELDS}
+    summary["library_id"] = summary.pop("library")
+    summary["state"] = state
+    summary["thumbnail_url"] = thumbnail_url(row["id"], "square")
+    return summary
+
+
+async def photo_detail(row: dict[str, Any]) -> dict[str, Any]:
+    photo_id = row["id"]
+    detail = {name: row[name] for name in DETAIL_FIELDS}
+    detail["library_id"] = detail.pop("library")
+    files = await photos.files_of(photo_id)
+    detail["thumbnails"] = {
+        f.size_name: {"url": thumbnail_url(photo_id, f.size_name), "width": f.width, "height": f.height}
+        for f in files if f.kind == "thumbnail"
+    }
+    detail["original_url"] = f"/photos/{photo_id}/original"
+    detail["tags"] = [dataclasses.asdict(t) for t in await tags.tags_of(photo_id)]
+    steps = await stepruns.current_steps(photo_id)
+    detail["steps"] = [dataclasses.asdict(s) for s in steps]
+    states = {s.state for s in steps}
+    detail["state"] = "failed" if "failed" in states else (
+        "done" if states <= stepruns.FINAL_STATES else "pending")
+    return detail

@@ -1,0 +1,83 @@
+"""The photo test corpus and its MANIFEST.csv rows, for parametrising tests over real files."""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+FIXTURE_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+
+
+def corpus_root() -> Path:
+    """PHOTONIX_TEST_CORPUS if set, else the shared corpus beside the repo, else the fixture subset."""
+    chosen = os.environ.get("PHOTONIX_TEST_CORPUS")
+    if chosen:
+        return Path(chosen).resolve()
+    return SHARED_CORPUS if (SHARED_CORPUS / "MANIFEST.csv").is_file() else FIXTURE_CORPUS
+
+
+CORPUS: Path = corpus_root()
+
+
+def is_full_corpus() -> bool:
+    """Whether the tests run on the shared corpus rather than the small fixture subset."""
+    return CORPUS != FIXTURE_CORPUS.resolve()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One MANIFEST.csv row, every column as the string it holds."""
+
+    path: str
+    format: str
+    bytes: str
+    width: str
+    height: str
+    decodes: str
+    camera_make: str
+    camera_model: str
+    datetime_original: str
+    gps_lat: str
+    gps_lon: str
+    orientation: str
+    expected: str
+    note: str
+    sha256: str
+    source: str
+
+    @property
+    def file(self) -> Path:
+        """The file this row describes."""
+        return CORPUS / self.path
+
+
+COLUMNS = tuple(column.name for column in fields(Row))
+
+
+@cache
+def all_rows() -> tuple[Row, ...]:
+    """Every row of the corpus manifest, in file order."""
+    with (CORPUS / "MANIFEST.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{CORPUS / 'MANIFEST.csv'} has columns {reader.fieldnames}, expected {COLUMNS}")
+        return tuple(Row(**record) for record in reader)
+
+
+def rows(expected: str | None = None, folder: str | None = None) -> list[Row]:
+    """Rows with this expected outcome ("ok", "fail", "either") under this folder ("bad", "good/raw")."""
+    prefix = folder.strip("/") + "/" if folder else ""
+    return [
+        row
+        for row in all_rows()
+        if (expected is None or row.expected == expected) and row.path.startswith(prefix)
+    ]
+
+
+def first(expected: str, folder: str | None = None) -> Row:
+    """The first row with this expected outcome."""
+    return rows(expected, folder)[0]

@@ -1,0 +1,38 @@
+"""Helpers for pipeline tests: import files into a library and read back what the record says."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from arq import ArqRedis
+
+from photonix.db.accounts import LibraryInfo
+from photonix.db.tables import StepRun
+from photonix.jobs.flow import Chain
+from photonix.jobs.importer import ImportReport, import_paths
+from photonix.jobs.pipeline import PIPELINE
+
+ImportFiles = Callable[..., Awaitable[ImportReport]]
+
+
+@pytest.fixture
+def import_files(redis: ArqRedis, library: LibraryInfo) -> ImportFiles:
+    async def run(paths: list[Path], pipeline: Chain = PIPELINE) -> ImportReport:
+        return await import_paths(redis, pipeline, library.id, paths)
+
+    return run
+
+
+async def step_states(photo_id: int) -> dict[str, str]:
+    rows = await StepRun.select(StepRun.step, StepRun.state, StepRun.version).where(StepRun.photo == photo_id)
+    latest = max(row["version"] for row in rows)
+    return {row["step"]: row["state"] for row in rows if row["version"] == latest}
+
+
+async def step_runs(photo_id: int, state: str | None = None) -> list[dict[str, object]]:
+    where = StepRun.photo == photo_id
+    if state:
+        where &= StepRun.state == state
+    return await StepRun.select().where(where)
