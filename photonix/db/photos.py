@@ -133,7 +133,7 @@ async def visible_photo(user_id: int, photo_id: int) -> dict[str, Any] | None:
     """The photo row, or None when it does not exist or the user may not see it (both answer 404)."""
     row: dict[str, Any] | None = await Photo.select(*Photo.all_columns()).where(
         (Photo.id == photo_id) & visible_to(user_id)
-    ).first()
+    ).output(load_json=True).first()
     return row
 
 

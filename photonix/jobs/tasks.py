@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from photonix.classifiers import CLASSIFIERS
@@ -36,7 +37,8 @@ async def convert_raw(ctx: Context, photo_id: int, version: int, follow: bool = 
             raise StepSkipped("not a RAW file")
         settings = ctx["settings"]
         dest = settings.derivatives_dir / "raw" / source.content_hash[:2] / f"{source.content_hash}.jpg"
-        width, height = await in_pool(ctx, render_raw, source.original_path, dest, settings.raw_half_size)
+        develop = partial(render_raw, half_size=settings.raw_half_size)
+        width, height = await in_pool(ctx, develop, source.original_path, dest)
         await photos.save_file(photo_id, "raw_render", dest, width=width, height=height)
 
     return await run_step(ctx, "convert_raw", photo_id, version, follow, body)

@@ -64,26 +64,21 @@ def thumbnail_path(out_dir: Path, key: str, size: str) -> Path:
 
 def render_thumbnails(source: Path, out_dir: Path, key: str) -> RenderedThumbnails:
     """Decode source once, scale it down largest size first, and write each thumbnail atomically."""
-    largest = max(spec.long_edge for spec in THUMBNAIL_SIZES)
-    image = open_oriented(source, min_size=largest)
+    destinations = {spec.name: thumbnail_path(out_dir, key, spec.name) for spec in THUMBNAIL_SIZES}
+    image = open_oriented(source, min_size=max(spec.long_edge for spec in THUMBNAIL_SIZES))
     rendered: dict[str, Image.Image] = {}
+    scaled = [image]                                   # each scaled from the previous, largest first
     for spec in sorted(THUMBNAIL_SIZES, key=lambda spec: spec.long_edge, reverse=True):
-        smallest_so_far = min(rendered.values(), key=pixel_count, default=image)
-        rendered[spec.name] = (
-            square_crop(best_source(rendered, image, spec.long_edge), spec.long_edge)
-            if spec.is_square
-            else fit_within(smallest_so_far, spec.long_edge)
-        )
+        if spec.is_square:
+            rendered[spec.name] = square_crop(covering(scaled, spec.long_edge), spec.long_edge)
+        else:
+            scaled.append(fit_within(scaled[-1], spec.long_edge))
+            rendered[spec.name] = scaled[-1]
     thumbnails = tuple(
-        write_webp(rendered[spec.name], thumbnail_path(out_dir, key, spec.name), spec.name)
+        write_webp(rendered[spec.name], destinations[spec.name], spec.name)
         for spec in THUMBNAIL_SIZES
     )
     return RenderedThumbnails(thumbnails, histogram_of(rendered.get(HISTOGRAM_SOURCE, image)))
-
-
-def pixel_count(im: Image.Image) -> int:
-    """Width times height."""
-    return im.width * im.height
 
 
 def fit_within(im: Image.Image, long_edge: int) -> Image.Image:
@@ -95,10 +90,9 @@ def fit_within(im: Image.Image, long_edge: int) -> Image.Image:
     return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def best_source(rendered: dict[str, Image.Image], original: Image.Image, side: int) -> Image.Image:
-    """The smallest image so far whose short edge still covers side (else the original)."""
-    covering = [im for im in rendered.values() if min(im.size) >= side]
-    return min(covering, key=pixel_count, default=original)
+def covering(scaled: list[Image.Image], side: int) -> Image.Image:
+    """The smallest of the scaled images whose short edge still covers side (else the first, the decode)."""
+    return next((im for im in reversed(scaled) if min(im.size) >= side), scaled[0])
 
 
 def square_crop(im: Image.Image, side: int) -> Image.Image:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from photonix.db import photos, stepruns, tags
@@ -32,18 +33,20 @@ class ApiController(Controller):
     tags = ["api"]
 
     @get("/photos")
-    async def list_photos(self, viewer: Viewer, library: int | None = None, tag: str | None = None,
-                          state: str | None = None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    async def list_photos(
+        self, viewer: Viewer, library: int | None = None, tag: str | None = None,
+        state_filter: Annotated[str | None, Parameter(query="state")] = None, page: int = 1, per_page: int = 50,
+    ) -> dict[str, Any]:
         """Photos the token's user may see, newest first; filter by library id, tag name, state."""
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValidationException(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}")
-        if state not in (None, "failed", "pending"):
+        if state_filter not in (None, "failed", "pending"):
             raise ValidationException("state must be 'failed' or 'pending'")
         tag_ids = await tags.find_tag(tag) if tag else None
         if tag is not None and not tag_ids:
             return {"items": [], "page": page, "per_page": per_page, "total": 0}
         rows, total = await photos.visible_photos(
-            viewer.id, library_id=library, tag_ids=tag_ids, state=state,
+            viewer.id, library_id=library, tag_ids=tag_ids, state=state_filter,
             limit=per_page, offset=(page - 1) * per_page,
         )
         states = await stepruns.photo_states([row["id"] for row in rows])
