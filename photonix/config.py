@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from photonix.errors import ConfigError
 
@@ -39,7 +38,8 @@ class Settings:
 
     @property
     def sqlite_path(self) -> Path:
-        return Path(urlparse(self.database_url).path)
+        """sqlite:///relative/file or sqlite:////absolute/file, as SQLAlchemy spells them."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
 
     @property
     def originals_dir(self) -> Path:

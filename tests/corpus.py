@@ -25,7 +25,7 @@ CORPUS: Path = corpus_root()
 
 def is_full_corpus() -> bool:
     """Whether the tests run on the shared corpus rather than the small fixture subset."""
-    return CORPUS != FIXTURE_CORPUS.resolve()
+    return FIXTURE_CORPUS.resolve() != CORPUS
 
 
 @dataclass(frozen=True, slots=True)

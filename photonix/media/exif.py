@@ -12,8 +12,13 @@ import exifread
 from PIL import ExifTags, Image
 
 from photonix.media import exifvalues as values
-from photonix.media.failures import check_pixel_limit, file_errors, is_storage_error, pillow_errors
-from photonix.media.failures import storage_unavailable
+from photonix.media.failures import (
+    check_pixel_limit,
+    file_errors,
+    is_storage_error,
+    pillow_errors,
+    storage_unavailable,
+)
 from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
 from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit

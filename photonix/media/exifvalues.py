@@ -86,8 +86,9 @@ def timestamp(value: Any) -> datetime | None:
     match = DATETIME_PATTERN.match(raw) if raw else None
     if match is None:
         return None
+    year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
     try:
-        return datetime(*(int(part or 0) for part in match.groups()))
+        return datetime(year, month, day, hour, minute, second)
     except VALUE_ERRORS:
         return None
 
@@ -102,9 +103,12 @@ def degrees(value: Any) -> float | None:
     """Decimal degrees from EXIF's (degrees, minutes, seconds) rationals, or a single number."""
     parts = value if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else [value]
     numbers = [number(part) for part in parts[:3]]
-    if not numbers or any(part is None or part < 0 for part in numbers):
-        return None
-    return sum(part / 60**index for index, part in enumerate(numbers) if part is not None)
+    total = 0.0
+    for part, per_degree in zip(numbers, (1.0, 60.0, 3600.0), strict=False):
+        if part is None or part < 0:
+            return None
+        total += part / per_degree
+    return total if numbers else None
 
 
 def xmp_rating(xmp: str) -> int | None:

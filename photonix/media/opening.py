@@ -30,14 +30,13 @@ WHITE = (255, 255, 255)
 
 def open_oriented(path: Path, *, min_size: int | None = None) -> Image.Image:
     """The decoded first frame of path, upright, in RGB; min_size lets a JPEG decode at a reduced scale."""
-    with pillow_errors(path):
-        with Image.open(path) as im:
-            check_pixel_limit(im, path)
-            if min_size is not None:
-                im.draft("RGB", (min_size, min_size))   # JPEG only: decode at 1/2, 1/4 or 1/8 scale
-            im.load()                                    # a truncated file fails here, as it should
-            upright = upright_or_as_stored(im)
-            return as_rgb(upright)
+    with pillow_errors(path), Image.open(path) as im:
+        check_pixel_limit(im, path)
+        if min_size is not None:
+            im.draft("RGB", (min_size, min_size))   # JPEG only: decode at 1/2, 1/4 or 1/8 scale
+        im.load()                                    # a truncated file fails here, as it should
+        upright = upright_or_as_stored(im)
+        return as_rgb(upright)
 
 
 def upright_or_as_stored(im: Image.Image) -> Image.Image:

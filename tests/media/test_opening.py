@@ -6,13 +6,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photonix.errors import DecompressionBomb, MissingFile, PermanentError, StorageUnavailable, UndecodableImage
+from photonix.errors import (
+    DecompressionBomb,
+    MissingFile,
+    PermanentError,
+    StorageUnavailable,
+    UndecodableImage,
+)
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import MAX_PIXELS, open_oriented
 from tests import corpus
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
 DECODABLE_FAIL = [row for row in corpus.rows(expected="fail") if not is_raw_path(row.file)]
+BOMBS = [row for row in DECODABLE_FAIL if "DecompressionBombError" in row.note]
+WRONG_EXTENSION = [row for row in DECODABLE_OK if "wrong extension" in row.note]
 ORIENTATION_ROWS = corpus.rows(folder="orientation")
 
 
@@ -22,7 +30,7 @@ def expected_error(row: corpus.Row) -> type[PermanentError]:
 
 
 def upright_size(row: corpus.Row) -> tuple[int, int]:
-    """The manifest size turned by its orientation (libheif has already turned HEIF, so Pillow's is upright)."""
+    """The manifest size turned by its orientation; libheif has already turned HEIF, so that is upright."""
     width, height = int(row.width), int(row.height)
     turned = row.orientation in {"5", "6", "7", "8"} and row.format != "HEIF"
     return (height, width) if turned else (width, height)
@@ -56,7 +64,7 @@ def test_truncated_jpeg_raises_undecodable_image_saying_truncated() -> None:
         open_oriented(row.file)
 
 
-@pytest.mark.parametrize("row", [r for r in DECODABLE_FAIL if "DecompressionBombError" in r.note], ids=lambda r: r.path)
+@pytest.mark.parametrize("row", BOMBS, ids=lambda row: row.path)
 def test_decompression_bomb_raises_before_decoding(row: corpus.Row) -> None:
     with pytest.raises(DecompressionBomb, match="pixels"):
         open_oriented(row.file)
@@ -73,7 +81,7 @@ def test_image_just_over_the_pixel_limit_is_a_bomb_not_a_warning(tmp_path: Path)
         open_oriented(path)
 
 
-@pytest.mark.parametrize("row", [r for r in DECODABLE_OK if "wrong extension" in r.note], ids=lambda r: r.path)
+@pytest.mark.parametrize("row", WRONG_EXTENSION, ids=lambda row: row.path)
 def test_content_decides_the_format_not_the_extension(row: corpus.Row) -> None:
     assert open_oriented(row.file).size == upright_size(row)
 

@@ -13,6 +13,7 @@ from photonix.media.thumbnails import THUMBNAIL_SIZES, RenderedThumbnails, rende
 from tests import corpus
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
+RAW_OK = [row for row in corpus.rows(expected="ok") if is_raw_path(row.file)]
 SPEC = {spec.name: spec for spec in THUMBNAIL_SIZES}
 
 
@@ -20,12 +21,17 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
+def thumbnail_sizes(rendered: RenderedThumbnails) -> dict[str, tuple[int, int]]:
+    return {thumb.size: (thumb.width, thumb.height) for thumb in rendered.thumbnails}
+
+
 def assert_valid(rendered: RenderedThumbnails, out_dir: Path, key: str, source_size: tuple[int, int]) -> None:
     """Each size is a WebP at its path with the size it reports, within its spec and never upscaled."""
     assert [thumb.size for thumb in rendered.thumbnails] == [spec.name for spec in THUMBNAIL_SIZES]
     for thumb in rendered.thumbnails:
         spec = SPEC[thumb.size]
-        assert thumb.path == thumbnail_path(out_dir, key, thumb.size) == out_dir / key[:2] / f"{key}_{thumb.size}.webp"
+        assert thumb.path == thumbnail_path(out_dir, key, thumb.size)
+        assert thumb.path == out_dir / key[:2] / f"{key}_{thumb.size}.webp"
         with Image.open(thumb.path) as im:
             assert (im.format, im.size) == ("WEBP", (thumb.width, thumb.height))
         if spec.is_square:
@@ -41,7 +47,7 @@ def test_every_importable_photo_gets_every_thumbnail(row: corpus.Row, tmp_path: 
     assert_valid(rendered, tmp_path, row.sha256, (int(row.width), int(row.height)))
 
 
-@pytest.mark.parametrize("row", [r for r in corpus.rows(expected="ok") if is_raw_path(r.file)], ids=lambda r: r.path)
+@pytest.mark.parametrize("row", RAW_OK, ids=lambda row: row.path)
 def test_raw_photo_gets_thumbnails_from_its_render(row: corpus.Row, tmp_path: Path) -> None:
     render = tmp_path / "render.jpg"
     size = render_raw(row.file, render)
@@ -60,14 +66,14 @@ def test_every_orientation_yields_landscape_or_portrait_thumbnails(row: corpus.R
 def test_small_photo_is_never_upscaled(tmp_path: Path) -> None:
     source = tmp_path / "tiny.png"
     Image.new("RGB", (40, 30), (1, 2, 3)).save(source)
-    sizes = {t.size: (t.width, t.height) for t in render_thumbnails(source, tmp_path / "out", "ab12").thumbnails}
+    sizes = thumbnail_sizes(render_thumbnails(source, tmp_path / "out", "ab12"))
     assert sizes == {"square": (30, 30), "medium": (40, 30), "large": (40, 30)}
 
 
 def test_panorama_square_is_cut_from_a_source_tall_enough(tmp_path: Path) -> None:
     source = tmp_path / "panorama.jpg"
     Image.new("RGB", (6000, 300), (10, 200, 10)).save(source)
-    sizes = {t.size: (t.width, t.height) for t in render_thumbnails(source, tmp_path / "out", "cd34").thumbnails}
+    sizes = thumbnail_sizes(render_thumbnails(source, tmp_path / "out", "cd34"))
     assert sizes == {"square": (256, 256), "medium": (720, 36), "large": (1920, 96)}
 
 
