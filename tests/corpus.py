@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +51,28 @@ class Row:
     source: str
 
     @property
+    def expected_taken_at(self) -> datetime | None:
+        """DateTimeOriginal as a datetime; None when absent or EXIF's all-zero 'unknown'."""
+        try:
+            return datetime.strptime(self.datetime_original.strip(), "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            return None
+
+    @property
     def file(self) -> Path:
         """The file this row describes."""
         return CORPUS / self.path
+
+
+# Where we knowingly read more than the manifest records, and why.
+GPS_THE_MANIFEST_MISSED = {
+    "good/webp/HTC Desire.webp": "a valid GPS IFD that Pillow reads; the manifest never asked Pillow for GPS",
+}
+
+
+def is_null_island(row: Row) -> bool:
+    """Whether the manifest's coordinates are 0/0, which cameras write when they had no fix."""
+    return bool(row.gps_lat) and float(row.gps_lat) == 0 and float(row.gps_lon) == 0
 
 
 COLUMNS = tuple(column.name for column in fields(Row))

@@ -14,25 +14,6 @@ from tests import corpus
 
 OK = corpus.rows(expected="ok")
 
-# Where we knowingly read more than the manifest records; each is explained in the media hand-over notes.
-GPS_THE_MANIFEST_MISSED = {
-    "good/webp/HTC Desire.webp": "a valid GPS IFD that Pillow reads; the manifest never asked Pillow for GPS",
-}
-
-
-def manifest_datetime(row: corpus.Row) -> datetime | None:
-    """The row's DateTimeOriginal as a datetime; None when it is EXIF's all-zero 'unknown' or absent."""
-    try:
-        return datetime.strptime(row.datetime_original, "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-
-
-def is_null_island(row: corpus.Row) -> bool:
-    """Whether the manifest's coordinates are 0/0, which cameras write when they had no fix."""
-    return bool(row.gps_lat) and float(row.gps_lat) == 0 and float(row.gps_lon) == 0
-
-
 def expected_error(row: corpus.Row) -> type[PermanentError] | None:
     """What reading a failing row's metadata must raise; None when only its pixels are damaged."""
     if is_raw_path(row.file):
@@ -76,17 +57,17 @@ def test_orientation_matches_manifest_and_defaults_to_1(
 def test_taken_at_is_datetime_original_when_the_manifest_has_one(
     row: corpus.Row, metadata: dict[str, Metadata]
 ) -> None:
-    assert metadata[row.path].taken_at == manifest_datetime(row)
+    assert metadata[row.path].taken_at == row.expected_taken_at
 
 
-@pytest.mark.parametrize("row", [r for r in OK if r.gps_lat and not is_null_island(r)], ids=lambda r: r.path)
+@pytest.mark.parametrize("row", [r for r in OK if r.gps_lat and not corpus.is_null_island(r)], ids=lambda r: r.path)
 def test_gps_matches_manifest_to_six_decimals(row: corpus.Row, metadata: dict[str, Metadata]) -> None:
     meta = metadata[row.path]
     assert meta.gps_lat is not None and meta.gps_lon is not None
     assert (f"{meta.gps_lat:.6f}", f"{meta.gps_lon:.6f}") == (row.gps_lat, row.gps_lon)
 
 
-@pytest.mark.parametrize("row", [r for r in OK if is_null_island(r)], ids=lambda row: row.path)
+@pytest.mark.parametrize("row", [r for r in OK if corpus.is_null_island(r)], ids=lambda row: row.path)
 def test_zero_zero_gps_reads_as_no_location(row: corpus.Row, metadata: dict[str, Metadata]) -> None:
     assert (metadata[row.path].gps_lat, metadata[row.path].gps_lon) == (None, None)
 
@@ -95,7 +76,7 @@ def test_zero_zero_gps_reads_as_no_location(row: corpus.Row, metadata: dict[str,
 def test_no_gps_when_the_manifest_has_none(row: corpus.Row, metadata: dict[str, Metadata]) -> None:
     meta = metadata[row.path]
     has_location = meta.gps_lat is not None and meta.gps_lon is not None
-    assert has_location == (row.path in GPS_THE_MANIFEST_MISSED)
+    assert has_location == (row.path in corpus.GPS_THE_MANIFEST_MISSED)
 
 
 @pytest.mark.parametrize("row", corpus.rows(expected="fail"), ids=lambda row: row.path)
