@@ -92,11 +92,11 @@ def settings(service_urls: dict[str, str], tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session")
 async def database(settings: Settings) -> AsyncIterator[None]:
-    bound = engine.bind(settings)
+    # No PostgreSQL connection pool: the web app under test runs in the test client's own event loop,
+    # and a pool belongs to the loop that made it. Each query opens its own connection instead.
+    engine.bind(settings)
     await engine.migrate(settings)
-    await engine.open_pool(bound)
     yield
-    await engine.close_pool(bound)
 
 
 @pytest.fixture(scope="session")

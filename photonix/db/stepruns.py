@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from photonix.db.tables import Photo, StepRun
+from photonix.db.tables import StepRun
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
@@ -148,22 +148,18 @@ async def unfinished_count() -> int:
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:
-    """photo id -> 'failed' | 'pending' | 'done': the badge a grid shows."""
+    """photo id -> 'failed' | 'pending' | 'done', from the latest run of each step: the badge a grid shows."""
     if not photo_ids:
         return {}
     rows = await StepRun.select(StepRun.photo, StepRun.step, StepRun.version, StepRun.state).where(
         StepRun.photo.is_in(photo_ids)
     )
-    versions = {
-        row["id"]: row["version"]
-        for row in await Photo.select(Photo.id, Photo.version).where(Photo.id.is_in(photo_ids))
-    }
     latest: dict[tuple[int, str], tuple[int, str]] = {}
     for row in rows:
         key = (row["photo"], row["step"])
         if key not in latest or row["version"] >= latest[key][0]:
             latest[key] = (row["version"], row["state"])
-    result = {photo_id: "done" for photo_id in versions}
+    result = dict.fromkeys(photo_ids, "done")
     for (photo_id, _step), (_version, state) in latest.items():
         if state == "failed":
             result[photo_id] = "failed"

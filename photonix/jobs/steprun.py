@@ -35,7 +35,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
         log.info("step_already_finished")
         return "duplicate"
     started = time.perf_counter()
-    state, error, kind, trace = "done", "", "", ""
+    state, error, kind = "done", "", ""
     try:
         await body()
     except StepSkipped as why:
@@ -67,8 +67,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
             await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
         raise
     duration = _ms_since(started)
-    await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, traceback=trace,
-                          duration_ms=duration)
+    await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, duration_ms=duration)
     log.info(f"step_{state}", duration_ms=duration, **({"error": error, "error_kind": kind} if error else {}))
     if follow:
         await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, state)

@@ -23,16 +23,20 @@ from photonix.web.health import healthz, metrics
 log = structlog.get_logger()
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
+    """The app; with owns_database=False the caller has bound the database (tests: the app then runs in
+    the test client's own event loop, where a connection pool made elsewhere cannot be used)."""
+
     async def startup(app: Litestar) -> None:
-        bound = engine.bind(settings)
-        await engine.open_pool(bound)
-        app.state.engine = bound
+        if owns_database:
+            app.state.engine = engine.bind(settings)
+            await engine.open_pool(app.state.engine)
         app.state.redis = await connect(settings)
 
     async def shutdown(app: Litestar) -> None:
         await app.state.redis.aclose()
-        await engine.close_pool(app.state.engine)
+        if owns_database:
+            await engine.close_pool(app.state.engine)
 
     async def provide_redis(request: Request[Any, Any, Any]) -> ArqRedis:
         redis: ArqRedis = request.app.state.redis

@@ -26,8 +26,8 @@ class Member:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings, database: None) -> Litestar:
+    return create_app(settings, owns_database=False)
 
 
 @pytest.fixture

@@ -1,0 +1,142 @@
+"""Pipeline throughput against the Pillow floor, measured in the same run (a benchmark, not a test).
+
+Generates N distinct 24 MP JPEGs, then measures photos/s of:
+  floor        a bare Pillow loop (draft decode, thumbnail 1920/720/256) in a pool of P processes
+  floor+webp   the same loop also encoding the three WebP files in memory (the same output work)
+  pipeline     `photonix import` into a fresh SQLite (or PHOTONIX_BENCH_DATABASE_URL) with W real
+               `photonix worker` processes on an embedded Redis, timed from enqueue to the last step
+and prints pipeline ÷ floor. Usage: .venv/bin/python bench/pipeline.py [--photos 40] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from photonix.config import Settings  # noqa: E402
+from photonix.db import accounts, engine  # noqa: E402
+from photonix.db.tables import StepRun  # noqa: E402
+from photonix.jobs.embedded_redis import start_embedded_redis  # noqa: E402
+from photonix.jobs.importer import import_folder  # noqa: E402
+from photonix.jobs.pipeline import PIPELINE  # noqa: E402
+from photonix.jobs.queue import connect  # noqa: E402
+
+WIDTH, HEIGHT = 6000, 4000          # 24 MP
+
+
+def make_photos(folder: Path, count: int) -> None:
+    """One photo-like 24 MP JPEG, then copies made distinct by trailing bytes (decoders ignore them)."""
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    base = np.stack([(x / WIDTH) * 200, (y / HEIGHT) * 180, ((x + y) / (WIDTH + HEIGHT)) * 220], axis=-1)
+    noisy = np.clip(base + rng.normal(0, 18, base.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noisy).save(buffer, "JPEG", quality=90)
+    data = buffer.getvalue()
+    for index in range(count):
+        (folder / f"photo_{index:04d}.jpg").write_bytes(data + f"copy {index}".encode())
+
+
+def floor_one(path: str, encode: bool) -> None:
+    with Image.open(path) as im:
+        im.draft("RGB", (1920, 1920))
+        im.load()
+        large = im.copy()
+    large.thumbnail((1920, 1920))
+    medium = large.copy()
+    medium.thumbnail((720, 720))
+    side = min(medium.size)
+    square = medium.crop((0, 0, side, side)).resize((256, 256))
+    if encode:
+        for thumb in (large, medium, square):
+            thumb.save(io.BytesIO(), "WEBP", quality=80, method=2)
+
+
+def floor_rate(paths: list[Path], processes: int, encode: bool) -> float:
+    with ProcessPoolExecutor(processes) as pool:
+        list(pool.map(floor_one, [str(paths[0])] * processes, [encode] * processes))   # warm up
+        started = time.perf_counter()
+        list(pool.map(floor_one, [str(p) for p in paths], [encode] * len(paths)))
+        return len(paths) / (time.perf_counter() - started)
+
+
+async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_processes: int) -> float:
+    embedded = start_embedded_redis(data_dir)
+    env = {**os.environ, "PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_REDIS_URL": embedded.url,
+           "PHOTONIX_POOL_PROCESSES": str(pool_processes), "PHOTONIX_LOG_LEVEL": "warning",
+           "PHOTONIX_RESCAN_SECONDS": "0"}
+    if os.environ.get("PHOTONIX_BENCH_DATABASE_URL"):
+        env["PHOTONIX_DATABASE_URL"] = os.environ["PHOTONIX_BENCH_DATABASE_URL"]
+    settings = Settings.from_env(env)
+    bound = engine.bind(settings)
+    await engine.migrate(settings)
+    await engine.open_pool(bound)
+    procs = [subprocess.Popen([sys.executable, "-m", "photonix", "worker"], env=env,
+                              stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        await asyncio.sleep(4)                   # let workers spawn their pools before the clock starts
+        redis = await connect(settings)
+        library_id = await accounts.create_library(f"bench-{time.time_ns()}", [folder])
+        started = time.perf_counter()
+        report = await import_folder(redis, PIPELINE, library_id, folder)
+        total = len(report.new_photo_ids) * len(PIPELINE.step_names())
+        while await StepRun.count().where(StepRun.state.is_in(["done", "skipped", "failed"])) < total:
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        failed = await StepRun.count().where(StepRun.state == "failed")
+        if failed:
+            raise SystemExit(f"{failed} steps failed during the benchmark")
+        await redis.aclose()
+        return len(report.new_photo_ids) / elapsed
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait()
+        await engine.close_pool(bound)
+        embedded.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2, help="photonix worker processes")
+    parser.add_argument("--pool", type=int, default=1, help="pool processes per worker")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="photonix-bench-"))
+    try:
+        folder = work / "photos"
+        folder.mkdir()
+        make_photos(folder, args.photos)
+        paths = sorted(folder.iterdir())
+        cpu = args.workers * args.pool
+        floor = floor_rate(paths, cpu, encode=False)
+        floor_webp = floor_rate(paths, cpu, encode=True)
+        pipeline = asyncio.run(pipeline_rate(folder, work / "data", args.workers, args.pool))
+        print(f"photos: {args.photos} x 24 MP JPEG; {args.workers} workers x {args.pool} pool processes; "
+              f"{os.cpu_count()} cores")
+        print(f"floor (decode+resize, {cpu} processes):        {floor:6.2f} photos/s")
+        print(f"floor+webp (decode+resize+encode):          {floor_webp:6.2f} photos/s")
+        print(f"pipeline (all steps, queue, database):      {pipeline:6.2f} photos/s")
+        print(f"ratio pipeline / floor:       {pipeline / floor:.2f}")
+        print(f"ratio pipeline / floor+webp:  {pipeline / floor_webp:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""New files in a library folder are imported: live by the worker's watcher, or by the periodic rescan."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+
+from photonix.db.tables import Photo, StepRun
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.watcher import rescan_all
+from photonix.jobs.worker import build_worker
+from tests import corpus
+
+DEADLINE_S = 60
+
+
+async def test_file_dropped_into_a_watched_folder_is_imported_and_processed(library, settings, pool) -> None:
+    running = build_worker(settings, pool=pool, watch=True)
+    task = asyncio.create_task(running.async_run())
+    try:
+        await asyncio.sleep(1)                  # the watcher starts with the worker
+        row = corpus.rows(expected="ok", folder="orientation")[0]
+        shutil.copy(row.file, library.folders[0] / "new.jpg")
+        deadline = time.monotonic() + DEADLINE_S
+        while await StepRun.count().where(StepRun.state.is_in(["done", "skipped"])) < len(PIPELINE.step_names()):
+            assert time.monotonic() < deadline, "the watcher did not import the new file"
+            await asyncio.sleep(0.1)
+        assert await Photo.count() == 1
+    finally:
+        await running.close()
+        task.cancel()
+
+
+async def test_rescan_imports_what_the_watcher_missed(library, redis) -> None:
+    for row in corpus.rows(expected="ok", folder="orientation")[:3]:
+        shutil.copy(row.file, library.folders[0] / row.file.name)
+    assert await rescan_all(redis, PIPELINE) == 3
+    assert await rescan_all(redis, PIPELINE) == 0
