@@ -2,7 +2,7 @@
 
 Generates N distinct 24 MP JPEGs, then measures photos/s of:
   floor        a bare Pillow loop (draft decode, thumbnail 1920/720/256) in a pool of P processes
-  floor+webp   the same loop also encoding the three WebP files in memory (the same output work)
+  floor+encode the same loop also encoding the three thumbnails in memory, in our formats
   pipeline     `photonix import` into a fresh SQLite (or PHOTONIX_BENCH_DATABASE_URL) with W real
                `photonix worker` processes on an embedded Redis, timed from enqueue to the last step
 and prints pipeline ÷ floor. Usage: .venv/bin/python bench/pipeline.py [--photos 40] [--workers 2]
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,12 +29,14 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from photonix.config import Settings  # noqa: E402
-from photonix.db import accounts, engine  # noqa: E402
+from photonix.db import accounts, engine, stepruns  # noqa: E402
+from photonix.logs import configure_logging  # noqa: E402
 from photonix.db.tables import StepRun  # noqa: E402
 from photonix.jobs.embedded_redis import start_embedded_redis  # noqa: E402
 from photonix.jobs.importer import import_folder  # noqa: E402
 from photonix.jobs.pipeline import PIPELINE  # noqa: E402
 from photonix.jobs.queue import connect  # noqa: E402
+from photonix.media.thumbnails import SAVE_OPTIONS, THUMBNAIL_SIZES  # noqa: E402
 
 WIDTH, HEIGHT = 6000, 4000          # 24 MP
 
@@ -62,8 +65,8 @@ def floor_one(path: str, encode: bool) -> None:
     side = min(medium.size)
     square = medium.crop((0, 0, side, side)).resize((256, 256))
     if encode:
-        for thumb in (large, medium, square):
-            thumb.save(io.BytesIO(), "WEBP", quality=80, method=2)
+        for thumb, spec in zip((square, medium, large), THUMBNAIL_SIZES, strict=True):
+            thumb.save(io.BytesIO(), spec.format, **SAVE_OPTIONS[spec.format])
 
 
 def floor_rate(paths: list[Path], processes: int, encode: bool) -> float:
@@ -74,7 +77,13 @@ def floor_rate(paths: list[Path], processes: int, encode: bool) -> float:
         return len(paths) / (time.perf_counter() - started)
 
 
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_processes: int) -> float:
+    cpu_before = children_cpu_seconds()
     embedded = start_embedded_redis(data_dir)
     env = {**os.environ, "PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_REDIS_URL": embedded.url,
            "PHOTONIX_POOL_PROCESSES": str(pool_processes), "PHOTONIX_LOG_LEVEL": "warning",
@@ -95,18 +104,21 @@ async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_process
         report = await import_folder(redis, PIPELINE, library_id, folder)
         total = len(report.new_photo_ids) * len(PIPELINE.step_names())
         while await StepRun.count().where(StepRun.state.is_in(["done", "skipped", "failed"])) < total:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
         elapsed = time.perf_counter() - started
         failed = await StepRun.count().where(StepRun.state == "failed")
         if failed:
             raise SystemExit(f"{failed} steps failed during the benchmark")
         await redis.aclose()
+        for step, seconds in sorted((await stepruns.mean_durations()).items()):
+            print(f"  mean {step:<20} {seconds * 1000:7.1f} ms")
         return len(report.new_photo_ids) / elapsed
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait()
+        print(f"  worker + redis CPU (incl. pools): {children_cpu_seconds() - cpu_before:.1f} s")
         await engine.close_pool(bound)
         embedded.stop()
 
@@ -117,6 +129,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="photonix worker processes")
     parser.add_argument("--pool", type=int, default=1, help="pool processes per worker")
     args = parser.parse_args()
+    configure_logging("warning")
     work = Path(tempfile.mkdtemp(prefix="photonix-bench-"))
     try:
         folder = work / "photos"
@@ -130,10 +143,10 @@ def main() -> None:
         print(f"photos: {args.photos} x 24 MP JPEG; {args.workers} workers x {args.pool} pool processes; "
               f"{os.cpu_count()} cores")
         print(f"floor (decode+resize, {cpu} processes):        {floor:6.2f} photos/s")
-        print(f"floor+webp (decode+resize+encode):          {floor_webp:6.2f} photos/s")
+        print(f"floor+encode (decode+resize+encode):        {floor_webp:6.2f} photos/s")
         print(f"pipeline (all steps, queue, database):      {pipeline:6.2f} photos/s")
         print(f"ratio pipeline / floor:       {pipeline / floor:.2f}")
-        print(f"ratio pipeline / floor+webp:  {pipeline / floor_webp:.2f}")
+        print(f"ratio pipeline / floor+encode: {pipeline / floor_webp:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

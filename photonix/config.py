@@ -25,6 +25,8 @@ class Settings:
     retry_base_seconds: float            # backoff: uniform(0, min(cap, base * 2**try))
     retry_cap_seconds: float
     job_timeout_seconds: int             # a job running longer is cancelled (and retried)
+    poll_seconds: float                  # how often an idle worker asks Redis for jobs: a chain's next
+                                         # step waits up to this long, so it bounds throughput
     raw_half_size: bool                  # develop RAW at half size: 4x faster, plenty for viewing
     rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
     host: str
@@ -67,12 +69,13 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             redis_url=redis_url,
-            worker_concurrency=_int(env, "WORKER_CONCURRENCY", max(4, cores * 2), minimum=1),
+            worker_concurrency=_int(env, "WORKER_CONCURRENCY", max(8, cores * 4), minimum=1),
             pool_processes=_int(env, "POOL_PROCESSES", cores, minimum=1),
             max_tries=_int(env, "MAX_TRIES", 5, minimum=1),
             retry_base_seconds=_float(env, "RETRY_BASE_SECONDS", 2.0),
             retry_cap_seconds=_float(env, "RETRY_CAP_SECONDS", 300.0),
             job_timeout_seconds=_int(env, "JOB_TIMEOUT_SECONDS", 300, minimum=1),
+            poll_seconds=_float(env, "POLL_SECONDS", 0.05),
             raw_half_size=_bool(env, "RAW_HALF_SIZE", True),
             rescan_seconds=_int(env, "RESCAN_SECONDS", 3600, minimum=0),
             host=env.get(f"{PREFIX}HOST", "127.0.0.1"),

@@ -37,5 +37,8 @@ class Classifier(Protocol):
     def unavailable_reason(self) -> str | None:
         """None when ready; otherwise why not (e.g. "model not installed: …")."""
 
+    def prepare(self) -> None:
+        """Load data or models now (when a pool process starts) rather than on the first photo."""
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Scored tags for one photo; raises StepSkipped when its input is missing (no GPS, no date)."""

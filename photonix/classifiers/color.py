@@ -114,6 +114,9 @@ class ColorClassifier:
         """Always ready: it needs no model."""
         return None
 
+    def prepare(self) -> None:
+        """Nothing to load."""
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Up to MAX_TAGS colours covering at least MIN_SHARE each, largest share first."""
         if given.thumbnail is None:

@@ -67,6 +67,9 @@ class EventClassifier:
         """Always ready: it needs only the calendar."""
         return None
 
+    def prepare(self) -> None:
+        """Nothing to load."""
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Holidays first, then year, month and season; all of kind "event" with score 1.0."""
         taken_at = given.metadata.taken_at

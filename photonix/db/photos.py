@@ -106,6 +106,17 @@ async def save_file(photo_id: int, kind: str, path: Path, *, size_name: str = ""
     )
 
 
+async def save_thumbnails(photo_id: int, thumbnails: list[tuple[str, Path, int, int]]) -> None:
+    """(size name, path, width, height) of each thumbnail, in one statement."""
+    await PhotoFile.insert(*(
+        PhotoFile(photo=photo_id, kind="thumbnail", size_name=size, path=str(path), width=width, height=height)
+        for size, path, width, height in thumbnails
+    )).on_conflict(
+        target=(PhotoFile.photo, PhotoFile.kind, PhotoFile.size_name), action="DO UPDATE",
+        values=[PhotoFile.path, PhotoFile.width, PhotoFile.height],
+    )
+
+
 async def save_histogram(photo_id: int, histogram: Any) -> None:
     await Photo.update({Photo.histogram: histogram}).where(Photo.id == photo_id)
 

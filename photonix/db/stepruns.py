@@ -59,8 +59,9 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
 
 
 async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int) -> bool:
-    """Mark the step running; False when it already finished (a duplicate delivery runs nothing)."""
-    await mark_queued(photo_id, version, [step], {step: job_id})
+    """Mark the step running; False when it already finished (a duplicate delivery runs nothing).
+
+    Its row exists: every job is enqueued after mark_queued recorded it."""
     claimed = await StepRun.update(
         {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id,
          StepRun.started_at: _now(), StepRun.error: "", StepRun.error_kind: ""}

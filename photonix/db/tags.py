@@ -26,15 +26,14 @@ def tag_key(kind: str, name: str, parent: str | None) -> str:
 
 
 async def tag_id(kind: str, name: str, parent: str | None = None) -> int:
-    """The id of the tag, created (with its parent) the first time it is named."""
+    """The id of the tag, created (with its parent) the first time it is named: one statement each."""
     parent_id = await tag_id(kind, parent) if parent else None
-    key = tag_key(kind, name, parent)
-    await Tag.insert(Tag(kind=kind, name=name, parent=parent_id, key=key)).on_conflict(
-        target=Tag.key, action="DO NOTHING"
-    )
-    row = await Tag.select(Tag.id).where(Tag.key == key).first()
-    assert row is not None
-    return int(row["id"])
+    # DO UPDATE (of a value that does not change) rather than DO NOTHING, so RETURNING gives the id
+    # whether the row is new or not.
+    rows = await Tag.insert(
+        Tag(kind=kind, name=name, parent=parent_id, key=tag_key(kind, name, parent))
+    ).on_conflict(target=Tag.key, action="DO UPDATE", values=[Tag.name]).returning(Tag.id)
+    return int(rows[0]["id"])
 
 
 async def replace_classifier_tags(photo_id: int, classifier: str, version: int,

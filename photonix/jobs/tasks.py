@@ -53,9 +53,9 @@ async def make_thumbnails(ctx: Context, photo_id: int, version: int, follow: boo
         pixels = render.path if render else source.original_path
         out_dir = ctx["settings"].derivatives_dir / "thumbnails"
         rendered = await in_pool(ctx, render_thumbnails, pixels, out_dir, source.content_hash)
-        for thumb in rendered.thumbnails:
-            await photos.save_file(photo_id, "thumbnail", thumb.path, size_name=thumb.size,
-                                   width=thumb.width, height=thumb.height)
+        await photos.save_thumbnails(
+            photo_id, [(thumb.size, thumb.path, thumb.width, thumb.height) for thumb in rendered.thumbnails]
+        )
         await photos.save_histogram(photo_id, [list(channel) for channel in rendered.histogram])
 
     return await run_step(ctx, "make_thumbnails", photo_id, version, follow, body)

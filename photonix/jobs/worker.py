@@ -14,7 +14,8 @@ from arq.worker import Function, func
 from photonix.config import Settings
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.pool import new_pool
+from photonix.classifiers.running import prepare_all
+from photonix.jobs.pool import in_pool, new_pool
 from photonix.jobs.queue import redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.watcher import rescan_all, watch_libraries
@@ -32,6 +33,8 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     if ctx.get("pool") is None:
         ctx["pool"] = new_pool(settings.pool_processes)
         ctx["owns_pool"] = True
+        # Start every pool process and load classifier data now, not while the first photos wait.
+        await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
     requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])
     log.info("worker_started", requeued=requeued, concurrency=settings.worker_concurrency,
              pool_processes=settings.pool_processes)
@@ -78,6 +81,6 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
         job_timeout=settings.job_timeout_seconds,
         keep_result=3600,
         burst=burst,
-        poll_delay=0.05 if burst else 0.5,
+        poll_delay=settings.poll_seconds,
         handle_signals=not burst,
     )

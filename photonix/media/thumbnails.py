@@ -1,4 +1,4 @@
-"""Render a photo's thumbnails (square, medium, large WebP) and its RGB histogram, from one decode."""
+"""Render a photo's thumbnails (square and medium WebP, large JPEG) and its RGB histogram, from one decode."""
 
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ from photonix.media.storage import atomic_output
 
 WEBP_QUALITY = 80
 WEBP_METHOD = 2                  # 0 (fast) .. 6 (small): 2 is 2.5x faster than 4 for 5% more bytes
+JPEG_QUALITY = 85
+# The grid loads many small thumbnails, so they are WebP (a third of JPEG's bytes). The large preview
+# is opened one at a time, and WebP costs ~10x JPEG's encode time at 1920 px (78 vs 8 ms): JPEG, as
+# Immich does for its previews.
+SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "WEBP": {"quality": WEBP_QUALITY, "method": WEBP_METHOD},
+    "JPEG": {"quality": JPEG_QUALITY},
+}
+EXTENSIONS = {"WEBP": "webp", "JPEG": "jpg"}
 HISTOGRAM_BINS = 64
 HISTOGRAM_SOURCE = "medium"
 KEY_PATTERN = re.compile(r"[0-9a-f]{2,128}")
@@ -25,12 +34,13 @@ class ThumbnailSpec:
     name: str
     long_edge: int
     is_square: bool = False
+    format: str = "WEBP"
 
 
 THUMBNAIL_SIZES: tuple[ThumbnailSpec, ...] = (
     ThumbnailSpec("square", 256, is_square=True),
     ThumbnailSpec("medium", 720),
-    ThumbnailSpec("large", 1920),
+    ThumbnailSpec("large", 1920, format="JPEG"),
 )
 
 
@@ -59,7 +69,8 @@ def thumbnail_path(out_dir: Path, key: str, size: str) -> Path:
     """Where the size thumbnail of the photo with content hash key lives."""
     if not KEY_PATTERN.fullmatch(key):
         raise ValueError(f"thumbnail key must be a lower-case hex content hash, got {key!r}")
-    return out_dir / key[:2] / f"{key}_{size}.webp"
+    spec = next(spec for spec in THUMBNAIL_SIZES if spec.name == size)
+    return out_dir / key[:2] / f"{key}_{size}.{EXTENSIONS[spec.format]}"
 
 
 def render_thumbnails(source: Path, out_dir: Path, key: str) -> RenderedThumbnails:
@@ -75,7 +86,7 @@ def render_thumbnails(source: Path, out_dir: Path, key: str) -> RenderedThumbnai
             scaled.append(fit_within(scaled[-1], spec.long_edge))
             rendered[spec.name] = scaled[-1]
     thumbnails = tuple(
-        write_webp(rendered[spec.name], destinations[spec.name], spec.name)
+        write_thumbnail(rendered[spec.name], destinations[spec.name], spec)
         for spec in THUMBNAIL_SIZES
     )
     return RenderedThumbnails(thumbnails, histogram_of(rendered.get(HISTOGRAM_SOURCE, image)))
@@ -87,7 +98,9 @@ def fit_within(im: Image.Image, long_edge: int) -> Image.Image:
     if scale >= 1:
         return im
     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # What Image.thumbnail does: a fast integer reduce first, then bicubic; visually the same as
+    # Lanczos at thumbnail sizes and about twice as fast.
+    return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def covering(scaled: list[Image.Image], side: int) -> Image.Image:
@@ -103,11 +116,11 @@ def square_crop(im: Image.Image, side: int) -> Image.Image:
     return fit_within(square, side)
 
 
-def write_webp(im: Image.Image, dest: Path, size: str) -> Thumbnail:
-    """Save im as WebP at dest via a temp file, and describe it."""
+def write_thumbnail(im: Image.Image, dest: Path, spec: ThumbnailSpec) -> Thumbnail:
+    """Save im in the spec's format at dest via a temp file, and describe it."""
     with atomic_output(dest) as temp:
-        im.save(temp, format="WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-    return Thumbnail(size, dest, im.width, im.height)
+        im.save(temp, format=spec.format, **SAVE_OPTIONS[spec.format])
+    return Thumbnail(spec.name, dest, im.width, im.height)
 
 
 def histogram_of(im: Image.Image) -> Histogram:

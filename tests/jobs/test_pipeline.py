@@ -78,6 +78,9 @@ class ExplodingClassifier:
     def unavailable_reason(self) -> str | None:
         return None
 
+    def prepare(self) -> None:
+        """Nothing to load."""
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         raise RuntimeError("classifier bug")
 
