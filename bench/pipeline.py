@@ -127,7 +127,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2, help="photonix worker processes")
-    parser.add_argument("--pool", type=int, default=1, help="pool processes per worker")
+    parser.add_argument("--pool", type=int, default=os.cpu_count() or 1,
+                        help="pool processes per worker (default: cores, as PHOTONIX_POOL_PROCESSES)")
     args = parser.parse_args()
     configure_logging("warning")
     work = Path(tempfile.mkdtemp(prefix="photonix-bench-"))

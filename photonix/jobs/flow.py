@@ -103,7 +103,10 @@ async def advance(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int,
     index = pipeline.link_index(finished)
     if index + 1 >= len(pipeline.links):
         return
-    states = await stepruns.states_at(photo_id, version)
-    if all(states.get(name) in stepruns.SUCCESS_STATES for name in pipeline.link_steps(index)):
-        # Two group members finishing together both get here; the job ids make that harmless.
-        await enqueue_steps(redis, pipeline.link_steps(index + 1), photo_id, version, follow=True)
+    link = pipeline.link_steps(index)
+    if len(link) > 1:
+        states = await stepruns.states_at(photo_id, version)
+        if not all(states.get(name) in stepruns.SUCCESS_STATES for name in link):
+            return
+    # Two group members finishing together both get here; the job ids make that harmless.
+    await enqueue_steps(redis, pipeline.link_steps(index + 1), photo_id, version, follow=True)
