@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 .PHONY: run test test-sqlite test-postgres venv clean
 
 $(BIN)/photonix: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@# Debian keeps venv in a separate package; install it when a fresh machine lacks it.
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
