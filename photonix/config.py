@@ -10,6 +10,7 @@ from pathlib import Path
 from photonix.errors import ConfigError
 
 PREFIX = "PHOTONIX_"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,8 @@ class Settings:
     rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
     host: str
     port: int
-    secret_key: str | None               # signs sessions; generated into the data dir when unset
+    secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
+    secure_cookies: bool                 # Secure flag on cookies: on unless serving plain HTTP on loopback
     log_level: str
 
     @property
@@ -81,6 +83,7 @@ class Settings:
             host=env.get(f"{PREFIX}HOST", "127.0.0.1"),
             port=_int(env, "PORT", 8000, minimum=1),
             secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
+            secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
         )
 

@@ -37,9 +37,10 @@ class StoredFile:
 
 async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
     """(photo id, is_new): a file whose content the library already holds adds nothing."""
+    now = datetime.now(timezone.utc)
     inserted = await Photo.insert(
         Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
-              imported_at=datetime.now(timezone.utc))
+              imported_at=now, sort_at=now.replace(tzinfo=None))
     ).on_conflict(target=(Photo.library, Photo.content_hash), action="DO NOTHING").returning(Photo.id)
     if inserted:
         photo_id = int(inserted[0]["id"])
@@ -80,6 +81,8 @@ async def bump_version(photo_id: int) -> int:
 async def save_metadata(photo_id: int, metadata: Metadata) -> None:
     values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS}
     values["rating"] = metadata.rating or 0      # the EXIF rating seeds the photo's own
+    if metadata.taken_at is not None:
+        values["sort_at"] = metadata.taken_at
     await Photo.update(values).where(Photo.id == photo_id)
 
 
@@ -170,3 +173,11 @@ async def visible_photos(
         Photo.taken_at, Photo.id, ascending=False
     ).limit(limit).offset(offset)
     return rows, total
+
+
+async def set_rating(user_id: int, photo_id: int, rating: int) -> bool:
+    """False when the user may not see the photo (the caller answers 404)."""
+    updated = await Photo.update({Photo.rating: rating}).where(
+        (Photo.id == photo_id) & visible_to(user_id)
+    ).returning(Photo.id)
+    return bool(updated)

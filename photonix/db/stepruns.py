@@ -141,9 +141,19 @@ async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[S
     return [_state(row) for row in rows]
 
 
-async def unfinished_count() -> int:
+async def unfinished_count(user_id: int | None = None) -> int:
+    """Photos with a step still to run (the processing pill)."""
     rows = await StepRun.raw(
-        f"SELECT COUNT(*) AS n FROM step_run WHERE state NOT IN ('done', 'skipped', 'failed') AND {LATEST}"
+        "SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state IN ('queued', 'running', 'retrying')"
+        + _of_user(user_id)
+    )
+    return int(rows[0]["n"])
+
+
+async def failed_photo_count(user_id: int | None = None) -> int:
+    """Photos whose latest run of some step failed (the dashboard badge)."""
+    rows = await StepRun.raw(
+        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)}"
     )
     return int(rows[0]["n"])
 

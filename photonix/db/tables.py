@@ -18,6 +18,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.defaults.timestamp import TimestampCustom
 from piccolo.table import Table
 
 
@@ -70,6 +71,8 @@ class Photo(Table):
     original_path = Text()
     file_size = Integer(default=0)
     imported_at = Timestamptz(index=True)
+    # The grid's order: capture time (camera-local) when known, else import time. Keyset pages on it.
+    sort_at = Timestamp(default=TimestampCustom(year=1970, month=1, day=1, hour=0, second=0, microsecond=0), index=True)
     version = Integer(default=1)                        # bumped by a full reprocess: new job ids
     format = Varchar(length=20, null=True, default=None)
     width = Integer(null=True, default=None)            # as stored, before orientation
@@ -139,8 +142,16 @@ class StepRun(Table):
     duration_ms = Integer(null=True, default=None)
 
 
+class ClassifierSetting(Table):
+    """An admin's on/off switch for one classifier; a classifier without a row is on."""
+
+    name = Varchar(length=60, unique=True)
+    enabled = Boolean(default=True)
+
+
 TABLES: tuple[type[Table], ...] = (
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
+    ClassifierSetting,
 )
 
 

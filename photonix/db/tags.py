@@ -78,3 +78,10 @@ async def find_tag(name: str, kind: str | None = None) -> list[int]:
     if kind:
         where &= Tag.kind == kind
     return [row["id"] for row in await Tag.select(Tag.id).where(where)]
+
+
+async def remove_user_tag(photo_id: int, tag_id: int) -> None:
+    """Only a person's own tags are removed here; classifier tags come and go with reprocessing."""
+    await PhotoTag.delete().where(
+        (PhotoTag.photo == photo_id) & (PhotoTag.tag == tag_id) & (PhotoTag.source == USER_SOURCE)
+    )

@@ -18,6 +18,7 @@ from photonix.classifiers.running import prepare_all
 from photonix.jobs.pool import in_pool, new_pool
 from photonix.jobs.queue import redis_settings
 from photonix.jobs.recovery import requeue_unfinished
+from photonix.jobs.scan import scan_library
 from photonix.jobs.watcher import rescan_all, watch_libraries
 
 log = structlog.get_logger()
@@ -61,7 +62,8 @@ async def on_job_start(ctx: dict[str, Any]) -> None:
 
 def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
     # One more try than ours: the last one is where steprun records "gave up" instead of retrying.
-    return [func(step.function, name=step.name, max_tries=settings.max_tries + 1) for step in pipeline.steps()]
+    steps = [func(step.function, name=step.name, max_tries=settings.max_tries + 1) for step in pipeline.steps()]
+    return [*steps, func(scan_library, name="scan_library", max_tries=3)]
 
 
 def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,

@@ -17,7 +17,7 @@ from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import queue_depth
-from photonix.web.auth import provide_viewer
+from photonix.web.auth import provide_api_viewer
 from photonix.web.views import photo_detail, photo_summary
 
 MAX_PER_PAGE = 200
@@ -29,7 +29,7 @@ class ReprocessRequest(msgspec.Struct):
 
 class ApiController(Controller):
     path = "/api/v1"
-    dependencies = {"viewer": Provide(provide_viewer)}
+    dependencies = {"viewer": Provide(provide_api_viewer)}
     tags = ["api"]
 
     @get("/photos")

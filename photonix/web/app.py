@@ -1,37 +1,53 @@
-"""create_app(settings): the Litestar application with its routes, Redis pool and OpenAPI schema."""
+"""create_app(settings): the Litestar application with its routes, Redis, CSRF, templates and schema."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-import structlog
 from arq import ArqRedis
 from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from photonix.config import Settings
 from photonix.db import engine
 from photonix.errors import ConfigError
 from photonix.jobs.queue import connect
 from photonix.logs import configure_logging
+from photonix.web.account import AccountController
 from photonix.web.api import ApiController
+from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
+from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.photos import PhotoController
+from photonix.web.secret import load_or_create_secret
 
-log = structlog.get_logger()
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
 
 
 def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     """The app; with owns_database=False the caller has bound the database (tests: the app then runs in
     the test client's own event loop, where a connection pool made elsewhere cannot be used)."""
+    if settings.redis_url is None:
+        raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
+    configure_logging(settings.log_level)
+    secret = load_or_create_secret(settings)
 
     async def startup(app: Litestar) -> None:
         if owns_database:
             app.state.engine = engine.bind(settings)
             await engine.open_pool(app.state.engine)
         app.state.redis = await connect(settings)
+        app.state.secret = secret.encode()
 
     async def shutdown(app: Litestar) -> None:
         await app.state.redis.aclose()
@@ -42,18 +58,24 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         redis: ArqRedis = request.app.state.redis
         return redis
 
-    if settings.redis_url is None:
-        raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
-    configure_logging(settings.log_level)
+    def provide_settings() -> Settings:
+        return settings
+
+    templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
+                               engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
-        route_handlers=[ApiController, FileController, healthz, metrics],
-        dependencies={"redis": Provide(provide_redis), "settings": Provide(lambda: settings, sync_to_thread=False)},
+        route_handlers=[
+            AccountController, PhotoController, ApiController, FileController, healthz, metrics,
+            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                       cache_control=None),
+        ],
+        dependencies={"redis": Provide(provide_redis), "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],
+        template_config=templates,
+        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["/api/"]),
         openapi_config=OpenAPIConfig(title="Photonix", version="1", path="/schema"),
         plugins=[HTMXPlugin()],
-        exception_handlers={},
+        exception_handlers=EXCEPTION_HANDLERS,
         debug=False,
     )
-
-

@@ -1,19 +1,64 @@
-"""Who is asking: the Viewer behind a bearer token (API) — a guessed or missing token answers 401."""
+"""Who is asking: a signed-in browser session (pages) or a bearer token (API); guards for admins.
+
+A missing or unknown session sends a page request to sign-in; a bad token answers 401."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request
-from litestar.exceptions import NotAuthorizedException
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 
 from photonix.db import accounts
 from photonix.db.accounts import Viewer
+from photonix.web import sessions
 
 
-async def provide_viewer(request: Request) -> Viewer:  # type: ignore[type-arg]
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        viewer = await accounts.viewer_for_token(token.strip())
-        if viewer is not None:
-            return viewer
-    raise NotAuthorizedException("sign in, or send Authorization: Bearer <token>")
+class SignInRequired(NotAuthorizedException):
+    """A page asked for without a session: the error handler redirects to /login."""
+
+
+async def viewer_from_session(request: Request[Any, Any, Any]) -> Viewer | None:
+    user_id = await sessions.user_id_for(request.app.state.redis, request.cookies.get(sessions.COOKIE))
+    return await accounts.user_by_id(user_id) if user_id is not None else None
+
+
+async def viewer_from_token(request: Request[Any, Any, Any]) -> Viewer | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return await accounts.viewer_for_token(token.strip())
+    return None
+
+
+async def provide_api_viewer(request: Request[Any, Any, Any]) -> Viewer:
+    """API: bearer tokens only, so no cookie can be ridden by another site (no CSRF on /api)."""
+    viewer = await viewer_from_token(request)
+    if viewer is None:
+        raise NotAuthorizedException("send Authorization: Bearer <token> (photonix token create)")
+    return viewer
+
+
+async def provide_page_viewer(request: Request[Any, Any, Any]) -> Viewer:
+    viewer = await viewer_from_session(request)
+    if viewer is None:
+        raise SignInRequired("sign in to continue")
+    request.state.viewer = viewer
+    return viewer
+
+
+async def provide_any_viewer(request: Request[Any, Any, Any]) -> Viewer:
+    """File routes serve both the browser (session) and API clients (token)."""
+    viewer = await viewer_from_session(request) or await viewer_from_token(request)
+    if viewer is None:
+        raise NotAuthorizedException("sign in, or send Authorization: Bearer <token>")
+    return viewer
+
+
+async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    viewer = await viewer_from_session(connection)  # type: ignore[arg-type]
+    if viewer is None:
+        raise SignInRequired("sign in to continue")
+    if not viewer.is_admin:
+        raise PermissionDeniedException("only an admin can do that")

@@ -12,7 +12,7 @@ from litestar.response import File
 
 from photonix.db import photos
 from photonix.db.accounts import Viewer
-from photonix.web.auth import provide_viewer
+from photonix.web.auth import provide_any_viewer
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
 PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable=True)
@@ -20,7 +20,7 @@ PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable
 
 class FileController(Controller):
     path = "/photos/{photo_id:int}"
-    dependencies = {"viewer": Provide(provide_viewer)}
+    dependencies = {"viewer": Provide(provide_any_viewer)}
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)

@@ -1,0 +1,30 @@
+"""Scanning a library's folders as a job, so the web never waits for a big import."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from arq import ArqRedis
+
+from photonix.db import accounts
+from photonix.jobs.importer import import_folder
+
+SCAN_DEDUPE_SECONDS = 60
+
+
+async def enqueue_scan(redis: ArqRedis, library_id: int) -> None:
+    """Requests within the same minute are one scan (the job id says which minute)."""
+    bucket = int(time.time() // SCAN_DEDUPE_SECONDS)
+    await redis.enqueue_job("scan_library", library_id, _job_id=f"scan_library:{library_id}:{bucket}")
+
+
+async def scan_library(ctx: dict[str, Any], library_id: int) -> int:
+    """ARQ job: import what is new in every folder of the library; returns how many photos were added."""
+    added = 0
+    for library in await accounts.all_libraries():
+        if library.id == library_id:
+            for folder in library.folders:
+                if folder.is_dir():
+                    added += len((await import_folder(ctx["redis"], ctx["pipeline"], library_id, folder)).new_photo_ids)
+    return added

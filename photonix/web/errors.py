@@ -1,0 +1,65 @@
+"""Exception handlers: pages get friendly 404/403/500 pages (or a redirect to sign in), the API gets JSON."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from photonix.web.auth import SignInRequired
+
+log = structlog.get_logger()
+
+TITLES = {
+    404: "This isn't here",
+    403: "You can't open this",
+    500: "Something went wrong on our side",
+}
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _json(status: int, detail: str) -> Response[dict[str, Any]]:
+    return Response({"status_code": status, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+
+
+def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    target = f"/login?next={request.url.path}"
+    if request.headers.get("hx-request") == "true":     # an HTMX swap must not render the sign-in page inside
+        return Response(b"", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if _is_api(request) or status not in TITLES:
+        return _json(status, exc.detail)
+    return Template("pages/error.html", status_code=status,
+                    context={"title": TITLES[status], "detail": exc.detail, "viewer": None})
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = uuid.uuid4().hex[:12]
+    log.error("request_failed", request_id=request_id, path=request.url.path, error=repr(exc), exc_info=exc)
+    if _is_api(request):
+        return _json(500, f"internal error (request {request_id})")
+    return Template("pages/error.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR, context={
+        "title": TITLES[500], "detail": f"at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC, "
+                                        f"request {request_id}", "viewer": None})
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    SignInRequired: sign_in_redirect,
+    NotFoundException: http_error,
+    PermissionDeniedException: http_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}

@@ -1,0 +1,60 @@
+"""Jinja filters for people: dates, exposure, sizes, the histogram as SVG points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from typing import Any
+
+from jinja2 import Environment
+
+
+def month_title(month: str) -> str:
+    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%a %-d %b %Y, %H:%M") if value else "Date unknown"
+
+
+def shutter(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    if seconds >= 1:
+        return f"{seconds:g} s"
+    return f"1/{round(1 / seconds)} s" if seconds > 0 else ""
+
+
+def aperture(f_number: float | None) -> str:
+    return f"ƒ/{f_number:g}" if f_number else ""
+
+
+def filesize(size: int | None) -> str:
+    value = float(size or 0)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return ""
+
+
+def megapixels(width: int | None, height: int | None) -> str:
+    return f"{(width or 0) * (height or 0) / 1e6:.1f} MP"
+
+
+def histogram_points(channel: list[int], width: int = 240, height: int = 80) -> str:
+    """An SVG polyline's points for one 0..255-scaled channel."""
+    if not channel:
+        return ""
+    step = width / max(1, len(channel) - 1)
+    return " ".join(f"{i * step:.1f},{height - value * height / 255:.1f}" for i, value in enumerate(channel))
+
+
+
+def register_filters(environment: Environment) -> None:
+    filters: dict[str, Any] = {
+        "month_title": month_title, "when": when, "shutter": shutter, "aperture": aperture,
+        "filesize": filesize, "megapixels": megapixels, "histogram_points": histogram_points,
+    }
+    environment.filters.update(filters)
+    environment.globals["zip"] = zip

@@ -1,0 +1,24 @@
+"""Backfill the grid order: capture time where known, else import time."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-11-24T21:52:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "backfill photo.sort_at"
+
+
+class RawTable(Table):
+    """Only a handle for raw SQL inside this migration."""
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="photonix", description=DESCRIPTION)
+
+    async def backfill() -> None:
+        # imported_at is timestamptz and sort_at naive: cast on PostgreSQL, normalise the text on SQLite.
+        imported = "imported_at::timestamp" if RawTable._meta.db.engine_type == "postgres" else "datetime(imported_at)"
+        await RawTable.raw(f"UPDATE photo SET sort_at = COALESCE(taken_at, {imported})")
+
+    manager.add_raw(backfill)
+    return manager
