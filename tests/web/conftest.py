@@ -42,6 +42,22 @@ async def make_member(name: str) -> Member:
     return Member(user_id, library_id, await accounts.create_token(user_id, "tests"))
 
 
+CSRF_COOKIE = "csrftoken"
+
+
+async def sign_in(client: AsyncTestClient[Litestar], username: str, password: str = "correct horse battery") -> None:
+    """Sign in through the real form: GET /login sets the CSRF cookie, POST /login sends it back."""
+    await client.get("/login")
+    response = await client.post("/login", follow_redirects=False, data={
+        "username": username, "password": password, "_csrf_token": client.cookies[CSRF_COOKIE]})
+    assert response.status_code == 303, response.text
+
+
+def csrf(client: AsyncTestClient[Litestar]) -> dict[str, str]:
+    """The header HTMX sends with every request (base.html's hx-headers)."""
+    return {"x-csrftoken": client.cookies[CSRF_COOKIE]}
+
+
 @pytest.fixture
 async def alice(clean: None) -> Member:
     return await make_member("alice")
