@@ -1,0 +1,100 @@
+"""A real Photonix (`photonix up`: web, worker, embedded Redis, its own SQLite) and Debian's Chromium.
+
+Chromium is installed with apt-get when missing (never `playwright install`); launched with the flags
+CI machines need. Screenshots go to tests/artifacts/ (git-ignored) to be looked at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+START_DEADLINE_S = 120
+
+
+def ensure_chromium() -> Path:
+    if not CHROMIUM.exists():
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`photonix up` on a free port with a fresh data dir; stopped (with its children) at the end."""
+    data = tmp_path_factory.mktemp("browser-data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
+    env.update({"PHOTONIX_DATA_DIR": str(data), "PHOTONIX_PORT": str(port), "PHOTONIX_POOL_PROCESSES": "1",
+                "PHOTONIX_LOG_LEVEL": "warning"})
+    process = subprocess.Popen([sys.executable, "-m", "photonix", "up"], env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_DEADLINE_S
+    while True:
+        assert process.poll() is None, "photonix up exited at start"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "photonix up did not become healthy"
+        time.sleep(0.2)
+    yield url
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tab(chromium_browser: Browser) -> Iterator[Page]:
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def copy_photos(rows: list, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        shutil.copy(row.file, folder / Path(row.path).name)
+    return folder
