@@ -1,4 +1,4 @@
-"""The admin's on/off switch per classifier: a classifier without a row is on."""
+"""The admin's on/off switch per classifier (a classifier without a row is on), and what each has tagged."""
 
 from __future__ import annotations
 

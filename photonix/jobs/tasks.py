@@ -8,7 +8,7 @@ from typing import Any
 from photonix.classifiers import CLASSIFIERS
 from photonix.classifiers.base import Classifier, ClassifierInput
 from photonix.classifiers.running import run_classifier
-from photonix.db import photos, tags
+from photonix.db import classifier_settings, photos, tags
 from photonix.errors import StepSkipped
 from photonix.jobs.flow import Step
 from photonix.jobs.pool import in_pool
@@ -67,6 +67,9 @@ def classifier_step(classifier: Classifier) -> Step:
 
     async def classify(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
         async def body() -> None:
+            # Read per photo, not once per worker: an admin's switch applies to the very next photo.
+            if not await classifier_settings.is_enabled(classifier.name):
+                raise StepSkipped("turned off in settings")
             thumbnail = await photos.file_of(photo_id, "thumbnail", "medium")
             given = ClassifierInput(await photos.metadata_of(photo_id), thumbnail.path if thumbnail else None)
             registered = classifier.name if classifier in CLASSIFIERS else classifier
