@@ -30,11 +30,14 @@ class Settings:
                                          # step waits up to this long, so it bounds throughput
     raw_half_size: bool                  # develop RAW at half size: 4x faster, plenty for viewing
     rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
+    max_upload_mb: int                   # largest file the browser upload takes (MiB); bigger ones: photonix import
     host: str
     port: int
     secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
     secure_cookies: bool                 # Secure flag on cookies: on unless serving plain HTTP on loopback
     log_level: str
+    map_tile_url: str | None             # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: no map
+                                         # tiles are fetched (they reveal where photos were taken)
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,12 +83,21 @@ class Settings:
             poll_seconds=_float(env, "POLL_SECONDS", 0.05),
             raw_half_size=_bool(env, "RAW_HALF_SIZE", True),
             rescan_seconds=_int(env, "RESCAN_SECONDS", 3600, minimum=0),
+            max_upload_mb=_int(env, "MAX_UPLOAD_MB", 200, minimum=1),
             host=env.get(f"{PREFIX}HOST", "127.0.0.1"),
             port=_int(env, "PORT", 8000, minimum=1),
             secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
             secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
+            map_tile_url=_tile_url(env),
         )
+
+
+def _tile_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get(f"{PREFIX}MAP_TILE_URL") or None
+    if raw is not None and not (raw.startswith("https://") and all(p in raw for p in ("{z}", "{x}", "{y}"))):
+        raise ConfigError(f"{PREFIX}MAP_TILE_URL must be an https:// URL with {{z}}, {{x}} and {{y}}, got {raw!r}")
+    return raw
 
 
 def settings_from_process_env() -> Settings:

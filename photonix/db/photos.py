@@ -79,11 +79,13 @@ async def bump_version(photo_id: int) -> int:
 
 
 async def save_metadata(photo_id: int, metadata: Metadata) -> None:
-    values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS}
-    values["rating"] = metadata.rating or 0      # the EXIF rating seeds the photo's own
+    values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
     if metadata.taken_at is not None:
         values["sort_at"] = metadata.taken_at
     await Photo.update(values).where(Photo.id == photo_id)
+    if metadata.rating:
+        # The EXIF rating seeds an unrated photo; a rating someone gave here survives reprocessing.
+        await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id) & (Photo.rating == 0))
 
 
 async def metadata_of(photo_id: int) -> Metadata:

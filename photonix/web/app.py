@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
+import structlog
 from arq import ArqRedis
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
@@ -28,6 +30,8 @@ from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.photos import PhotoController
 from photonix.web.secret import load_or_create_secret
+from photonix.web.settings import SettingsController
+from photonix.web.upload import upload_router
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -61,11 +65,17 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     def provide_settings() -> Settings:
         return settings
 
+    async def bind_request_context(request: Request[Any, Any, Any]) -> None:
+        # Every log line of a request carries its id (the 500 page shows its own id for support).
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12], path=request.url.path)
+
     templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, healthz, metrics,
+            AccountController, PhotoController, ApiController, FileController, SettingsController, healthz, metrics,
+            upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
         ],
@@ -76,6 +86,8 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["/api/"]),
         openapi_config=OpenAPIConfig(title="Photonix", version="1", path="/schema"),
         plugins=[HTMXPlugin()],
+        before_request=bind_request_context,
+        logging_config=None,               # our structlog JSON set-up stays in charge
         exception_handlers=EXCEPTION_HANDLERS,
         debug=False,
     )

@@ -15,6 +15,7 @@ from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from photonix.config import Settings
 from photonix.db import accounts, grid, photos, stepruns, tags
 from photonix.db.accounts import Viewer
 from photonix.jobs import flow
@@ -67,7 +68,7 @@ class PhotoController(Controller):
         return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
     @get("/{photo_id:int}")
-    async def detail(self, request: HTMXRequest, viewer: Viewer, photo_id: int) -> Template:
+    async def detail(self, request: HTMXRequest, viewer: Viewer, settings: Settings, photo_id: int) -> Template:
         row = await _visible_or_404(viewer, photo_id)
         newer, older = await grid.neighbours(viewer.id, photo_id, row["sort_at"])
         files = {(f.kind, f.size_name): f for f in await photos.files_of(photo_id)}
@@ -79,6 +80,7 @@ class PhotoController(Controller):
             "file_name": row["original_path"].rsplit("/", 1)[-1],
             "tag_groups": await _tag_groups(photo_id),
             "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
+            "map_tile_url": settings.map_tile_url,
         }
         return await page(request, "pages/photo.html", context)
 

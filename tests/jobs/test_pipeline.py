@@ -8,7 +8,7 @@ from typing import Any
 from photonix.classifiers import CLASSIFIERS
 from photonix.classifiers.base import ClassifierInput, ScoredTag
 from photonix.db import photos, tags
-from photonix.db.tables import PhotoTag, StepRun
+from photonix.db.tables import Photo, PhotoTag, StepRun
 from photonix.errors import TransientError
 from photonix.jobs import flow
 from photonix.jobs.flow import chain, group
@@ -156,3 +156,13 @@ async def test_missing_original_fails_with_reason(import_files, worker, tmp_path
     assert [run["step"] for run in failed] == ["extract_metadata"]
     skipped = await step_runs(report.new_photo_ids[0], state="skipped")
     assert all("extract_metadata failed" in str(run["error"]) for run in skipped)
+
+
+async def test_a_rating_given_here_survives_reprocessing(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    await worker().main()
+    await Photo.update({Photo.rating: 5}).where(Photo.id == photo_id)
+    await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
+    await worker().main()
+    assert (await Photo.select(Photo.rating).where(Photo.id == photo_id).first())["rating"] == 5
