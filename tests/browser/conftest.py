@@ -8,22 +8,19 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.running import free_port, start_up, wait_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-START_DEADLINE_S = 120
 
 
 def ensure_chromium() -> Path:
@@ -34,33 +31,14 @@ def ensure_chromium() -> Path:
     return CHROMIUM
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`photonix up` on a free port with a fresh data dir; stopped (with its children) at the end."""
-    data = tmp_path_factory.mktemp("browser-data")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
-    env.update({"PHOTONIX_DATA_DIR": str(data), "PHOTONIX_PORT": str(port), "PHOTONIX_POOL_PROCESSES": "1",
-                "PHOTONIX_LOG_LEVEL": "warning"})
-    process = subprocess.Popen([sys.executable, "-m", "photonix", "up"], env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_up(tmp_path_factory.mktemp("browser-data"), port,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_DEADLINE_S
-    while True:
-        assert process.poll() is None, "photonix up exited at start"
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "photonix up did not become healthy"
-        time.sleep(0.2)
+    wait_healthy(process, url)
     yield url
     os.killpg(process.pid, signal.SIGINT)
     try:
