@@ -1,4 +1,4 @@
-"""A new user's first session in a real browser: welcome, import, grid, a photo, rate it, tag it."""
+"""A new user's first session in a real browser: welcome, import, grid, a photo, rate, tag, upload."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 PROCESSING_TIMEOUT_MS = 120_000
 
 
-def test_welcome_import_grid_detail_rating_and_tag(app_url: str, tab: Page, tmp_path: Path) -> None:
+def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, tab: Page, tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:4], tmp_path / "photos")
     tab.goto(f"{app_url}/")
     expect(tab).to_have_url(re.compile(r"/welcome$"))
@@ -55,5 +55,20 @@ def test_welcome_import_grid_detail_rating_and_tag(app_url: str, tab: Page, tmp_
     expect(tab.locator("#rate-4")).to_be_checked()
     expect(tab.locator("#tags")).to_contain_text("waterfall")
 
+    here = tab.url
     tab.keyboard.press("ArrowRight")      # arrow keys move to the next photo
-    expect(tab).not_to_have_url(re.compile(tab.url.rsplit("/", 1)[-1] + "$"))
+    expect(tab).not_to_have_url(here)
+
+    # Upload two more photos (different content from the imported ones) and see them join the grid.
+    uploads = [row.file for row in corpus.rows(expected="ok", folder="orientation")[4:6]]
+    tab.goto(f"{app_url}/upload")
+    tab.set_input_files("#upload-files", [str(path) for path in uploads])
+    expect(tab.locator(".upload-row.uploaded")).to_have_count(2, timeout=30_000)
+    expect(tab.locator("#upload-summary")).to_contain_text("2 of 2 done")
+    screenshot(tab, "upload")
+    for _ in range(deadline_polls):
+        tab.goto(f"{app_url}/photos/")
+        if tab.locator("a.tile img").count() == 6 and tab.locator("a.tile .badge").count() == 0:
+            break
+        tab.wait_for_timeout(1000)
+    expect(tab.locator("a.tile img")).to_have_count(6)
