@@ -7,7 +7,7 @@ from photonix.db.tables import ClassifierSetting, PhotoTag
 
 async def disabled_classifiers() -> set[str]:
     """Names switched off; the settings page reads them all in one query rather than one per classifier."""
-    rows = await ClassifierSetting.select(ClassifierSetting.name).where(ClassifierSetting.enabled == False)  # noqa: E712
+    rows = await ClassifierSetting.select(ClassifierSetting.name).where(ClassifierSetting.enabled.eq(False))
     return {row["name"] for row in rows}
 
 
@@ -24,4 +24,4 @@ async def set_enabled(name: str, enabled: bool) -> None:
 
 async def photos_tagged_by(name: str) -> int:
     """Distinct photos holding a tag from any version of this classifier (sources read `name@version`)."""
-    return await PhotoTag.count(distinct=[PhotoTag.photo]).where(PhotoTag.source.like(f"{name}@%"))
+    return int(await PhotoTag.count(distinct=[PhotoTag.photo]).where(PhotoTag.source.like(f"{name}@%")))

@@ -1,0 +1,135 @@
+"""Admin settings as a browser uses them: users, libraries, classifier switches, and who may open them."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from photonix.classifiers import CLASSIFIERS
+from photonix.db import accounts, classifier_settings, overviews
+from photonix.jobs.importer import import_paths
+from photonix.jobs.pipeline import PIPELINE
+from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
+from tests.web.test_pages import PHOTO, Elements
+
+Client = AsyncTestClient[Litestar]
+PAGES = ("/settings/libraries", "/settings/users", "/settings/classifiers")
+CLASSIFIER = CLASSIFIERS[0].name
+POSTS = ("/settings/libraries", "/settings/libraries/{lib}/folders", "/settings/libraries/{lib}/scan",
+         "/settings/libraries/{lib}/members", "/settings/users", f"/settings/classifiers/{CLASSIFIER}")
+
+
+@pytest.fixture
+async def admin(clean: None) -> int:
+    return await accounts.create_user("root", "admin password", is_admin=True)
+
+
+async def signed_in_admin(client: Client) -> None:
+    await sign_in(client, "root", "admin password")
+
+
+def form(client: Client, **fields: str) -> dict[str, str]:
+    return {**fields, "_csrf_token": client.cookies[CSRF_COOKIE]}
+
+
+async def test_created_user_signs_in_and_sees_only_their_libraries(client, admin, alice: Member, redis) -> None:
+    family = await accounts.create_library("Family", [])
+    [theirs] = (await import_paths(redis, PIPELINE, family, [PHOTO.file])).new_photo_ids
+    [not_theirs] = (await import_paths(redis, PIPELINE, alice.library_id, [PHOTO.file])).new_photo_ids
+    await signed_in_admin(client)
+    response = await client.post("/settings/users", follow_redirects=False, data=form(
+        client, username="carol", password="carol's password", **{f"library-{family}": "on"}))
+    assert response.status_code == 303 and response.headers["location"] == "/settings/users"
+    listed = await client.get("/settings/users")
+    assert "Created carol" in listed.text            # the flash rode the redirect
+    [row] = [r for r in (await overviews.user_overviews()) if r.username == "carol"]
+    assert Elements(listed.text).all("tr", id=f"user-{row.id}") and row.libraries == ("Family",)
+
+    await client.post("/logout", data=form(client))
+    await sign_in(client, "carol", "carol's password")
+    grid = Elements((await client.get("/photos/")).text)
+    assert grid.all("a", id=f"p{theirs}") and not grid.all("a", id=f"p{not_theirs}")
+    assert (await client.get("/settings/users")).status_code == 403
+
+
+async def test_short_password_answers_400_beside_the_field(client, admin) -> None:
+    await signed_in_admin(client)
+    response = await client.post("/settings/users", data=form(client, username="dave", password="short"))
+    assert response.status_code == 400
+    assert Elements(response.text).all("p", id="err-user-password") and "at least 8 characters" in response.text
+    assert await accounts.user_by_name("dave") is None
+
+
+async def test_library_with_a_missing_folder_answers_400_with_the_message(client, admin, tmp_path: Path) -> None:
+    await signed_in_admin(client)
+    missing = tmp_path / "not-there"
+    response = await client.post("/settings/libraries", data=form(client, name="Trips", folder=str(missing)))
+    assert response.status_code == 400
+    assert Elements(response.text).all("p", id="err-library-folder") and f"{missing} is not a folder" in response.text
+    assert await accounts.library_by_name("Trips") is None
+
+
+async def test_library_with_a_folder_is_created_and_scanned(client, admin, redis, tmp_path: Path) -> None:
+    await signed_in_admin(client)
+    response = await client.post("/settings/libraries", data=form(client, name="Trips", folder=str(tmp_path)),
+                                 headers={**csrf(client), "HX-Request": "true"})
+    fragment = Elements(response.text)
+    assert response.status_code == 200 and fragment.all("section", id="settings-libraries")
+    assert not fragment.all("html") and fragment.all("div", id="toasts")
+    library = await accounts.library_by_name("Trips")
+    assert library is not None and library.folders == (tmp_path.resolve(),)
+    assert [key async for key in redis.scan_iter(match=f"arq:job:scan_library:{library.id}:*")]
+
+
+async def test_member_is_added_by_user_name(client, admin, alice: Member) -> None:
+    family = await accounts.create_library("Family", [])
+    await signed_in_admin(client)
+    unknown = await client.post(f"/settings/libraries/{family}/members", data=form(client, username="nobody"))
+    assert unknown.status_code == 400 and Elements(unknown.text).all("p", id=f"err-member-{family}")
+    added = await client.post(f"/settings/libraries/{family}/members",
+                              data=form(client, username="alice", role="owner"))
+    assert added.status_code == 200         # the 303 was followed back to the tab
+    assert "Family" in [lib.name for lib in await accounts.libraries_of(alice.user_id)]
+
+
+async def test_member_gets_403_on_every_settings_page_and_form(client, alice: Member) -> None:
+    await sign_in(client, "alice")
+    for path in PAGES:
+        response = await client.get(path)
+        assert response.status_code == 403 and "You can't open this" in html.unescape(response.text)
+    for path in POSTS:
+        response = await client.post(path.format(lib=alice.library_id), headers=csrf(client),
+                                     data={"name": "Mine", "username": "alice", "password": "long enough",
+                                           "folder": "/", "enabled": "off"})
+        assert response.status_code == 403, path
+    assert await accounts.user_by_name("Mine") is None and await classifier_settings.is_enabled(CLASSIFIER)
+
+
+async def test_signed_out_settings_redirect_to_sign_in(client, admin) -> None:
+    for path in PAGES:
+        response = await client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == f"/login?next={path}"
+
+
+async def test_turning_a_classifier_off_shows_it_off(client, admin) -> None:
+    await signed_in_admin(client)
+    response = await client.post(f"/settings/classifiers/{CLASSIFIER}", data=form(client, enabled="off"))
+    assert response.status_code == 200
+    [switch] = Elements(response.text).all("button", id=f"switch-{CLASSIFIER}")
+    assert switch["aria-checked"] == "false"
+    assert not await classifier_settings.is_enabled(CLASSIFIER)
+    back_on = await client.post(f"/settings/classifiers/{CLASSIFIER}", data={"enabled": "on"},
+                                headers={**csrf(client), "HX-Request": "true"})
+    assert Elements(back_on.text).all("button", id=f"switch-{CLASSIFIER}")[0]["aria-checked"] == "true"
+    assert await classifier_settings.is_enabled(CLASSIFIER)
+
+
+async def test_post_without_csrf_token_is_refused(client, admin) -> None:
+    await signed_in_admin(client)
+    response = await client.post(f"/settings/classifiers/{CLASSIFIER}", data={"enabled": "off"})
+    assert response.status_code == 403
+    assert await classifier_settings.is_enabled(CLASSIFIER)
