@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -77,6 +78,16 @@ def floor_rate(paths: list[Path], processes: int, encode: bool) -> float:
         return len(paths) / (time.perf_counter() - started)
 
 
+def wait_until_started(proc: subprocess.Popen[str]) -> None:
+    """Read the worker's log until it says it started; then keep draining it so it never blocks."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if '"worker_started"' in line:
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            return
+    raise SystemExit("a worker exited before it started")
+
+
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -86,7 +97,7 @@ async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_process
     cpu_before = children_cpu_seconds()
     embedded = start_embedded_redis(data_dir)
     env = {**os.environ, "PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_REDIS_URL": embedded.url,
-           "PHOTONIX_POOL_PROCESSES": str(pool_processes), "PHOTONIX_LOG_LEVEL": "warning",
+           "PHOTONIX_POOL_PROCESSES": str(pool_processes), "PHOTONIX_LOG_LEVEL": "info",
            "PHOTONIX_RESCAN_SECONDS": "0"}
     if os.environ.get("PHOTONIX_BENCH_DATABASE_URL"):
         env["PHOTONIX_DATABASE_URL"] = os.environ["PHOTONIX_BENCH_DATABASE_URL"]
@@ -94,10 +105,11 @@ async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_process
     bound = engine.bind(settings)
     await engine.migrate(settings)
     await engine.open_pool(bound)
-    procs = [subprocess.Popen([sys.executable, "-m", "photonix", "worker"], env=env,
-                              stderr=subprocess.DEVNULL) for _ in range(workers)]
+    procs = [subprocess.Popen([sys.executable, "-m", "photonix", "worker"], env=env, text=True,
+                              stderr=subprocess.PIPE) for _ in range(workers)]
     try:
-        await asyncio.sleep(4)                   # let workers spawn their pools before the clock starts
+        # The clock starts once every worker has started its pool and loaded classifier data.
+        await asyncio.gather(*(asyncio.to_thread(wait_until_started, proc) for proc in procs))
         redis = await connect(settings)
         library_id = await accounts.create_library(f"bench-{time.time_ns()}", [folder])
         started = time.perf_counter()
