@@ -1,7 +1,7 @@
 """Multi-column unique keys as unique indexes: the same DDL works on SQLite and PostgreSQL."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from photonix.db.migration_sql import run_sql
 
 ID = "2026-11-24T21:07:22:000000"
 VERSION = "1.38.0"
@@ -17,9 +17,6 @@ UNIQUE_KEYS = (
 )
 
 
-class RawTable(Table):
-    """Only a handle for raw SQL inside this migration."""
-
 
 def index_name(table: str, columns: tuple[str, ...]) -> str:
     return f"uq_{table}_{'_'.join(columns)}"
@@ -31,13 +28,13 @@ async def forwards() -> MigrationManager:
     async def create_unique_keys() -> None:
         for table, columns in UNIQUE_KEYS:
             quoted = ", ".join(f'"{column}"' for column in columns)
-            await RawTable.raw(
+            await run_sql(
                 f'CREATE UNIQUE INDEX IF NOT EXISTS "{index_name(table, columns)}" ON "{table}" ({quoted})'
             )
 
     async def drop_unique_keys() -> None:
         for table, columns in UNIQUE_KEYS:
-            await RawTable.raw(f'DROP INDEX IF EXISTS "{index_name(table, columns)}"')
+            await run_sql(f'DROP INDEX IF EXISTS "{index_name(table, columns)}"')
 
     manager.add_raw(create_unique_keys)
     manager.add_raw_backwards(drop_unique_keys)

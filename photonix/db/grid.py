@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,12 +55,16 @@ class Tile:
         return self.sort_at.strftime("%Y-%m")
 
 
+# The leading sort_at bound is implied by the OR, but spelled out it gives the planner an index range: it
+# cannot tell that the OR's two sort_at parameters are one value, and would walk the index from the end.
 def _before(cursor: Cursor) -> Any:
-    return (Photo.sort_at < cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id < cursor.photo_id))
+    return (Photo.sort_at <= cursor.sort_at) & (
+        (Photo.sort_at < cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id < cursor.photo_id)))
 
 
 def _after(cursor: Cursor) -> Any:
-    return (Photo.sort_at > cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id > cursor.photo_id))
+    return (Photo.sort_at >= cursor.sort_at) & (
+        (Photo.sort_at > cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id > cursor.photo_id)))
 
 
 async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAGE_SIZE,
@@ -76,13 +81,13 @@ async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAG
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [row["id"] for row in rows]
-    shapes = {
-        r["photo"]: (r["width"], r["height"])
-        for r in await PhotoFile.select(PhotoFile.photo, PhotoFile.width, PhotoFile.height).where(
+    thumbnails, states = await asyncio.gather(      # independent reads: overlap their round trips
+        PhotoFile.select(PhotoFile.photo, PhotoFile.width, PhotoFile.height).where(
             PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail") & (PhotoFile.size_name == "medium")
-        )
-    }
-    states = await stepruns.photo_states(ids)
+        ).run(),
+        stepruns.photo_states(ids),
+    )
+    shapes = {r["photo"]: (r["width"], r["height"]) for r in thumbnails}
     tiles = [
         Tile(row["id"], row["sort_at"], *(shapes.get(row["id"]) or _stored_shape(row)), states.get(row["id"], "done"),
              row["rating"], row["format"] == "RAW", row["id"] in shapes)
@@ -101,20 +106,24 @@ def _stored_shape(row: dict[str, Any]) -> tuple[int, int]:
 async def neighbours(user_id: int, photo_id: int, sort_at: datetime) -> tuple[int | None, int | None]:
     """(newer, older) photo ids around this one in grid order."""
     cursor = Cursor(sort_at, photo_id)
-    older = await Photo.select(Photo.id).where(visible_to(user_id) & _before(cursor)).order_by(
-        Photo.sort_at, Photo.id, ascending=False).first()
-    newer = await Photo.select(Photo.id).where(visible_to(user_id) & _after(cursor)).order_by(
-        Photo.sort_at, Photo.id).first()
+    older, newer = await asyncio.gather(
+        Photo.select(Photo.id).where(visible_to(user_id) & _before(cursor)).order_by(
+            Photo.sort_at, Photo.id, ascending=False).first().run(),
+        Photo.select(Photo.id).where(visible_to(user_id) & _after(cursor)).order_by(
+            Photo.sort_at, Photo.id).first().run(),
+    )
     return (newer["id"] if newer else None), (older["id"] if older else None)
 
 
 async def month_counts(user_id: int, months: set[str]) -> dict[str, int]:
     """'YYYY-MM' -> how many photos the user has in that month, for the months a page shows."""
-    counts = {}
-    for month in sorted(months):
-        start = datetime.strptime(month, "%Y-%m")
-        end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-        counts[month] = await Photo.count().where(
-            visible_to(user_id) & (Photo.sort_at >= start) & (Photo.sort_at < end)
-        )
-    return counts
+    ordered = sorted(months)
+    counts = await asyncio.gather(*(_month_count(user_id, month) for month in ordered))
+    return dict(zip(ordered, counts, strict=True))
+
+
+async def _month_count(user_id: int, month: str) -> int:
+    start = datetime.strptime(month, "%Y-%m")
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    count: int = await Photo.count().where(visible_to(user_id) & (Photo.sort_at >= start) & (Photo.sort_at < end))
+    return count

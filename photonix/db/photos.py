@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from photonix.db.tables import Membership, Photo, PhotoFile, PhotoTag, StepRun
+from piccolo.columns.combination import WhereRaw
+
+from photonix.db.tables import Photo, PhotoFile, PhotoTag, StepRun
 from photonix.errors import MissingFile
 from photonix.media.metadata import Metadata
 
@@ -141,8 +143,13 @@ async def file_of(photo_id: int, kind: str, size_name: str = "") -> StoredFile |
 
 
 def visible_to(user_id: int) -> Any:
-    """The where-clause every viewer-facing photo query carries: photos of the user's libraries."""
-    return Photo.library.is_in(Membership.select(Membership.library).where(Membership.user == user_id))
+    """The where-clause every viewer-facing photo query carries: photos of the user's libraries.
+
+    A correlated EXISTS rather than `library IN (...)`: the planner then cannot pick the library index
+    (every photo of a one-library install) over the sort_at order the grid pages and counts walk."""
+    return WhereRaw(
+        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})', int(user_id)
+    )
 
 
 async def visible_photo(user_id: int, photo_id: int) -> dict[str, Any] | None:
