@@ -10,10 +10,10 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
 from photonix.config import Settings
 from photonix.db import piccolo_conf
+from photonix.db.sqlite_engine import SharedConnectionSQLiteEngine
 from photonix.db.tables import TABLES
 from photonix.errors import ConfigError
 
@@ -25,7 +25,7 @@ def engine_for(settings: Settings) -> Engine:
     if settings.is_sqlite:
         path = settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return SharedConnectionSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     url = urlparse(settings.database_url)
     if not url.path.strip("/"):
         raise ConfigError("PHOTONIX_DATABASE_URL must name a database, e.g. postgresql://localhost/photonix")
@@ -62,3 +62,5 @@ async def open_pool(engine: Engine) -> None:
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, SharedConnectionSQLiteEngine):
+        await engine.close_shared()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from photonix.db import stepruns
 from photonix.db.photos import visible_to
 from photonix.db.tables import Photo, PhotoFile
@@ -67,14 +69,45 @@ def _after(cursor: Cursor) -> Any:
         (Photo.sort_at > cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id > cursor.photo_id)))
 
 
+LATEST_RUN = ("s.version = (SELECT MAX(s2.version) FROM step_run s2 "
+              "WHERE s2.photo = s.photo AND s2.step = s.step)")
+STATE_FILTERS = {
+    "failed": f"EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' AND {LATEST_RUN})",
+    "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
+               "AND s.state IN ('queued', 'running', 'retrying'))",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GridFilter:
+    """What the grid is narrowed to: a processing state (failed/pending), a tag name (any kind)."""
+
+    state: str | None = None
+    tag: str | None = None
+
+    def where(self) -> Any:
+        clause = None
+        if self.state in STATE_FILTERS:
+            clause = WhereRaw(STATE_FILTERS[self.state])
+        if self.tag:
+            by_tag = WhereRaw(
+                'EXISTS (SELECT 1 FROM photo_tag pt JOIN tag t ON t.id = pt.tag '
+                'WHERE pt.photo = "photo"."id" AND LOWER(t.name) = LOWER({}))', self.tag)
+            clause = by_tag if clause is None else clause & by_tag
+        return clause
+
+
 async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAGE_SIZE,
-                    library_id: int | None = None) -> tuple[list[Tile], Cursor | None]:
+                    library_id: int | None = None,
+                    narrowed: GridFilter = GridFilter()) -> tuple[list[Tile], Cursor | None]:
     """A page of tiles newest first, and the cursor of the next page (None at the end)."""
     where = visible_to(user_id)
     if before is not None:
         where &= _before(before)
     if library_id is not None:
         where &= Photo.library == library_id
+    if narrowed.where() is not None:
+        where &= narrowed.where()
     rows = await Photo.select(
         Photo.id, Photo.sort_at, Photo.rating, Photo.width, Photo.height, Photo.orientation, Photo.format
     ).where(where).order_by(Photo.sort_at, Photo.id, ascending=False).limit(limit + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -47,21 +48,37 @@ def _steps_in_order(steps: list[stepruns.StepState]) -> list[stepruns.StepState]
     return sorted(steps, key=lambda s: order.get(s.step, len(order)))
 
 
+def _query(narrowed: grid.GridFilter, cursor: grid.Cursor) -> dict[str, str]:
+    query = {"before": cursor.encode()}
+    if narrowed.state:
+        query["state"] = narrowed.state
+    if narrowed.tag:
+        query["q"] = narrowed.tag
+    return query
+
+
 class PhotoController(Controller):
     path = "/photos"
     dependencies = {"viewer": Provide(provide_page_viewer)}
     include_in_schema = False
 
     @get("/")
-    async def grid_page(self, request: HTMXRequest, viewer: Viewer, before: str | None = None) -> Template:
-        tiles, next_cursor = await grid.grid_page(viewer.id, grid.Cursor.decode(before))
+    async def grid_page(
+        self, request: HTMXRequest, viewer: Viewer, before: str | None = None, q: str | None = None,
+        state_filter: Annotated[str | None, Parameter(query="state")] = None,
+    ) -> Template:
+        """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to failed/pending."""
+        narrowed = grid.GridFilter(state=state_filter if state_filter in grid.STATE_FILTERS else None,
+                                   tag=(q or "").strip() or None)
+        tiles, next_cursor = await grid.grid_page(viewer.id, grid.Cursor.decode(before), narrowed=narrowed)
         months: dict[str, list[grid.Tile]] = {}
         for tile in tiles:
             months.setdefault(tile.month, []).append(tile)
         context = {
             "months": months,
             "month_counts": await grid.month_counts(viewer.id, set(months)),
-            "next_url": f"/photos/?before={next_cursor.encode()}" if next_cursor else None,
+            "next_url": f"/photos/?{urlencode(_query(narrowed, next_cursor))}" if next_cursor else None,
+            "narrowed": narrowed,
             "libraries": await accounts.libraries_of(viewer.id),
             "continued": before is not None,
         }

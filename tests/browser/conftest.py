@@ -31,7 +31,9 @@ def ensure_chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running while it is open, and
+# the async tests that follow need the thread's loop to themselves.
+@pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`photonix up` on a free port with a fresh data dir; stopped (with its children) at the end."""
     port = free_port()
@@ -47,7 +49,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Browser]:
     executable = ensure_chromium()
     with sync_playwright() as playwright:

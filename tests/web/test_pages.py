@@ -137,3 +137,19 @@ async def test_another_users_photo_page_is_404(client, alice, bob, redis, worker
     response = await client.post(f"/photos/{photo_id}/rating", data={"rating": "5"},
                                  headers={**csrf(client), "HX-Request": "true"})
     assert response.status_code == 404
+
+
+async def test_grid_narrows_to_failed_photos_and_to_a_tag(client, alice, redis, worker) -> None:
+    bad = corpus.rows(expected="fail")[0]
+    report = await import_paths(redis, PIPELINE, alice.library_id, [PHOTO.file, bad.file])
+    await worker().main()
+    good_id, bad_id = report.new_photo_ids
+    await sign_in(client, "alice")
+    failed = Elements((await client.get("/photos/?state=failed")).text)
+    assert failed.all("a", id=f"p{bad_id}") and not failed.all("a", id=f"p{good_id}")
+    detail = (await client.get(f"/api/v1/photos/{good_id}", headers=alice.auth)).json()
+    country = next(t["name"] for t in detail["tags"] if t["kind"] == "location" and not t["parent"])
+    by_place = Elements((await client.get("/photos/", params={"q": country.upper()})).text)
+    assert by_place.all("a", id=f"p{good_id}") and not by_place.all("a", id=f"p{bad_id}")
+    nothing = await client.get("/photos/", params={"q": "no such tag"})
+    assert "No photos match" in nothing.text
