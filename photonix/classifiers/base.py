@@ -40,5 +40,9 @@ class Classifier(Protocol):
     def prepare(self) -> None:
         """Load data or models now (when a pool process starts) rather than on the first photo."""
 
+    def skip_reason(self, given: ClassifierInput) -> str | None:
+        """Why classify() would skip this photo (no GPS, no date…), or None. Cheap, no pixels: the worker
+        asks before sending the photo to its process pool."""
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Scored tags for one photo; raises StepSkipped when its input is missing (no GPS, no date)."""

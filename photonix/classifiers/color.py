@@ -117,10 +117,15 @@ class ColorClassifier:
     def prepare(self) -> None:
         """Nothing to load."""
 
+    def skip_reason(self, given: ClassifierInput) -> str | None:
+        return "no thumbnail to read colours from" if given.thumbnail is None else None
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Up to MAX_TAGS colours covering at least MIN_SHARE each, largest share first."""
-        if given.thumbnail is None:
-            raise StepSkipped("no thumbnail to read colours from")
+        reason = self.skip_reason(given)
+        if reason is not None:
+            raise StepSkipped(reason)
+        assert given.thumbnail is not None
         shares = color_shares(sample_pixels(given.thumbnail))
         # Ties keep the old Photonix order, so the same photo always gets the same tags.
         ranked = sorted(shares.items(), key=lambda item: (-item[1], COLOR_NAMES.index(item[0])))

@@ -70,11 +70,16 @@ class EventClassifier:
     def prepare(self) -> None:
         """Nothing to load."""
 
+    def skip_reason(self, given: ClassifierInput) -> str | None:
+        return "no capture date in this photo" if given.metadata.taken_at is None else None
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Holidays first, then year, month and season; all of kind "event" with score 1.0."""
+        reason = self.skip_reason(given)
+        if reason is not None:
+            raise StepSkipped(reason)
         taken_at = given.metadata.taken_at
-        if taken_at is None:
-            raise StepSkipped("no capture date in this photo")
+        assert taken_at is not None
         # taken_at is camera-local time, which is the calendar the holiday was celebrated by.
         day = taken_at.date()
         names = [*holidays_on(day), str(day.year), MONTH_NAMES[day.month - 1],

@@ -82,13 +82,21 @@ class LocationClassifier:
                 self._data = (Borders.from_zip(borders_zip), Places.from_files(places_gz, names_csv))
             return self._data
 
-    def classify(self, given: ClassifierInput) -> list[ScoredTag]:
-        """A country tag and a city tag under it; [] far out at sea, where neither can be named."""
+    def skip_reason(self, given: ClassifierInput) -> str | None:
         lat, lon = given.metadata.gps_lat, given.metadata.gps_lon
         if lat is None or lon is None:
-            raise StepSkipped("no GPS position in this photo")
+            return "no GPS position in this photo"
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-            raise StepSkipped(f"GPS position out of range: {lat}, {lon}")
+            return f"GPS position out of range: {lat}, {lon}"
+        return None
+
+    def classify(self, given: ClassifierInput) -> list[ScoredTag]:
+        """A country tag and a city tag under it; [] far out at sea, where neither can be named."""
+        reason = self.skip_reason(given)
+        if reason is not None:
+            raise StepSkipped(reason)
+        lat, lon = given.metadata.gps_lat, given.metadata.gps_lon
+        assert lat is not None and lon is not None
         borders, places = self.loaded()
         where = locate(borders, places, lat, lon)
         tags: list[ScoredTag] = []

@@ -70,8 +70,11 @@ def classifier_step(classifier: Classifier) -> Step:
             # Read per photo, not once per worker: an admin's switch applies to the very next photo.
             if not await classifier_settings.is_enabled(classifier.name):
                 raise StepSkipped("turned off in settings")
-            thumbnail = await photos.file_of(photo_id, "thumbnail", "medium")
+            thumbnail = await photos.file_of(photo_id, "thumbnail", "medium") if classifier.needs_thumbnail else None
             given = ClassifierInput(await photos.metadata_of(photo_id), thumbnail.path if thumbnail else None)
+            reason = classifier.skip_reason(given)
+            if reason is not None:                 # no need to ship the photo to the pool to learn that
+                raise StepSkipped(reason)
             registered = classifier.name if classifier in CLASSIFIERS else classifier
             found = await in_pool(ctx, run_classifier, registered, given)
             await tags.replace_classifier_tags(photo_id, classifier.name, classifier.version, found)

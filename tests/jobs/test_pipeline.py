@@ -81,6 +81,9 @@ class ExplodingClassifier:
     def prepare(self) -> None:
         """Nothing to load."""
 
+    def skip_reason(self, given: ClassifierInput) -> str | None:
+        return None
+
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         raise RuntimeError("classifier bug")
 
