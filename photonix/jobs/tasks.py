@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -24,7 +25,10 @@ Context = dict[str, Any]
 async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
     async def body() -> None:
         source = await photos.source_for(photo_id)
-        metadata = await in_pool(ctx, read_metadata, source.original_path)
+        if is_raw_path(source.original_path):      # LibRaw unpacks the sensor data: CPU work, to the pool
+            metadata = await in_pool(ctx, read_metadata, source.original_path)
+        else:                                      # headers only (~1 ms): a thread, no queue behind thumbnails
+            metadata = await asyncio.to_thread(read_metadata, source.original_path)
         await photos.save_metadata(photo_id, metadata)
 
     return await run_step(ctx, "extract_metadata", photo_id, version, follow, body)
