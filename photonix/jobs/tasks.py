@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -25,10 +24,9 @@ Context = dict[str, Any]
 async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
     async def body() -> None:
         source = await photos.source_for(photo_id)
-        if is_raw_path(source.original_path):      # LibRaw unpacks the sensor data: CPU work, to the pool
-            metadata = await in_pool(ctx, read_metadata, source.original_path)
-        else:                                      # headers only (~1 ms): a thread, no queue behind thumbnails
-            metadata = await asyncio.to_thread(read_metadata, source.original_path)
+        # In the pool, never a thread: exifread's HEIC reader is not thread-safe (it misread a HEIC's
+        # box sizes when two ran at once in one process).
+        metadata = await in_pool(ctx, read_metadata, source.original_path)
         await photos.save_metadata(photo_id, metadata)
 
     return await run_step(ctx, "extract_metadata", photo_id, version, follow, body)
