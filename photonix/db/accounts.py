@@ -109,6 +109,11 @@ async def library_by_name(name: str) -> LibraryInfo | None:
     return await _library_info(row["id"], row["name"]) if row else None
 
 
+async def library_by_id(library_id: int) -> LibraryInfo | None:
+    row = await Library.select(Library.id, Library.name).where(Library.id == library_id).first()
+    return await _library_info(row["id"], row["name"]) if row else None
+
+
 async def all_libraries() -> list[LibraryInfo]:
     rows = await Library.select(Library.id, Library.name).order_by(Library.id)
     return [await _library_info(row["id"], row["name"]) for row in rows]

@@ -69,15 +69,6 @@ def _after(cursor: Cursor) -> Any:
         (Photo.sort_at > cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id > cursor.photo_id)))
 
 
-LATEST_RUN = ("s.version = (SELECT MAX(s2.version) FROM step_run s2 "
-              "WHERE s2.photo = s.photo AND s2.step = s.step)")
-STATE_FILTERS = {
-    "failed": f"EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' AND {LATEST_RUN})",
-    "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
-               "AND s.state IN ('queued', 'running', 'retrying'))",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class GridFilter:
     """What the grid is narrowed to: a processing state (failed/pending), a tag name (any kind)."""
@@ -87,8 +78,8 @@ class GridFilter:
 
     def where(self) -> Any:
         clause = None
-        if self.state in STATE_FILTERS:
-            clause = WhereRaw(STATE_FILTERS[self.state])
+        if self.state in stepruns.PHOTO_STATE_FILTERS:
+            clause = stepruns.photo_state_clause(self.state)
         if self.tag:
             by_tag = WhereRaw(
                 'EXISTS (SELECT 1 FROM photo_tag pt JOIN tag t ON t.id = pt.tag '

@@ -10,7 +10,8 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
-from photonix.db.tables import Photo, PhotoFile, PhotoTag, StepRun
+from photonix.db import stepruns
+from photonix.db.tables import Photo, PhotoFile, PhotoTag
 from photonix.errors import MissingFile
 from photonix.media.metadata import Metadata
 
@@ -171,15 +172,12 @@ async def visible_photos(
         where &= Photo.library == library_id
     if tag_ids is not None:
         where &= Photo.id.is_in(PhotoTag.select(PhotoTag.photo).where(PhotoTag.tag.is_in(tag_ids)))
-    if state == "failed":
-        where &= Photo.id.is_in(StepRun.select(StepRun.photo).where(StepRun.state == "failed"))
-    elif state == "pending":
-        where &= Photo.id.is_in(
-            StepRun.select(StepRun.photo).where(StepRun.state.is_in(["queued", "running", "retrying"]))
-        )
+    if state is not None:
+        where &= stepruns.photo_state_clause(state)
     total = await Photo.count().where(where)
+    # The grid's order (sort_at: capture time, else import time): NULL taken_at sorts alike everywhere.
     rows = await Photo.select(*Photo.all_columns()).where(where).order_by(
-        Photo.taken_at, Photo.id, ascending=False
+        Photo.sort_at, Photo.id, ascending=False
     ).limit(limit).offset(offset)
     return rows, total
 

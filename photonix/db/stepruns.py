@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from piccolo.columns.combination import WhereRaw
+
 from photonix.db.tables import StepRun
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
@@ -112,6 +114,20 @@ async def current_steps(photo_id: int) -> list[StepState]:
         if state.step not in latest or state.version >= latest[state.step].version:
             latest[state.step] = state
     return list(latest.values())
+
+
+# Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
+PHOTO_STATE_FILTERS = {
+    "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
+              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 WHERE s2.photo = s.photo AND s2.step = s.step))",
+    "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
+               "AND s.state IN ('queued', 'running', 'retrying'))",
+}
+
+
+def photo_state_clause(state: str) -> WhereRaw:
+    """The where-clause for photos that are 'failed' or 'pending' (the grid's filter and the API's)."""
+    return WhereRaw(PHOTO_STATE_FILTERS[state])
 
 
 def _of_user(user_id: int | None) -> str:

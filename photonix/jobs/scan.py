@@ -21,10 +21,9 @@ async def enqueue_scan(redis: ArqRedis, library_id: int) -> None:
 
 async def scan_library(ctx: dict[str, Any], library_id: int) -> int:
     """ARQ job: import what is new in every folder of the library; returns how many photos were added."""
+    library = await accounts.library_by_id(library_id)
     added = 0
-    for library in await accounts.all_libraries():
-        if library.id == library_id:
-            for folder in library.folders:
-                if folder.is_dir():
-                    added += len((await import_folder(ctx["redis"], ctx["pipeline"], library_id, folder)).new_photo_ids)
+    for folder in library.folders if library else ():
+        if folder.is_dir():
+            added += len((await import_folder(ctx["redis"], ctx["pipeline"], library_id, folder)).new_photo_ids)
     return added

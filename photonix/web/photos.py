@@ -68,7 +68,7 @@ class PhotoController(Controller):
         state_filter: Annotated[str | None, Parameter(query="state")] = None,
     ) -> Template:
         """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to failed/pending."""
-        narrowed = grid.GridFilter(state=state_filter if state_filter in grid.STATE_FILTERS else None,
+        narrowed = grid.GridFilter(state=state_filter if state_filter in stepruns.PHOTO_STATE_FILTERS else None,
                                    tag=(q or "").strip() or None)
         tiles, next_cursor = await grid.grid_page(viewer.id, grid.Cursor.decode(before), narrowed=narrowed)
         months: dict[str, list[grid.Tile]] = {}

@@ -105,3 +105,18 @@ async def test_openapi_health_and_metrics_are_served(client, alice) -> None:
     assert "/api/v1/photos" in (await client.get("/schema/openapi.json")).json()["paths"]
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert "photonix_queue_jobs" in (await client.get("/metrics")).text
+
+
+async def test_a_photo_fixed_by_reprocessing_is_no_longer_listed_as_failed(client, alice, redis, worker,
+                                                                            tmp_path) -> None:
+    moved = tmp_path / "moved.jpg"
+    moved.write_bytes(GPS_PHOTO.file.read_bytes())
+    [photo_id] = (await import_paths(redis, PIPELINE, alice.library_id, [moved])).new_photo_ids
+    moved.rename(tmp_path / "away.jpg")
+    await worker().main()
+    failed = (await client.get("/api/v1/photos?state=failed", headers=alice.auth)).json()
+    assert [item["id"] for item in failed["items"]] == [photo_id]
+    (tmp_path / "away.jpg").rename(moved)
+    await client.post(f"/api/v1/photos/{photo_id}/reprocess", headers=alice.auth)
+    await worker().main()
+    assert (await client.get("/api/v1/photos?state=failed", headers=alice.auth)).json()["total"] == 0
