@@ -33,6 +33,10 @@ class MissingFile(PermanentError):
     """The original is no longer where the library says it is."""
 
 
+class OutsideLibrary(PermanentError):
+    """The file is a link, or its real path lies outside every folder Photonix may read for it."""
+
+
 class StorageUnavailable(TransientError):
     """The disk, not the file: EIO, ESTALE, ETIMEDOUT and the like."""
 

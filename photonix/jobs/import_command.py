@@ -13,7 +13,7 @@ from photonix.config import Settings, child_env
 from photonix.db import accounts
 from photonix.db.tables import StepRun
 from photonix.jobs.embedded_redis import start_embedded_redis
-from photonix.jobs.importer import ImportReport, import_paths, photo_files
+from photonix.jobs.importer import ImportReport, import_paths, outside_summary, walk_folder
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
 from photonix.jobs.worker import build_worker
@@ -40,11 +40,12 @@ async def run_import(settings: Settings, folder: Path, library_name: str, *, wai
         wait = True
     redis = await connect(settings)
     try:
-        files = photo_files(folder)
+        walk = walk_folder(folder)
         with _progress(console) as progress:
-            scan = progress.add_task("scanning", total=len(files))
-            report = await import_paths(redis, PIPELINE, library_id, files,
+            scan = progress.add_task("scanning", total=len(walk.files))
+            report = await import_paths(redis, PIPELINE, library_id, walk.files,
                                         on_file=lambda _path: progress.advance(scan))
+        report.outside_library[:0] = [str(link) for link in walk.outside_links]
         summary = _summary(library_name, report)
         if wait and report.new_photo_ids:
             worker = build_worker(settings, burst=True) if embedded else None
@@ -66,7 +67,8 @@ async def run_import(settings: Settings, folder: Path, library_name: str, *, wai
 
 def _summary(library: str, report: ImportReport) -> dict[str, Any]:
     return {"library": library, "found": report.found, "new": len(report.new_photo_ids),
-            "duplicates": report.duplicates, "unchanged": report.unchanged, "unreadable": report.unreadable}
+            "duplicates": report.duplicates, "unchanged": report.unchanged, "unreadable": report.unreadable,
+            "outside_library": report.outside_library}
 
 
 async def _follow(photo_ids: list[int], console: Console) -> None:
@@ -96,6 +98,10 @@ async def _outcome(photo_ids: list[int]) -> dict[str, Any]:
 def _print_summary(summary: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{summary['library']}[/bold]: {summary['found']} files, {summary['new']} new, "
                   f"{summary['duplicates']} duplicates, {summary['unchanged']} already imported")
+    if summary["outside_library"]:
+        console.print(f"[yellow]{outside_summary(len(summary['outside_library']))}[/yellow] (not followed):")
+        for link in summary["outside_library"]:
+            console.print(f"  [yellow]link[/yellow] {link}")
     if "done" in summary:
         console.print(f"[green]{summary['done']} processed[/green], [red]{len(summary['failed'])} failed[/red]")
         for path, reasons in sorted(summary["failed"].items()):

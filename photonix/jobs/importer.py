@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import uuid
@@ -16,10 +17,11 @@ import structlog
 from arq import ArqRedis
 
 from photonix.config import Settings
-from photonix.db import photos
+from photonix.db import accounts, photos
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
+from photonix.media.contained import is_within, real_roots
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
 
@@ -35,24 +37,95 @@ class ImportReport:
     duplicates: int = 0
     unchanged: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)      # path -> why it could not be read
+    outside_library: list[str] = field(default_factory=list)     # links leading out: skipped
+
+
+@dataclass(frozen=True, slots=True)
+class FolderWalk:
+    """The photo files found below a folder (by real path) and the links that were not followed."""
+
+    files: list[Path]
+    outside_links: list[Path]
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def walk_folder(folder: Path) -> FolderWalk:
+    """Every photo file below the folder, by its real path, in a stable order (hidden entries skipped).
+
+    A file or folder link is followed only when its target lies inside the folder; one leading out
+    (`holiday.jpg -> /etc/passwd`, `old -> /`) is skipped and reported. Each real folder is walked once
+    and each real file listed once, so link loops and two links to one photo import nothing twice."""
+    root = Path(os.path.realpath(folder))
+    files: set[Path] = set()
+    outside: list[Path] = []
+    walked = {root}
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            log.warning("folder_unreadable", error=exc.strerror or str(exc))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if not entry.is_symlink():
+                # scandir knows the type already: no extra system call per file of a large library
+                is_dir, is_file = entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+            else:
+                real = Path(os.path.realpath(path))
+                if not is_within(real, (root,)):
+                    if real.is_dir() or is_photo_path(path) or is_photo_path(real):
+                        outside.append(path)
+                        log.warning("link_outside_library", path=str(path))
+                    continue
+                if _is_hidden(real, root) or real.is_symlink():     # hidden, or a link loop
+                    continue
+                path, is_dir, is_file = real, real.is_dir(), real.is_file()
+            if is_dir and path not in walked:
+                walked.add(path)
+                pending.append(path)
+            elif is_file and is_photo_path(path):
+                files.add(path)
+    return FolderWalk(sorted(files), outside)
 
 
 def photo_files(folder: Path) -> list[Path]:
-    """Every photo file below the folder, by extension, in a stable order (hidden folders skipped)."""
-    return sorted(
-        path for path in folder.rglob("*")
-        if path.is_file() and is_photo_path(path)
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+    """Every photo file below the folder (see walk_folder), in a stable order."""
+    return walk_folder(folder).files
+
+
+def _inside(path: Path, roots: tuple[Path, ...]) -> Path | None:
+    """The real path to import for path, or None when it (or a link on its way) leads out of roots."""
+    real = Path(os.path.realpath(path))
+    return real if is_within(real, roots) else None
 
 
 async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths: Iterable[Path],
                        on_file: Callable[[Path], None] | None = None) -> ImportReport:
-    """Register each file the library does not hold yet and start its pipeline; known files cost a stat."""
+    """Register each file the library does not hold yet and start its pipeline; known files cost a stat.
+
+    Only files whose real path lies in one of the library's folders are imported, under that real
+    path; anything else (a link leading out, a path outside) is skipped and counted."""
     report = ImportReport()
+    library = await accounts.library_by_id(library_id)
+    roots = real_roots(library.folders if library else ())
     known = await photos.known_paths(library_id)
-    for path in paths:
+    for given in paths:
         report.found += 1
+        path = _inside(given, roots)
+        if path is None:
+            report.outside_library.append(str(given))
+            log.warning("link_outside_library", path=str(given), library_id=library_id)
+            if on_file:
+                on_file(given)
+            continue
         try:
             size = path.stat().st_size
             if known.get(str(path)) == size:
@@ -65,7 +138,7 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
             continue
         finally:
             if on_file:
-                on_file(path)
+                on_file(given)
         photo_id, is_new = await photos.register(library_id, digest, path, size)
         if is_new:
             report.new_photo_ids.append(photo_id)
@@ -78,7 +151,16 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
 
 async def import_folder(redis: ArqRedis, pipeline: Chain, library_id: int, folder: Path,
                         on_file: Callable[[Path], None] | None = None) -> ImportReport:
-    return await import_paths(redis, pipeline, library_id, photo_files(folder), on_file)
+    """Import every photo below one of the library's folders; links leading out are counted, not followed."""
+    walk = walk_folder(folder)
+    report = await import_paths(redis, pipeline, library_id, walk.files, on_file)
+    report.outside_library[:0] = [str(link) for link in walk.outside_links]
+    return report
+
+
+def outside_summary(count: int) -> str:
+    """The summary line for links not followed: "skipped 2 links outside the library"."""
+    return f"skipped {count} link{'s' if count != 1 else ''} outside the library"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

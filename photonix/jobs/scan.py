@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import structlog
 from arq import ArqRedis
 
 from photonix.db import accounts
-from photonix.jobs.importer import import_folder
+from photonix.jobs.importer import import_folder, outside_summary
+
+log = structlog.get_logger()
 
 SCAN_DEDUPE_SECONDS = 60
 
@@ -22,8 +25,12 @@ async def enqueue_scan(redis: ArqRedis, library_id: int) -> None:
 async def scan_library(ctx: dict[str, Any], library_id: int) -> int:
     """ARQ job: import what is new in every folder of the library; returns how many photos were added."""
     library = await accounts.library_by_id(library_id)
-    added = 0
+    added = outside = 0
     for folder in library.folders if library else ():
         if folder.is_dir():
-            added += len((await import_folder(ctx["redis"], ctx["pipeline"], library_id, folder)).new_photo_ids)
+            report = await import_folder(ctx["redis"], ctx["pipeline"], library_id, folder)
+            added += len(report.new_photo_ids)
+            outside += len(report.outside_library)
+    log.info("library_scanned", library_id=library_id, photos=added,
+             **({"skipped": outside_summary(outside)} if outside else {}))
     return added

@@ -11,7 +11,7 @@ from watchfiles import Change, awatch
 
 from photonix.db import accounts
 from photonix.jobs.flow import Chain
-from photonix.jobs.importer import import_folder, import_paths
+from photonix.jobs.importer import import_folder, import_paths, outside_summary
 from photonix.media.formats import is_photo_path
 
 log = structlog.get_logger()
@@ -19,14 +19,15 @@ log = structlog.get_logger()
 
 async def rescan_all(redis: ArqRedis, pipeline: Chain) -> int:
     """Import whatever is new in every library folder; returns how many photos were added."""
-    added = 0
+    added = outside = 0
     for library in await accounts.all_libraries():
         for folder in library.folders:
             if folder.is_dir():
                 report = await import_folder(redis, pipeline, library.id, folder)
                 added += len(report.new_photo_ids)
-    if added:
-        log.info("rescan_added", photos=added)
+                outside += len(report.outside_library)
+    if added or outside:
+        log.info("rescan_added", photos=added, **({"skipped": outside_summary(outside)} if outside else {}))
     return added
 
 
@@ -39,7 +40,10 @@ async def watch_libraries(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event)
     async for changes in awatch(*owner, stop_event=stop, recursive=True):
         touched = [Path(p) for change, p in changes if change != Change.deleted and is_photo_path(Path(p))]
         for folder, library_id in owner.items():
-            mine = [p for p in touched if p.is_file() and p.is_relative_to(folder)]
+            # A link in the folder is never followed out of it: import_paths skips (and counts) those.
+            mine = [p for p in touched if p.is_relative_to(folder) and (p.is_symlink() or p.is_file())]
             if mine:
                 report = await import_paths(redis, pipeline, library_id, sorted(mine))
-                log.info("watcher_imported", library_id=library_id, photos=len(report.new_photo_ids))
+                log.info("watcher_imported", library_id=library_id, photos=len(report.new_photo_ids),
+                         **({"skipped": outside_summary(len(report.outside_library))}
+                            if report.outside_library else {}))

@@ -12,6 +12,7 @@ from photonix.db.accounts import LibraryInfo
 from photonix.db.tables import StepRun
 from photonix.jobs.flow import Chain
 from photonix.jobs.importer import ImportReport, import_paths
+from tests.library_files import placed
 from photonix.jobs.pipeline import PIPELINE
 
 ImportFiles = Callable[..., Awaitable[ImportReport]]
@@ -20,7 +21,7 @@ ImportFiles = Callable[..., Awaitable[ImportReport]]
 @pytest.fixture
 def import_files(redis: ArqRedis, library: LibraryInfo) -> ImportFiles:
     async def run(paths: list[Path], pipeline: Chain = PIPELINE) -> ImportReport:
-        return await import_paths(redis, pipeline, library.id, paths)
+        return await import_paths(redis, pipeline, library.id, placed(library.folders[0], paths))
 
     return run
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from photonix.classifiers import CLASSIFIERS
@@ -149,8 +148,8 @@ async def test_user_tags_survive_reprocessing(import_files, worker, redis) -> No
     assert await PhotoTag.count().where((PhotoTag.photo == photo_id) & (PhotoTag.source == "user")) == 1
 
 
-async def test_missing_original_fails_with_reason(import_files, worker, tmp_path: Path) -> None:
-    doomed = tmp_path / "gone.jpg"
+async def test_missing_original_fails_with_reason(import_files, worker, library) -> None:
+    doomed = library.folders[0] / "gone.jpg"
     doomed.write_bytes(GPS_PHOTO.file.read_bytes())
     report = await import_files([doomed])
     doomed.unlink()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -19,6 +20,7 @@ class Member:
     user_id: int
     library_id: int
     token: str
+    folder: Path
 
     @property
     def auth(self) -> dict[str, str]:
@@ -36,10 +38,11 @@ async def client(app: Litestar, clean: None) -> AsyncIterator[AsyncTestClient[Li
         yield test_client
 
 
-async def make_member(name: str) -> Member:
+async def make_member(name: str, folder: Path) -> Member:
+    """A user with a token and a library of their own, whose folder is `folder`."""
     user_id = await accounts.create_user(name, "correct horse battery")
-    library_id = await accounts.create_library(f"{name}'s library", [], user_id)
-    return Member(user_id, library_id, await accounts.create_token(user_id, "tests"))
+    library_id = await accounts.create_library(f"{name}'s library", [folder], user_id)
+    return Member(user_id, library_id, await accounts.create_token(user_id, "tests"), folder)
 
 
 CSRF_COOKIE = "csrftoken"
@@ -59,10 +62,10 @@ def csrf(client: AsyncTestClient[Litestar]) -> dict[str, str]:
 
 
 @pytest.fixture
-async def alice(clean: None) -> Member:
-    return await make_member("alice")
+async def alice(clean: None, tmp_path_factory: pytest.TempPathFactory) -> Member:
+    return await make_member("alice", tmp_path_factory.mktemp("alice"))
 
 
 @pytest.fixture
-async def bob(clean: None) -> Member:
-    return await make_member("bob")
+async def bob(clean: None, tmp_path_factory: pytest.TempPathFactory) -> Member:
+    return await make_member("bob", tmp_path_factory.mktemp("bob"))

@@ -7,6 +7,7 @@ from arq import ArqRedis
 from photonix.jobs.importer import import_paths
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
+from tests.library_files import import_into
 from tests.web.conftest import Member
 
 GPS_PHOTO = next(row for row in corpus.rows(expected="ok") if row.gps_lat and row.datetime_original)
@@ -14,7 +15,7 @@ BAD_PHOTO = corpus.rows(expected="fail")[0]
 
 
 async def imported(redis: ArqRedis, member: Member, *rows: corpus.Row) -> list[int]:
-    report = await import_paths(redis, PIPELINE, member.library_id, [row.file for row in rows])
+    report = await import_into(redis, member.library_id, [row.file for row in rows])
     return report.new_photo_ids
 
 
@@ -109,7 +110,7 @@ async def test_openapi_health_and_metrics_are_served(client, alice) -> None:
 
 async def test_a_photo_fixed_by_reprocessing_is_no_longer_listed_as_failed(client, alice, redis, worker,
                                                                             tmp_path) -> None:
-    moved = tmp_path / "moved.jpg"
+    moved = alice.folder / "moved.jpg"
     moved.write_bytes(GPS_PHOTO.file.read_bytes())
     [photo_id] = (await import_paths(redis, PIPELINE, alice.library_id, [moved])).new_photo_ids
     moved.rename(tmp_path / "away.jpg")

@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 
 from arq import ArqRedis
 
-from photonix.jobs.importer import import_paths
-from photonix.jobs.pipeline import PIPELINE
 from photonix.web import sessions
 from tests import corpus
+from tests.library_files import import_into
 from tests.web.conftest import Member, csrf, sign_in
 
 PHOTO = next(row for row in corpus.rows(expected="ok") if row.gps_lat and row.datetime_original)
@@ -31,7 +30,7 @@ class Elements(HTMLParser):
 
 
 async def imported(redis: ArqRedis, member: Member, worker) -> int:
-    report = await import_paths(redis, PIPELINE, member.library_id, [PHOTO.file])
+    report = await import_into(redis, member.library_id, [PHOTO.file])
     await worker().main()
     return report.new_photo_ids[0]
 
@@ -141,7 +140,7 @@ async def test_another_users_photo_page_is_404(client, alice, bob, redis, worker
 
 async def test_grid_narrows_to_failed_photos_and_to_a_tag(client, alice, redis, worker) -> None:
     bad = corpus.rows(expected="fail")[0]
-    report = await import_paths(redis, PIPELINE, alice.library_id, [PHOTO.file, bad.file])
+    report = await import_into(redis, alice.library_id, [PHOTO.file, bad.file])
     await worker().main()
     good_id, bad_id = report.new_photo_ids
     await sign_in(client, "alice")

@@ -9,9 +9,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photonix.db import tags
-from photonix.jobs.importer import import_paths
-from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
+from tests.library_files import import_into
 from tests.web.conftest import Member, sign_in
 
 PUBLIC = re.compile(r"^/(login|welcome|healthz|metrics|static|schema)")
@@ -33,7 +32,7 @@ def concrete(path: str, ids: dict[str, int | str]) -> str:
 
 @pytest.fixture
 async def alices_photo(alice: Member, redis, worker) -> dict[str, int | str]:
-    report = await import_paths(redis, PIPELINE, alice.library_id, [corpus.rows(expected="ok")[0].file])
+    report = await import_into(redis, alice.library_id, [corpus.rows(expected="ok")[0].file])
     await worker().main()
     photo_id = report.new_photo_ids[0]
     tag_id = await tags.add_user_tag(photo_id, "private")

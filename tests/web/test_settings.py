@@ -11,8 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from photonix.classifiers import CLASSIFIERS
 from photonix.db import accounts, classifier_settings, overviews
-from photonix.jobs.importer import import_paths
-from photonix.jobs.pipeline import PIPELINE
+from tests.library_files import import_into
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_pages import PHOTO, Elements
 
@@ -36,10 +35,11 @@ def form(client: Client, **fields: str) -> dict[str, str]:
     return {**fields, "_csrf_token": client.cookies[CSRF_COOKIE]}
 
 
-async def test_created_user_signs_in_and_sees_only_their_libraries(client, admin, alice: Member, redis) -> None:
-    family = await accounts.create_library("Family", [])
-    [theirs] = (await import_paths(redis, PIPELINE, family, [PHOTO.file])).new_photo_ids
-    [not_theirs] = (await import_paths(redis, PIPELINE, alice.library_id, [PHOTO.file])).new_photo_ids
+async def test_created_user_signs_in_and_sees_only_their_libraries(client, admin, alice: Member, redis,
+                                                                  tmp_path) -> None:
+    family = await accounts.create_library("Family", [tmp_path])
+    [theirs] = (await import_into(redis, family, [PHOTO.file])).new_photo_ids
+    [not_theirs] = (await import_into(redis, alice.library_id, [PHOTO.file])).new_photo_ids
     await signed_in_admin(client)
     response = await client.post("/settings/users", follow_redirects=False, data=form(
         client, username="carol", password="carol's password", **{f"library-{family}": "on"}))

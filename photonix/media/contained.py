@@ -1,0 +1,99 @@
+"""Open a file only where it really lies: never through a final symlink, its real path under an allowed root.
+
+Files in library folders are untrusted input. A link placed there (or swapped in for an imported file)
+must not make Photonix read, or serve, what it points to outside the library."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from photonix.errors import MissingFile, OutsideLibrary, UndecodableImage
+from photonix.media.failures import is_storage_error, storage_unavailable
+
+# O_NONBLOCK: a FIFO planted under a photo's name must not hang the open; fstat then refuses it.
+OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+MISSING = "original missing or moved"
+T = TypeVar("T")
+
+
+def real_roots(roots: Iterable[Path]) -> tuple[Path, ...]:
+    """Each root as its real path (a library folder may itself be reached through a link)."""
+    return tuple(Path(os.path.realpath(root)) for root in roots)
+
+
+def is_within(real: Path, roots: Iterable[Path]) -> bool:
+    """Whether a real path is one of the (real) roots or lies below one."""
+    return any(real == root or real.is_relative_to(root) for root in roots)
+
+
+def real_path_of_fd(fd: int, opened: Path) -> Path:
+    """The real path of the file an open descriptor refers to.
+
+    /proc/self/fd names the very file that was opened; without /proc the path's realpath is
+    accepted only when it is the same inode as the descriptor."""
+    try:
+        named = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        named = ""
+    if named.startswith("/") and not named.endswith(" (deleted)"):
+        return Path(named)
+    real = os.path.realpath(opened)
+    held, found = os.fstat(fd), os.stat(real)
+    if (held.st_dev, held.st_ino) != (found.st_dev, found.st_ino):
+        raise OutsideLibrary(f"{opened.name}: {MISSING}")
+    return Path(real)
+
+
+def open_contained(path: Path, roots: Iterable[Path]) -> int:
+    """A read-only descriptor on the regular file at path, opened without following a final symlink,
+    whose real path lies under one of roots; OutsideLibrary or MissingFile otherwise."""
+    allowed = real_roots(roots)
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise MissingFile(f"{path.name}: {MISSING}") from exc
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", -1)):
+            raise OutsideLibrary(f"{path.name}: {MISSING} (it is a link now)") from exc
+        if is_storage_error(exc):
+            raise storage_unavailable(path, exc) from exc
+        raise UndecodableImage(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutsideLibrary(f"{path.name}: {MISSING} (not a regular file)")
+        if not is_within(real_path_of_fd(fd, path), allowed):
+            raise OutsideLibrary(f"{path.name}: {MISSING} (outside the library folders)")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@contextmanager
+def contained_file(path: Path, roots: Iterable[Path]) -> Iterator[int]:
+    """open_contained as a context manager that closes the descriptor."""
+    fd = open_contained(path, roots)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def checked_real_path(path: Path, roots: Iterable[Path]) -> Path:
+    """The real path of the file at path once open_contained accepts it, for readers that need a path
+    (Pillow, LibRaw, exifread): they then open the checked file itself, never the link."""
+    with contained_file(path, roots) as fd:
+        return real_path_of_fd(fd, path)
+
+
+def read_contained(reader: Callable[..., T], path: Path, roots: tuple[Path, ...], *args: Any) -> T:
+    """reader(real path, *args) once checked_real_path accepts the file: a pipeline step never reads
+    through a link that leads out of the library. Module-level, so it runs in the process pool."""
+    return reader(checked_real_path(path, roots), *args)
