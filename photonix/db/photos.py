@@ -11,7 +11,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from photonix.db import stepruns
-from photonix.db.tables import Photo, PhotoFile, PhotoTag
+from photonix.db.tables import LibraryFolder, Photo, PhotoFile, PhotoTag
 from photonix.errors import MissingFile
 from photonix.media.metadata import Metadata
 
@@ -141,6 +141,18 @@ async def file_of(photo_id: int, kind: str, size_name: str = "") -> StoredFile |
         if stored.kind == kind and stored.size_name == size_name:
             return stored
     return None
+
+
+ORIGINAL = "original"
+
+
+async def file_roots(library_id: int, kind: str, *, uploads_dir: Path, derivatives_dir: Path) -> tuple[Path, ...]:
+    """Where a photo's file of this kind may really lie: an original in its library's folders or the
+    uploads dir, anything else (thumbnails, RAW renders) in the derivatives dir. Files are opened only there."""
+    if kind != ORIGINAL:
+        return (derivatives_dir,)
+    rows = await LibraryFolder.select(LibraryFolder.path).where(LibraryFolder.library == library_id)
+    return (*(Path(row["path"]) for row in rows), uploads_dir)
 
 
 def visible_to(user_id: int) -> Any:

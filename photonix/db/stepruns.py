@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from piccolo.columns.combination import WhereRaw
 
 from photonix.db.tables import StepRun
+from photonix.media.failures import without_directories
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
@@ -41,7 +42,8 @@ def _now() -> datetime:
 def _state(row: dict[str, object]) -> StepState:
     return StepState(
         photo_id=int(row["photo"]), step=str(row["step"]), version=int(row["version"]),  # type: ignore[call-overload]
-        state=str(row["state"]), tries=int(row["tries"]), error=str(row["error"]),  # type: ignore[call-overload]
+        state=str(row["state"]), tries=int(row["tries"]),  # type: ignore[call-overload]
+        error=without_directories(str(row["error"])),      # rows written before errors were cleaned too
         error_kind=str(row["error_kind"]), duration_ms=row["duration_ms"],  # type: ignore[arg-type]
         started_at=row["started_at"], finished_at=row["finished_at"],  # type: ignore[arg-type]
     )
@@ -78,8 +80,9 @@ async def finish(
     photo_id: int, step: str, version: int, state: str, *, error: str = "", error_kind: str = "",
     traceback: str = "", duration_ms: int | None = None,
 ) -> None:
+    """Record a step's outcome; its error text (shown to members) never names a server folder."""
     await StepRun.update(
-        {StepRun.state: state, StepRun.error: error, StepRun.error_kind: error_kind,
+        {StepRun.state: state, StepRun.error: without_directories(error), StepRun.error_kind: error_kind,
          StepRun.traceback: traceback, StepRun.duration_ms: duration_ms,
          StepRun.finished_at: None if state == "retrying" else _now()}
     ).where((StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from photonix.classifiers import CLASSIFIERS
@@ -13,6 +14,7 @@ from photonix.errors import StepSkipped
 from photonix.jobs.flow import Step
 from photonix.jobs.pool import in_pool
 from photonix.jobs.steprun import run_step
+from photonix.media.contained import read_contained
 from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.raw import render_raw
@@ -21,12 +23,20 @@ from photonix.media.thumbnails import render_thumbnails
 Context = dict[str, Any]
 
 
+async def _roots(ctx: Context, library_id: int, kind: str) -> tuple[Path, ...]:
+    """Where the step may read a file of this kind (see photos.file_roots): never through a link out."""
+    settings = ctx["settings"]
+    return await photos.file_roots(library_id, kind, uploads_dir=settings.originals_dir,
+                                   derivatives_dir=settings.derivatives_dir)
+
+
 async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
     async def body() -> None:
         source = await photos.source_for(photo_id)
         # In the pool, never a thread: exifread's HEIC reader is not thread-safe (it misread a HEIC's
         # box sizes when two ran at once in one process).
-        metadata = await in_pool(ctx, read_metadata, source.original_path)
+        roots = await _roots(ctx, source.library_id, photos.ORIGINAL)
+        metadata = await in_pool(ctx, read_contained, read_metadata, source.original_path, roots)
         await photos.save_metadata(photo_id, metadata)
 
     return await run_step(ctx, "extract_metadata", photo_id, version, follow, body)
@@ -40,7 +50,8 @@ async def convert_raw(ctx: Context, photo_id: int, version: int, follow: bool = 
         settings = ctx["settings"]
         dest = settings.derivatives_dir / "raw" / source.content_hash[:2] / f"{source.content_hash}.jpg"
         develop = partial(render_raw, half_size=settings.raw_half_size)
-        width, height = await in_pool(ctx, develop, source.original_path, dest)
+        roots = await _roots(ctx, source.library_id, photos.ORIGINAL)
+        width, height = await in_pool(ctx, read_contained, develop, source.original_path, roots, dest)
         await photos.save_file(photo_id, "raw_render", dest, width=width, height=height)
 
     return await run_step(ctx, "convert_raw", photo_id, version, follow, body)
@@ -53,8 +64,10 @@ async def make_thumbnails(ctx: Context, photo_id: int, version: int, follow: boo
         if render is None and is_raw_path(source.original_path):
             raise StepSkipped("no RAW render to make thumbnails from (convert_raw has not succeeded)")
         pixels = render.path if render else source.original_path
+        roots = await _roots(ctx, source.library_id, render.kind if render else photos.ORIGINAL)
         out_dir = ctx["settings"].derivatives_dir / "thumbnails"
-        rendered = await in_pool(ctx, render_thumbnails, pixels, out_dir, source.content_hash)
+        rendered = await in_pool(ctx, read_contained, render_thumbnails, pixels, roots, out_dir,
+                                 source.content_hash)
         await photos.save_thumbnails(
             photo_id, [(thumb.size, thumb.path, thumb.width, thumb.height) for thumb in rendered.thumbnails]
         )

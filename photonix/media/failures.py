@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ def file_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except FileNotFoundError as exc:
-        raise MissingFile(f"{path.name}: file not found at {path}") from exc
+        raise MissingFile(f"{path.name}: file not found") from exc
     except OSError as exc:
         if is_storage_error(exc):
             raise storage_unavailable(path, exc) from exc
@@ -92,3 +93,14 @@ def check_pixel_limit(im: Image.Image, path: Path) -> None:
         raise DecompressionBomb(
             f"{path.name}: {im.width}x{im.height} is {im.width * im.height} pixels, over the limit of {limit}"
         )
+
+
+# An absolute path, quoted (as OSError's str() and repr() quote it) or bare.
+_QUOTED_PATH = re.compile(r"""(['"])/(?:[^'"\n]*/)?([^'"/\n]*)\1""")
+_BARE_PATH = re.compile(r"""(?<![\w.:/~-])/(?:[^\s'"/:,;()<>]+/)+([^\s'"/:,;()<>]*)""")
+
+
+def without_directories(text: str) -> str:
+    """Text fit for members: every absolute path in it shortened to its file name (error texts come
+    from our code, libraries and the OS; the folder a library lives in is the admin's business)."""
+    return _BARE_PATH.sub(r"\1", _QUOTED_PATH.sub(r"\1\2\1", text))

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from photonix.config import Settings
 from photonix.db import photos, stepruns, tags
 from photonix.db.accounts import Viewer
 from photonix.jobs import flow
@@ -54,11 +55,11 @@ class ApiController(Controller):
                 "page": page, "per_page": per_page, "total": total}
 
     @get("/photos/{photo_id:int}")
-    async def get_photo(self, viewer: Viewer, photo_id: int) -> dict[str, Any]:
+    async def get_photo(self, viewer: Viewer, settings: Settings, photo_id: int) -> dict[str, Any]:
         row = await photos.visible_photo(viewer.id, photo_id)
         if row is None:
             raise NotFoundException("no such photo")
-        return await photo_detail(row)
+        return await photo_detail(row, settings, show_path=viewer.is_admin)
 
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
     async def reprocess(self, viewer: Viewer, photo_id: int, redis: ArqRedis,

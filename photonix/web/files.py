@@ -1,21 +1,35 @@
-"""Thumbnail and original routes: permission checked in the query, files served with cache headers."""
+"""Thumbnail and original routes: permission checked in the query, files served with cache headers.
+
+A file is served only from a descriptor opened without following a final symlink whose real path lies
+where that kind of file belongs (media/contained.py); the bytes come from that descriptor, never from
+the path opened again, so a link swapped in for an imported file answers 404."""
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from litestar import Controller, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
-from litestar.response import File
+from litestar.response import Stream
 
+from photonix.config import Settings
 from photonix.db import photos
 from photonix.db.accounts import Viewer
+from photonix.errors import PhotonixError
+from photonix.media.contained import MISSING, open_contained
 from photonix.web.auth import provide_any_viewer
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
 PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable=True)
+CHUNK_BYTES = 1 << 20
 
 
 class FileController(Controller):
@@ -24,21 +38,57 @@ class FileController(Controller):
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
-    async def thumbnail(self, viewer: Viewer, photo_id: int, size: str) -> File:
-        return await _serve(viewer, photo_id, "thumbnail", size)
+    async def thumbnail(self, viewer: Viewer, settings: Settings, photo_id: int, size: str) -> Stream:
+        return await _serve(viewer, settings, photo_id, "thumbnail", size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
-    async def original(self, viewer: Viewer, photo_id: int) -> File:
-        return await _serve(viewer, photo_id, "original", "")
+    async def original(self, viewer: Viewer, settings: Settings, photo_id: int) -> Stream:
+        return await _serve(viewer, settings, photo_id, photos.ORIGINAL, "")
 
 
-async def _serve(viewer: Viewer, photo_id: int, kind: str, size: str) -> File:
+async def original_problem(settings: Settings, row: dict[str, Any]) -> str | None:
+    """None when the photo's original can be served; else the sentence the page and the API show."""
+    roots = await photos.file_roots(row["library"], photos.ORIGINAL, uploads_dir=settings.originals_dir,
+                                    derivatives_dir=settings.derivatives_dir)
+    try:
+        fd = await asyncio.to_thread(open_contained, Path(row["original_path"]), roots)
+    except PhotonixError:
+        return MISSING
+    os.close(fd)
+    return None
+
+
+async def _serve(viewer: Viewer, settings: Settings, photo_id: int, kind: str, size: str) -> Stream:
     # The path comes from our own row, never from the URL: nothing the client sends names a file.
-    if await photos.visible_photo(viewer.id, photo_id) is None:
+    row = await photos.visible_photo(viewer.id, photo_id)
+    if row is None:
         raise NotFoundException("no such photo")
     stored = await photos.file_of(photo_id, kind, size)
-    if stored is None or not stored.path.is_file():
+    if stored is None:
         raise NotFoundException("no such file")
-    media_type = mimetypes.guess_type(stored.path.name)[0] or "application/octet-stream"
-    return File(path=stored.path, media_type=media_type, content_disposition_type="inline",
-                filename=stored.path.name)
+    roots = await photos.file_roots(row["library"], kind, uploads_dir=settings.originals_dir,
+                                    derivatives_dir=settings.derivatives_dir)
+    try:
+        fd = await asyncio.to_thread(open_contained, stored.path, roots)
+    except PhotonixError:
+        raise NotFoundException(MISSING if kind == photos.ORIGINAL else "no such file") from None
+    # A file object owns the descriptor from here: closed when the body is sent, or when it is collected.
+    opened = os.fdopen(fd, "rb")
+    size_bytes = os.fstat(fd).st_size
+    name = stored.path.name
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Stream(_chunks(opened, size_bytes), media_type=media_type,
+                  headers={"content-length": str(size_bytes), "content-disposition": _inline(name)})
+
+
+async def _chunks(opened: BinaryIO, size: int) -> AsyncIterator[bytes]:
+    """The file's bytes, never more than the Content-Length that was promised (a file may grow meanwhile)."""
+    with opened:
+        while size > 0 and (chunk := await asyncio.to_thread(opened.read, min(CHUNK_BYTES, size))):
+            size -= len(chunk)
+            yield chunk
+
+
+def _inline(name: str) -> str:
+    quoted = quote(name)
+    return f'inline; filename="{name}"' if quoted == name else f"inline; filename*=utf-8''{quoted}"

@@ -22,7 +22,9 @@ from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
+from photonix.web.files import original_problem
 from photonix.web.templating import page
+from photonix.web.views import file_name
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 TAG_KINDS = (("generic", "Your tags"), ("location", "Places"), ("event", "Dates & events"),
@@ -94,7 +96,8 @@ class PhotoController(Controller):
             "newer": newer,
             "older": older,
             "large": files.get(("thumbnail", "large")),
-            "file_name": row["original_path"].rsplit("/", 1)[-1],
+            "file_name": file_name(row),
+            "original_problem": await original_problem(settings, row),
             "tag_groups": await _tag_groups(photo_id),
             "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
             "map_tile_url": settings.map_tile_url,
