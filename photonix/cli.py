@@ -70,6 +70,8 @@ def parser() -> argparse.ArgumentParser:
     create_user.add_argument("--admin", action="store_true")
     create_user.add_argument("--password-stdin", action="store_true")
     create_user.add_argument("--library", action="append", default=[], help="make the user a member of it")
+    unlock = command("unlock", cmd_user_unlock, "lift the sign-in locks that failed attempts put on a user", user)
+    unlock.add_argument("username")
 
     library = sub.add_parser("library", help="manage libraries").add_subparsers(required=True, metavar="ACTION")
     create_library = command("create", cmd_library_create, "create a library", library)
@@ -115,10 +117,11 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
     from photonix.db import engine
     from photonix.web.app import create_app
+    from photonix.web.client_address import uvicorn_proxy_options
 
     engine.bind(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False)
+                access_log=False, **uvicorn_proxy_options(settings))
     return EXIT_OK
 
 
@@ -221,6 +224,27 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
                 raise ConfigError(f"no library named {name!r}")
             await accounts.add_member(library.id, user_id)
         console.print(f"created user {args.username!r} (id {user_id})")
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
+def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts
+    from photonix.jobs.queue import connect
+    from photonix.web import ratelimit
+
+    settings = with_reachable_redis(settings, required=True)
+
+    async def work() -> int:
+        if await accounts.user_by_name(args.username) is None:
+            raise ConfigError(f"no user named {args.username!r}")
+        redis = await connect(settings)
+        try:
+            lifted = await ratelimit.unlock(redis, args.username)
+        finally:
+            await redis.aclose()
+        console.print(f"{args.username} can sign in again" if lifted else f"{args.username} was not locked out")
         return EXIT_OK
 
     return run_with_db(settings, work)

@@ -8,13 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
+from photonix.db.passwords import hash_password, password_matches
 from photonix.db.tables import ApiToken, Library, LibraryFolder, Membership, User
 from photonix.errors import PhotonixError
-
-_hasher = PasswordHasher()
 
 
 class AccountError(PhotonixError):
@@ -47,7 +43,7 @@ async def create_user(username: str, password: str, *, is_admin: bool = False) -
     if await User.exists().where(User.username == username):
         raise AccountError(f"a user named {username!r} already exists")
     row = await User.insert(
-        User(username=username, password_hash=_hasher.hash(password), is_admin=is_admin, created_at=_now())
+        User(username=username, password_hash=await hash_password(password), is_admin=is_admin, created_at=_now())
     ).returning(User.id)
     return int(row[0]["id"])
 
@@ -55,11 +51,9 @@ async def create_user(username: str, password: str, *, is_admin: bool = False) -
 async def authenticate(username: str, password: str) -> Viewer | None:
     row = await User.select().where(User.username == username).first()
     if row is None:
-        _hasher.hash(password)               # same work either way: timing does not reveal names
+        await hash_password(password)        # same work either way: timing does not reveal names
         return None
-    try:
-        _hasher.verify(row["password_hash"], password)
-    except (VerificationError, InvalidHashError):
+    if not await password_matches(row["password_hash"], password):
         return None
     return Viewer(row["id"], row["username"], row["is_admin"])
 

@@ -16,11 +16,14 @@ from litestar.response import Redirect, Template
 from photonix.config import Settings
 from photonix.db import accounts
 from photonix.db.accounts import AccountError
+from photonix.errors import Busy
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
+from photonix.web.client_address import request_host
 from photonix.web.templating import page
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+BUSY_RETRY_SECONDS = 5
 
 
 @dataclass
@@ -37,6 +40,12 @@ class WelcomeForm:
     library_name: str = ""
     folder: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def _later(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
 
 
 def safe_next(target: str) -> str:
@@ -62,21 +71,29 @@ class AccountController(Controller):
             return Redirect("/welcome", status_code=303)
         return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)), "error": None})
 
+    async def _refused(self, request: HTMXRequest, data: SignInForm, message: str, wait: int) -> Template:
+        """429 with the sentence on the sign-in page (never the password typed)."""
+        form = SignInForm(username=data.username, next=safe_next(data.next))
+        response = await page(request, "pages/login.html", {"form": form, "error": message}, status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @post("/login")
     async def login(self, request: HTMXRequest, settings: Settings,
                     data: Annotated[SignInForm, Form]) -> Template | Redirect:
         redis = request.app.state.redis
-        address = request.client.host if request.client else "unknown"
-        wait = await ratelimit.seconds_locked(redis, data.username, address)
+        host = request_host(request, settings)
+        wait = await ratelimit.reserve_attempt(redis, data.username, host)   # before argon2, atomically
         if wait:
-            return await page(request, "pages/login.html", status_code=429, context={
-                "form": data, "error": f"Too many failed sign-ins. Try again in {wait // 60 + 1} minutes."})
-        viewer = await accounts.authenticate(data.username, data.password)
+            return await self._refused(request, data, f"Too many failed sign-ins. Try again in {_later(wait)}.", wait)
+        try:
+            viewer = await accounts.authenticate(data.username, data.password)
+        except Busy as exc:
+            return await self._refused(request, data, str(exc), BUSY_RETRY_SECONDS)
         if viewer is None:
-            await ratelimit.record_failure(redis, data.username, address)
             return await page(request, "pages/login.html", status_code=400,
                               context={"form": data, "error": "Wrong user name or password."})
-        await ratelimit.clear_failures(redis, data.username, address)
+        await ratelimit.record_success(redis, data.username, host)
         await sessions.end_session(redis, request.cookies.get(sessions.COOKIE))
         token = await sessions.start_session(redis, viewer.id)      # always a new id: no fixation
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(token, settings)])

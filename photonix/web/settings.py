@@ -20,6 +20,7 @@ from photonix.config import Settings
 from photonix.db import accounts, classifier_settings, overviews
 from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
+from photonix.web import ratelimit
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.templating import page, wants_fragment
@@ -46,9 +47,18 @@ async def _libraries_context() -> dict[str, Any]:
             "errors": {}, "values": {}}
 
 
-async def _users_context() -> dict[str, Any]:
-    return {"tab": "users", "tabs": TABS, "users": await overviews.user_overviews(),
-            "libraries": await accounts.all_libraries(), "errors": {}, "values": {}}
+async def _users_context(redis: ArqRedis | None = None) -> dict[str, Any]:
+    users = await overviews.user_overviews()
+    return {"tab": "users", "tabs": TABS, "users": users, "libraries": await accounts.all_libraries(),
+            "errors": {}, "values": {}, "locks": await _sign_in_locks(redis, users)}
+
+
+async def _sign_in_locks(redis: ArqRedis | None, users: list[overviews.UserOverview]) -> dict[int, int]:
+    """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
+    if redis is None:
+        return {}
+    locks = {user.id: await ratelimit.seconds_locked(redis, user.username) for user in users}
+    return {user_id: seconds for user_id, seconds in locks.items() if seconds}
 
 
 async def _classifiers_context() -> dict[str, Any]:
@@ -163,9 +173,20 @@ class SettingsController(Controller):
     # Users
 
     @get("/users")
-    async def users(self, request: HTMXRequest, viewer: Viewer) -> Template:
-        return await page(request, "pages/settings_users.html", await _users_context(),
+    async def users(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis) -> Template:
+        return await page(request, "pages/settings_users.html", await _users_context(redis),
                           fragment="partials/settings_users.html")
+
+    @post("/users/{user_id:int}/unlock")
+    async def unlock_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+                          user_id: int) -> Template | Redirect:
+        """Lift the sign-in locks that failed attempts put on a user (from every address)."""
+        user = await accounts.user_by_id(user_id)
+        if user is None:
+            raise NotFoundException("There is no such user.")
+        lifted = await ratelimit.unlock(redis, user.username)
+        message = f"{user.username} can sign in again." if lifted else f"{user.username} was not locked out."
+        return await self._done(request, settings, "users", await _users_context(redis), message)
 
     @post("/users")
     async def create_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
