@@ -20,6 +20,7 @@ from photonix.errors import Busy
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
 from photonix.web.client_address import request_host
+from photonix.web.setup_code import ensure_setup_code, forget_setup_code, setup_code_matches
 from photonix.web.templating import page
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -39,6 +40,7 @@ class WelcomeForm:
     password: str = ""
     library_name: str = ""
     folder: str = ""
+    setup_code: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -104,9 +106,10 @@ class AccountController(Controller):
         return Redirect("/login", status_code=303, cookies=[Cookie(key=sessions.COOKIE, value="", max_age=0, path="/")])
 
     @get("/welcome")
-    async def welcome_page(self, request: HTMXRequest) -> Template | Redirect:
+    async def welcome_page(self, request: HTMXRequest, settings: Settings) -> Template | Redirect:
         if await accounts.user_count() > 0:
             return Redirect("/login", status_code=303)
+        ensure_setup_code(settings.data_dir)      # whoever started the app, the code exists to be read
         return await page(request, "pages/welcome.html", {"form": WelcomeForm()})
 
     @post("/welcome")
@@ -115,6 +118,11 @@ class AccountController(Controller):
         """First run only: the admin, the first library from a server folder, and its first scan."""
         if await accounts.user_count() > 0:
             return Redirect("/login", status_code=303)
+        if not setup_code_matches(settings.data_dir, data.setup_code):
+            # Checked first: without the code, nothing about this server (its folders) is revealed.
+            data.errors["setup_code"] = "That is not the setup code. Check it and try again."
+            data.setup_code = ""
+            return await self._welcome_again(request, data, status_code=403)
         folder = Path(data.folder.strip()).expanduser() if data.folder.strip() else None
         if not data.username.strip():
             data.errors["username"] = "Choose a user name."
@@ -124,16 +132,25 @@ class AccountController(Controller):
             data.errors["library_name"] = "Name the library, e.g. Family."
         if folder is not None and not folder.is_dir():
             data.errors["folder"] = f"{folder} is not a folder this server can read."
+        elif folder is not None and not settings.allows_library_folder(folder):
+            data.errors["folder"] = f"{folder} is outside the folders this server allows for libraries."
         if data.errors:
-            return await page(request, "pages/welcome.html", {"form": data}, status_code=400)
+            return await self._welcome_again(request, data, status_code=400)
         try:
-            user_id = await accounts.create_user(data.username.strip(), data.password, is_admin=True)
-            library_id = await accounts.create_library(data.library_name.strip(),
-                                                       [folder.resolve()] if folder else [], user_id)
+            user_id, library_id = await accounts.create_first_admin(
+                data.username.strip(), data.password, data.library_name.strip(), [folder.resolve()] if folder else [])
         except AccountError as exc:
-            data.errors["username"] = str(exc)
-            return await page(request, "pages/welcome.html", {"form": data}, status_code=400)
+            if await accounts.user_count() > 0:          # another first run won the race
+                return Redirect("/login", status_code=303)
+            data.errors["library_name"] = str(exc)
+            return await self._welcome_again(request, data, status_code=400)
+        forget_setup_code(settings.data_dir)
         if folder is not None:
             await enqueue_scan(request.app.state.redis, library_id)
         token = await sessions.start_session(request.app.state.redis, user_id)
         return Redirect("/photos/", status_code=303, cookies=[session_cookie(token, settings)])
+
+    async def _welcome_again(self, request: HTMXRequest, data: WelcomeForm, *, status_code: int) -> Template:
+        """The form with its messages and what was typed (a wrong code is dropped), never the password."""
+        data.password = ""
+        return await page(request, "pages/welcome.html", {"form": data}, status_code=status_code)

@@ -32,13 +32,16 @@ MIN_PASSWORD = 8
 TABS = {"libraries": "Libraries", "users": "Users", "classifiers": "Classifiers"}
 
 
-def _folder_error(raw: str) -> tuple[Path | None, str | None]:
+def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None]:
     """The resolved folder, or why this server cannot use it (the web process reads it, so it must be able to)."""
     folder = Path(raw.strip()).expanduser()
     if not folder.is_absolute():
         return None, f"Give the full path of the folder, e.g. /srv/photos (not {raw.strip()!r})."
     if not folder.is_dir() or not os.access(folder, os.R_OK | os.X_OK):
         return None, f"{folder} is not a folder this server can read."
+    if not settings.allows_library_folder(folder):
+        roots = ", ".join(str(root) for root in settings.library_roots)
+        return None, f"{folder} is outside the folders allowed for libraries ({roots}; PHOTONIX_LIBRARY_ROOTS)."
     return folder.resolve(), None
 
 
@@ -113,7 +116,7 @@ class SettingsController(Controller):
         if not name or len(name) > 200:
             errors["name"] = "Name the library (1 to 200 characters), e.g. Family."
         if data.get("folder", "").strip():
-            folder, error = _folder_error(data["folder"])
+            folder, error = _folder_error(data["folder"], settings)
             if error:
                 errors["folder"] = error
         if not errors:
@@ -133,7 +136,7 @@ class SettingsController(Controller):
                          library_id: int, data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         typed = data.get("folder", "")
-        folder, error = _folder_error(typed) if typed.strip() else (None, "Give the folder's full path on this server.")
+        folder, error = _folder_error(typed, settings) if typed.strip() else (None, "Give the folder's full path on this server.")
         if error or folder is None:
             return await self._invalid(request, "libraries", await _libraries_context(),
                                        {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})

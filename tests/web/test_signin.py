@@ -11,28 +11,16 @@ import pytest
 from litestar import Litestar
 
 from photonix.config import Settings
+from photonix.errors import ConfigError
 from photonix.db import accounts, passwords
 from photonix.web import ratelimit
 from photonix.web.app import create_app
 from photonix.web.client_address import client_host, uvicorn_proxy_options
 from tests.conftest import make_settings
+from tests.web.concurrent import browser_on
 from tests.web.conftest import CSRF_COOKIE, csrf, sign_in
 
 WAIT_DEADLINE_S = 60
-
-
-async def browser_on(app: Litestar, peer: str) -> AsyncIterator[httpx.AsyncClient]:
-    """Requests served concurrently on this test's event loop (Litestar's test client runs one at a time)."""
-    for start in app.on_startup:          # app.lifespan() holds a task group: setup and teardown differ in task
-        await start(app)
-    try:
-        transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as browser:
-            await browser.get("/login")
-            yield browser
-    finally:
-        for stop in app.on_shutdown:
-            await stop(app)
 
 
 @pytest.fixture
@@ -163,3 +151,8 @@ async def test_a_member_cannot_unlock_anyone(client, alice, bob, redis) -> None:
     await sign_in(client, "bob")
     response = await client.post(f"/settings/users/{alice.user_id}/unlock", headers=csrf(client))
     assert response.status_code == 403
+
+
+def test_a_malformed_trusted_proxy_is_refused_with_the_variable_name() -> None:
+    with pytest.raises(ConfigError, match="PHOTONIX_TRUSTED_PROXIES"):
+        make_settings_for_proxies("10.0.0.0/8, proxy.example")
