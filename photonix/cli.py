@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from photonix.config import Settings, child_env, settings_from_process_env
 from photonix.errors import ConfigError, PhotonixError
@@ -70,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     create_user.add_argument("--admin", action="store_true")
     create_user.add_argument("--password-stdin", action="store_true")
     create_user.add_argument("--library", action="append", default=[], help="make the user a member of it")
+    unlock = command("unlock", cmd_user_unlock, "lift the sign-in locks that failed attempts put on a user", user)
+    unlock.add_argument("username")
 
     library = sub.add_parser("library", help="manage libraries").add_subparsers(required=True, metavar="ACTION")
     create_library = command("create", cmd_library_create, "create a library", library)
@@ -115,11 +118,28 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
     from photonix.db import engine
     from photonix.web.app import create_app
+    from photonix.web.client_address import uvicorn_proxy_options
 
+    code = run_with_db(settings, lambda: pending_setup_code(settings))
+    if code:
+        console.print(f"\n[bold]First run:[/bold] open http://{settings.host}:{settings.port}/welcome and enter "
+                      f"the setup code [bold]{code}[/bold]\n  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
+                      "until the admin exists)\n")
     engine.bind(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False)
+                access_log=False, **uvicorn_proxy_options(settings))
     return EXIT_OK
+
+
+async def pending_setup_code(settings: Settings) -> str | None:
+    """The code /welcome asks for while there is no user yet (made now if need be); None once there is."""
+    from photonix.db import accounts
+    from photonix.web.setup_code import ensure_setup_code, forget_setup_code
+
+    if await accounts.user_count() > 0:
+        forget_setup_code(settings.data_dir)      # e.g. the admin was made with `photonix user create`
+        return None
+    return ensure_setup_code(settings.data_dir)
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
@@ -151,7 +171,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     console.print(f"\n[bold]Photonix is running at {url}[/bold]\n"
                   f"  data: {settings.data_dir}   database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}"
                   f"   redis: {'embedded' if embedded else settings.redis_url}\n"
-                  "  First login: create the admin and a library, then import:\n"
+                  "  Or set up from a terminal: create the admin and a library, then import:\n"
                   "    .venv/bin/photonix user create admin --admin\n"
                   "    .venv/bin/photonix library create Photos --folder ~/Pictures --owner admin\n"
                   "    .venv/bin/photonix import ~/Pictures --library Photos --wait\n"
@@ -188,12 +208,19 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     folder = args.path.expanduser().resolve()
     if not folder.is_dir():
         raise ConfigError(f"{args.path} is not a folder")
+    _require_library_root(settings, folder)
     settings = with_reachable_redis(settings, required=False)
     report = run_with_db(settings, lambda: run_import(settings, folder, args.library or folder.name,
                                                        wait=args.wait, console=console))
     if args.json:
         print(json.dumps(report, indent=2))
     return EXIT_FAILED_PHOTOS if report.get("failed") else EXIT_OK
+
+
+def _require_library_root(settings: Settings, folder: Path) -> None:
+    if not settings.allows_library_folder(folder):
+        roots = ", ".join(str(root) for root in settings.library_roots)
+        raise ConfigError(f"{folder} is outside PHOTONIX_LIBRARY_ROOTS ({roots})")
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -226,6 +253,27 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     return run_with_db(settings, work)
 
 
+def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts
+    from photonix.jobs.queue import connect
+    from photonix.web import ratelimit
+
+    settings = with_reachable_redis(settings, required=True)
+
+    async def work() -> int:
+        if await accounts.user_by_name(args.username) is None:
+            raise ConfigError(f"no user named {args.username!r}")
+        redis = await connect(settings)
+        try:
+            lifted = await ratelimit.unlock(redis, args.username)
+        finally:
+            await redis.aclose()
+        console.print(f"{args.username} can sign in again" if lifted else f"{args.username} was not locked out")
+        return EXIT_OK
+
+    return run_with_db(settings, work)
+
+
 def cmd_library_create(settings: Settings, args: argparse.Namespace) -> int:
     from photonix.db import accounts
 
@@ -234,6 +282,8 @@ def cmd_library_create(settings: Settings, args: argparse.Namespace) -> int:
         if args.owner and owner is None:
             raise ConfigError(f"no user named {args.owner!r}")
         folders = [f.expanduser().resolve() for f in args.folder]
+        for folder in folders:
+            _require_library_root(settings, folder)
         library_id = await accounts.create_library(args.name, folders, owner.id if owner else None)
         console.print(f"created library {args.name!r} (id {library_id})")
         return EXIT_OK

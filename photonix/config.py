@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ class Settings:
     raw_half_size: bool                  # develop RAW at half size: 4x faster, plenty for viewing
     rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
     max_upload_mb: int                   # largest file the browser upload takes (MiB); bigger ones: photonix import
+    library_roots: tuple[Path, ...]      # server folders under which libraries may be made; empty: anywhere
     host: str
     port: int
+    trusted_proxies: tuple[str, ...]     # networks (10.0.0.0/8) whose X-Forwarded-For names the client; empty: none
     secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
     secure_cookies: bool                 # Secure flag on cookies: on unless serving plain HTTP on loopback
     log_level: str
@@ -56,6 +59,13 @@ class Settings:
     @property
     def derivatives_dir(self) -> Path:
         return self.data_dir / "derivatives"
+
+    def allows_library_folder(self, folder: Path) -> bool:
+        """True when PHOTONIX_LIBRARY_ROOTS is unset or the folder (links resolved) lies under one of them."""
+        if not self.library_roots:
+            return True
+        resolved = folder.expanduser().resolve()
+        return any(resolved.is_relative_to(root) for root in self.library_roots)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -84,8 +94,10 @@ class Settings:
             raw_half_size=_bool(env, "RAW_HALF_SIZE", True),
             rescan_seconds=_int(env, "RESCAN_SECONDS", 3600, minimum=0),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 200, minimum=1),
+            library_roots=_library_roots(env),
             host=env.get(f"{PREFIX}HOST", "127.0.0.1"),
             port=_int(env, "PORT", 8000, minimum=1),
+            trusted_proxies=_trusted_proxies(env),
             secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
             secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
@@ -98,6 +110,28 @@ def _tile_url(env: Mapping[str, str]) -> str | None:
     if raw is not None and not (raw.startswith("https://") and all(p in raw for p in ("{z}", "{x}", "{y}"))):
         raise ConfigError(f"{PREFIX}MAP_TILE_URL must be an https:// URL with {{z}}, {{x}} and {{y}}, got {raw!r}")
     return raw
+
+
+def _library_roots(env: Mapping[str, str]) -> tuple[Path, ...]:
+    raw = env.get(f"{PREFIX}LIBRARY_ROOTS", "")
+    roots = [Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip()]
+    for root in roots:
+        if not root.is_absolute():
+            raise ConfigError(f"{PREFIX}LIBRARY_ROOTS must list absolute folders, got {str(root)!r}")
+    return tuple(root.resolve() for root in roots)
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.0/8); unset: X-Forwarded-For is never believed."""
+    networks: list[str] = []
+    for part in env.get(f"{PREFIX}TRUSTED_PROXIES", "").split(","):
+        if part.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must list IP addresses or networks, "
+                                  f"got {part.strip()!r}") from None
+    return tuple(networks)
 
 
 def settings_from_process_env() -> Settings:

@@ -43,3 +43,7 @@ class StorageUnavailable(TransientError):
 
 class ConfigError(PhotonixError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class Busy(PhotonixError):
+    """Too much of one kind of work at once (e.g. password checks); trying again shortly will do."""

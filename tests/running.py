@@ -40,3 +40,8 @@ def wait_healthy(process: subprocess.Popen[str], url: str) -> None:
             pass
         assert time.monotonic() < deadline, "photonix up did not become healthy"
         time.sleep(0.2)
+
+
+def setup_code(data_dir: Path) -> str:
+    """The one-time code /welcome asks for, as `photonix up` keeps it (printed at start, in the data dir)."""
+    return (data_dir / "setup_code").read_text().strip()

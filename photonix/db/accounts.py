@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from photonix.db.passwords import hash_password, password_matches
 from photonix.db.tables import ApiToken, Library, LibraryFolder, Membership, User
 from photonix.errors import PhotonixError
-
-_hasher = PasswordHasher()
 
 
 class AccountError(PhotonixError):
@@ -46,20 +44,48 @@ async def create_user(username: str, password: str, *, is_admin: bool = False) -
         raise AccountError("a user needs a name and a password of at least 8 characters")
     if await User.exists().where(User.username == username):
         raise AccountError(f"a user named {username!r} already exists")
+    return await _insert_user(username, await hash_password(password), is_admin)
+
+
+async def _insert_user(username: str, password_hash: str, is_admin: bool) -> int:
     row = await User.insert(
-        User(username=username, password_hash=_hasher.hash(password), is_admin=is_admin, created_at=_now())
+        User(username=username, password_hash=password_hash, is_admin=is_admin, created_at=_now())
     ).returning(User.id)
     return int(row[0]["id"])
+
+
+async def create_first_admin(username: str, password: str, library_name: str,
+                             folders: list[Path]) -> tuple[int, int]:
+    """First run: (admin id, library id), made only while there is no user at all.
+
+    The "no users yet" check and the inserts are one transaction that holds the user table's write
+    lock from its start (SQLite BEGIN IMMEDIATE; PostgreSQL LOCK TABLE), so of two concurrent first
+    runs exactly one makes an admin; the other gets AccountError. The password is hashed before the
+    transaction, so the lock is held for milliseconds, not for argon2."""
+    if not username.strip() or len(password) < 8:
+        raise AccountError("a user needs a name and a password of at least 8 characters")
+    password_hash = await hash_password(password)
+    engine = User._meta.db
+    if isinstance(engine, SQLiteEngine):
+        transaction = engine.transaction(transaction_type=TransactionType.immediate)
+    else:
+        transaction = engine.transaction()
+    async with transaction:
+        if not isinstance(engine, SQLiteEngine):
+            await User.raw(f'LOCK TABLE "{User._meta.tablename}" IN SHARE ROW EXCLUSIVE MODE')
+        if await User.count() > 0:
+            raise AccountError("Photonix is already set up: sign in instead")
+        user_id = await _insert_user(username, password_hash, is_admin=True)
+        library_id = await create_library(library_name, folders, user_id)
+    return user_id, library_id
 
 
 async def authenticate(username: str, password: str) -> Viewer | None:
     row = await User.select().where(User.username == username).first()
     if row is None:
-        _hasher.hash(password)               # same work either way: timing does not reveal names
+        await hash_password(password)        # same work either way: timing does not reveal names
         return None
-    try:
-        _hasher.verify(row["password_hash"], password)
-    except (VerificationError, InvalidHashError):
+    if not await password_matches(row["password_hash"], password):
         return None
     return Viewer(row["id"], row["username"], row["is_admin"])
 

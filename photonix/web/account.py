@@ -16,11 +16,15 @@ from litestar.response import Redirect, Template
 from photonix.config import Settings
 from photonix.db import accounts
 from photonix.db.accounts import AccountError
+from photonix.errors import Busy
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
+from photonix.web.client_address import request_host
+from photonix.web.setup_code import ensure_setup_code, forget_setup_code, setup_code_matches
 from photonix.web.templating import page
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+BUSY_RETRY_SECONDS = 5
 
 
 @dataclass
@@ -36,7 +40,14 @@ class WelcomeForm:
     password: str = ""
     library_name: str = ""
     folder: str = ""
+    setup_code: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+
+
+def _later(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
 
 
 def safe_next(target: str) -> str:
@@ -62,21 +73,29 @@ class AccountController(Controller):
             return Redirect("/welcome", status_code=303)
         return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)), "error": None})
 
+    async def _refused(self, request: HTMXRequest, data: SignInForm, message: str, wait: int) -> Template:
+        """429 with the sentence on the sign-in page (never the password typed)."""
+        form = SignInForm(username=data.username, next=safe_next(data.next))
+        response = await page(request, "pages/login.html", {"form": form, "error": message}, status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+
     @post("/login")
     async def login(self, request: HTMXRequest, settings: Settings,
                     data: Annotated[SignInForm, Form]) -> Template | Redirect:
         redis = request.app.state.redis
-        address = request.client.host if request.client else "unknown"
-        wait = await ratelimit.seconds_locked(redis, data.username, address)
+        host = request_host(request, settings)
+        wait = await ratelimit.reserve_attempt(redis, data.username, host)   # before argon2, atomically
         if wait:
-            return await page(request, "pages/login.html", status_code=429, context={
-                "form": data, "error": f"Too many failed sign-ins. Try again in {wait // 60 + 1} minutes."})
-        viewer = await accounts.authenticate(data.username, data.password)
+            return await self._refused(request, data, f"Too many failed sign-ins. Try again in {_later(wait)}.", wait)
+        try:
+            viewer = await accounts.authenticate(data.username, data.password)
+        except Busy as exc:
+            return await self._refused(request, data, str(exc), BUSY_RETRY_SECONDS)
         if viewer is None:
-            await ratelimit.record_failure(redis, data.username, address)
             return await page(request, "pages/login.html", status_code=400,
                               context={"form": data, "error": "Wrong user name or password."})
-        await ratelimit.clear_failures(redis, data.username, address)
+        await ratelimit.record_success(redis, data.username, host)
         await sessions.end_session(redis, request.cookies.get(sessions.COOKIE))
         token = await sessions.start_session(redis, viewer.id)      # always a new id: no fixation
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(token, settings)])
@@ -87,9 +106,10 @@ class AccountController(Controller):
         return Redirect("/login", status_code=303, cookies=[Cookie(key=sessions.COOKIE, value="", max_age=0, path="/")])
 
     @get("/welcome")
-    async def welcome_page(self, request: HTMXRequest) -> Template | Redirect:
+    async def welcome_page(self, request: HTMXRequest, settings: Settings) -> Template | Redirect:
         if await accounts.user_count() > 0:
             return Redirect("/login", status_code=303)
+        ensure_setup_code(settings.data_dir)      # whoever started the app, the code exists to be read
         return await page(request, "pages/welcome.html", {"form": WelcomeForm()})
 
     @post("/welcome")
@@ -98,6 +118,11 @@ class AccountController(Controller):
         """First run only: the admin, the first library from a server folder, and its first scan."""
         if await accounts.user_count() > 0:
             return Redirect("/login", status_code=303)
+        if not setup_code_matches(settings.data_dir, data.setup_code):
+            # Checked first: without the code, nothing about this server (its folders) is revealed.
+            data.errors["setup_code"] = "That is not the setup code. Check it and try again."
+            data.setup_code = ""
+            return await self._welcome_again(request, data, status_code=403)
         folder = Path(data.folder.strip()).expanduser() if data.folder.strip() else None
         if not data.username.strip():
             data.errors["username"] = "Choose a user name."
@@ -107,16 +132,25 @@ class AccountController(Controller):
             data.errors["library_name"] = "Name the library, e.g. Family."
         if folder is not None and not folder.is_dir():
             data.errors["folder"] = f"{folder} is not a folder this server can read."
+        elif folder is not None and not settings.allows_library_folder(folder):
+            data.errors["folder"] = f"{folder} is outside the folders this server allows for libraries."
         if data.errors:
-            return await page(request, "pages/welcome.html", {"form": data}, status_code=400)
+            return await self._welcome_again(request, data, status_code=400)
         try:
-            user_id = await accounts.create_user(data.username.strip(), data.password, is_admin=True)
-            library_id = await accounts.create_library(data.library_name.strip(),
-                                                       [folder.resolve()] if folder else [], user_id)
+            user_id, library_id = await accounts.create_first_admin(
+                data.username.strip(), data.password, data.library_name.strip(), [folder.resolve()] if folder else [])
         except AccountError as exc:
-            data.errors["username"] = str(exc)
-            return await page(request, "pages/welcome.html", {"form": data}, status_code=400)
+            if await accounts.user_count() > 0:          # another first run won the race
+                return Redirect("/login", status_code=303)
+            data.errors["library_name"] = str(exc)
+            return await self._welcome_again(request, data, status_code=400)
+        forget_setup_code(settings.data_dir)
         if folder is not None:
             await enqueue_scan(request.app.state.redis, library_id)
         token = await sessions.start_session(request.app.state.redis, user_id)
         return Redirect("/photos/", status_code=303, cookies=[session_cookie(token, settings)])
+
+    async def _welcome_again(self, request: HTMXRequest, data: WelcomeForm, *, status_code: int) -> Template:
+        """The form with its messages and what was typed (a wrong code is dropped), never the password."""
+        data.password = ""
+        return await page(request, "pages/welcome.html", {"form": data}, status_code=status_code)

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from photonix.errors import Busy
 from photonix.web.auth import SignInRequired
 
 log = structlog.get_logger()
@@ -46,6 +47,16 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
                     context={"title": TITLES[status], "detail": exc.detail, "viewer": None})
 
 
+def busy(request: Request[Any, Any, Any], exc: Busy) -> Response[Any]:
+    """Password work is bounded (db/passwords.py): one over the bound is told to retry, not queued."""
+    headers = {"Retry-After": "5"}
+    if _is_api(request):
+        return Response({"status_code": 429, "detail": str(exc)}, status_code=429, media_type=MediaType.JSON,
+                        headers=headers)
+    return Template("pages/error.html", status_code=429, headers=headers,
+                    context={"title": "Busy for a moment", "detail": str(exc), "viewer": None})
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = uuid.uuid4().hex[:12]
     log.error("request_failed", request_id=request_id, path=request.url.path, error=repr(exc), exc_info=exc)
@@ -58,6 +69,7 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     SignInRequired: sign_in_redirect,
+    Busy: busy,
     NotFoundException: http_error,
     PermissionDeniedException: http_error,
     HTTPException: http_error,

@@ -20,6 +20,7 @@ from photonix.config import Settings
 from photonix.db import accounts, classifier_settings, overviews
 from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
+from photonix.web import ratelimit
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.templating import page, wants_fragment
@@ -31,13 +32,16 @@ MIN_PASSWORD = 8
 TABS = {"libraries": "Libraries", "users": "Users", "classifiers": "Classifiers"}
 
 
-def _folder_error(raw: str) -> tuple[Path | None, str | None]:
+def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None]:
     """The resolved folder, or why this server cannot use it (the web process reads it, so it must be able to)."""
     folder = Path(raw.strip()).expanduser()
     if not folder.is_absolute():
         return None, f"Give the full path of the folder, e.g. /srv/photos (not {raw.strip()!r})."
     if not folder.is_dir() or not os.access(folder, os.R_OK | os.X_OK):
         return None, f"{folder} is not a folder this server can read."
+    if not settings.allows_library_folder(folder):
+        roots = ", ".join(str(root) for root in settings.library_roots)
+        return None, f"{folder} is outside the folders allowed for libraries ({roots}; PHOTONIX_LIBRARY_ROOTS)."
     return folder.resolve(), None
 
 
@@ -46,9 +50,18 @@ async def _libraries_context() -> dict[str, Any]:
             "errors": {}, "values": {}}
 
 
-async def _users_context() -> dict[str, Any]:
-    return {"tab": "users", "tabs": TABS, "users": await overviews.user_overviews(),
-            "libraries": await accounts.all_libraries(), "errors": {}, "values": {}}
+async def _users_context(redis: ArqRedis | None = None) -> dict[str, Any]:
+    users = await overviews.user_overviews()
+    return {"tab": "users", "tabs": TABS, "users": users, "libraries": await accounts.all_libraries(),
+            "errors": {}, "values": {}, "locks": await _sign_in_locks(redis, users)}
+
+
+async def _sign_in_locks(redis: ArqRedis | None, users: list[overviews.UserOverview]) -> dict[int, int]:
+    """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
+    if redis is None:
+        return {}
+    locks = {user.id: await ratelimit.seconds_locked(redis, user.username) for user in users}
+    return {user_id: seconds for user_id, seconds in locks.items() if seconds}
 
 
 async def _classifiers_context() -> dict[str, Any]:
@@ -103,7 +116,7 @@ class SettingsController(Controller):
         if not name or len(name) > 200:
             errors["name"] = "Name the library (1 to 200 characters), e.g. Family."
         if data.get("folder", "").strip():
-            folder, error = _folder_error(data["folder"])
+            folder, error = _folder_error(data["folder"], settings)
             if error:
                 errors["folder"] = error
         if not errors:
@@ -123,7 +136,7 @@ class SettingsController(Controller):
                          library_id: int, data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         typed = data.get("folder", "")
-        folder, error = _folder_error(typed) if typed.strip() else (None, "Give the folder's full path on this server.")
+        folder, error = _folder_error(typed, settings) if typed.strip() else (None, "Give the folder's full path on this server.")
         if error or folder is None:
             return await self._invalid(request, "libraries", await _libraries_context(),
                                        {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})
@@ -163,9 +176,20 @@ class SettingsController(Controller):
     # Users
 
     @get("/users")
-    async def users(self, request: HTMXRequest, viewer: Viewer) -> Template:
-        return await page(request, "pages/settings_users.html", await _users_context(),
+    async def users(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis) -> Template:
+        return await page(request, "pages/settings_users.html", await _users_context(redis),
                           fragment="partials/settings_users.html")
+
+    @post("/users/{user_id:int}/unlock")
+    async def unlock_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+                          user_id: int) -> Template | Redirect:
+        """Lift the sign-in locks that failed attempts put on a user (from every address)."""
+        user = await accounts.user_by_id(user_id)
+        if user is None:
+            raise NotFoundException("There is no such user.")
+        lifted = await ratelimit.unlock(redis, user.username)
+        message = f"{user.username} can sign in again." if lifted else f"{user.username} was not locked out."
+        return await self._done(request, settings, "users", await _users_context(redis), message)
 
     @post("/users")
     async def create_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings,

@@ -34,10 +34,16 @@ def ensure_chromium() -> Path:
 # Module scope, not session: Playwright's sync API keeps an event loop running while it is open, and
 # the async tests that follow need the thread's loop to themselves.
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data dir of the `photonix up` behind app_url (its setup code is there)."""
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_data_dir: Path) -> Iterator[str]:
     """`photonix up` on a free port with a fresh data dir; stopped (with its children) at the end."""
     port = free_port()
-    process = start_up(tmp_path_factory.mktemp("browser-data"), port,
+    process = start_up(app_data_dir, port,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_healthy(process, url)

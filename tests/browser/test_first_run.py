@@ -10,15 +10,24 @@ from playwright.sync_api import Page, expect
 
 from tests import corpus
 from tests.browser.conftest import copy_photos, screenshot
+from tests.running import setup_code
 
 pytestmark = pytest.mark.browser
 PROCESSING_TIMEOUT_MS = 120_000
 
 
-def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, tab: Page, tmp_path: Path) -> None:
+def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, app_data_dir: Path, tab: Page,
+                                                           tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:4], tmp_path / "photos")
     tab.goto(f"{app_url}/")
     expect(tab).to_have_url(re.compile(r"/welcome$"))
+    tab.get_by_label("Setup code").fill("not-the-code")
+    tab.get_by_label("User name").fill("admin")
+    tab.get_by_label("Password").fill("correct horse battery")
+    tab.get_by_label("Name", exact=True).fill("Family")
+    tab.get_by_role("button", name="Create and start importing").click()
+    expect(tab.get_by_role("alert")).to_contain_text("not the setup code")
+    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))     # what `photonix up` printed
     tab.get_by_label("User name").fill("admin")
     tab.get_by_label("Password").fill("correct horse battery")
     tab.get_by_label("Name", exact=True).fill("Family")
