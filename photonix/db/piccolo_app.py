@@ -1,12 +1,9 @@
-"""Piccolo's app config for Photonix: our tables and the migrations folder at the top of the repo."""
-
-from pathlib import Path
+"""Piccolo's app config for Photonix: our tables and the migrations folder (photonix.resources finds it)."""
 
 from piccolo.conf.apps import AppConfig
 
 from photonix.db.tables import TABLES
-
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "piccolo_migrations"
+from photonix.resources import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="photonix",

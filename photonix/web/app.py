@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -22,6 +21,7 @@ from photonix.db import engine
 from photonix.errors import ConfigError
 from photonix.jobs.queue import connect
 from photonix.logs import configure_logging
+from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
 from photonix.web.api import ApiController
 from photonix.web.errors import EXCEPTION_HANDLERS
@@ -33,9 +33,8 @@ from photonix.web.secret import load_or_create_secret
 from photonix.web.settings import SettingsController
 from photonix.web.upload import upload_router
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
+TEMPLATES = TEMPLATES_DIR
+STATIC = STATIC_DIR
 
 
 def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
