@@ -39,3 +39,11 @@ class StorageUnavailable(TransientError):
 
 class ConfigError(PhotonixError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class NotVisible(PhotonixError):
+    """The viewer may not see this library or photo (or it does not exist): answered 404, never 403."""
+
+
+class NotAllowed(PhotonixError):
+    """The viewer sees this library or photo, but their role does not allow the action: answered 403."""

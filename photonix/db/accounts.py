@@ -15,6 +15,7 @@ from photonix.db.tables import ApiToken, Library, LibraryFolder, Membership, Use
 from photonix.errors import PhotonixError
 
 _hasher = PasswordHasher()
+MIN_PASSWORD = 8
 
 
 class AccountError(PhotonixError):
@@ -53,6 +54,7 @@ async def create_user(username: str, password: str, *, is_admin: bool = False) -
 
 
 async def authenticate(username: str, password: str) -> Viewer | None:
+    """The user, when the password is right and the account is not disabled."""
     row = await User.select().where(User.username == username).first()
     if row is None:
         _hasher.hash(password)               # same work either way: timing does not reveal names
@@ -61,11 +63,16 @@ async def authenticate(username: str, password: str) -> Viewer | None:
         _hasher.verify(row["password_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
+    if row["disabled"]:
+        return None
     return Viewer(row["id"], row["username"], row["is_admin"])
 
 
 async def user_by_id(user_id: int) -> Viewer | None:
-    row = await User.select(User.id, User.username, User.is_admin).where(User.id == user_id).first()
+    """An active user: a disabled one is None, so every session and token of theirs stops at once."""
+    row = await User.select(User.id, User.username, User.is_admin).where(
+        (User.id == user_id) & (User.disabled == False)  # noqa: E712 (SQL, not Python)
+    ).first()
     return Viewer(row["id"], row["username"], row["is_admin"]) if row else None
 
 
@@ -150,5 +157,19 @@ async def viewer_for_token(token: str) -> Viewer | None:
     ).first()
     if row is None:
         return None
-    await ApiToken.update({ApiToken.last_used_at: _now()}).where(ApiToken.id == row["id"])
-    return await user_by_id(row["user"])
+    viewer = await user_by_id(row["user"])
+    if viewer is not None:
+        await ApiToken.update({ApiToken.last_used_at: _now()}).where(ApiToken.id == row["id"])
+    return viewer
+
+
+def hash_password(password: str) -> str:
+    """argon2 (CPU-bound, ~0.3 s): callers on an event loop run it in a thread."""
+    return _hasher.hash(password)
+
+
+def password_matches(digest: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(digest, password))
+    except (VerificationError, InvalidHashError):
+        return False
