@@ -53,11 +53,17 @@ class MyAccountController(Controller):
     async def _answer(self, request: HTMXRequest, viewer: Viewer, settings: Settings, message: str,
                       **extra: Any) -> Template | Redirect:
         """Plain form: 303 back with a flash (unless the answer carries a new token's secret); HTMX: the section."""
-        context = {**await account_context(request, viewer), **extra, "toast": Flash("ok", message)}
-        if not wants_fragment(request) and not extra.get("new_token"):
+        context = {**await account_context(request, viewer), **extra}
+        if wants_fragment(request):
+            context["toast"] = Flash("ok", message)       # out of band into #toasts
+        elif extra.get("new_token"):
+            context["flash"] = Flash("ok", message)       # the page itself carries the one-time secret
+        else:
             cookie = flash_cookie(request.app.state.secret, Flash("ok", message), secure=settings.secure_cookies)
             return Redirect("/account", status_code=303, cookies=[cookie])
-        return await page(request, "pages/account.html", context, fragment="partials/account.html")
+        answer = await page(request, "pages/account.html", context, fragment="partials/account.html")
+        answer.headers["Cache-Control"] = "no-store"       # never keep a page that showed a secret
+        return answer
 
     async def _invalid(self, request: HTMXRequest, viewer: Viewer, errors: dict[str, str],
                        values: dict[str, str] | None = None) -> Template:

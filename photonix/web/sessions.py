@@ -3,8 +3,9 @@
 Only the token's SHA-256 is a Redis key, and a token is never taken from the client at sign-in, so a
 planted cookie cannot become a signed-in session (no session fixation).
 
-A session ends after `idle_seconds` without a request (the key's TTL, pushed back by each request) and
-at the latest `max_age_seconds` after sign-in (the start time is stored with the user id). A sorted set
+A session ends after `idle_seconds` without a request and at the latest `max_age_seconds` after sign-in:
+the value holds the user id, the sign-in time and the last request's time, and each request pushes the
+key's TTL back to the idle limit, so Redis drops idle sessions by itself. A sorted set
 per user indexes their sessions, so "sign out everywhere", a password change and disabling a user end
 them all at once."""
 
@@ -45,11 +46,17 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _value(user_id: int, started: float, seen: float) -> str:
+    return f"{user_id}:{int(started)}:{int(seen)}"
+
+
 async def start_session(redis: Redis, user_id: int, policy: SessionPolicy = DEFAULT_POLICY) -> str:
+    """A new session. The key lives up to the absolute limit; user_id_for enforces the idle limit from the
+    stored last-seen time (whatever policy the caller passed) and then shortens the key's TTL to it."""
     token = secrets.token_urlsafe(32)
     digest, now = _digest(token), time.time()
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.set(_PREFIX + digest, f"{user_id}:{int(now)}", ex=min(policy.idle_seconds, policy.max_age_seconds))
+        pipe.set(_PREFIX + digest, _value(user_id, now, now), ex=policy.max_age_seconds)
         pipe.zadd(_index(user_id), {digest: now})
         pipe.zremrangebyscore(_index(user_id), "-inf", now - policy.max_age_seconds)   # long gone anyway
         pipe.expire(_index(user_id), policy.max_age_seconds)
@@ -65,16 +72,19 @@ async def user_id_for(redis: Redis, token: str | None, policy: SessionPolicy = D
     value = await redis.get(key)
     if value is None:
         return None
-    user_part, _, started_part = _text(value).partition(":")
+    parts = _text(value).split(":")
     try:
-        user_id, age = int(user_part), time.time() - int(started_part)
-    except ValueError:                    # a session from before the idle timeout existed: sign in again
-        await redis.delete(key)
-        return None
-    if age >= policy.max_age_seconds:
+        user_id, started, seen = int(parts[0]), int(parts[1]), int(parts[2])
+    except (ValueError, IndexError):      # a session from before these limits existed: sign in again
         await end_session(redis, token)
         return None
-    await redis.expire(key, max(1, int(min(policy.idle_seconds, policy.max_age_seconds - age))))
+    now = time.time()
+    if now - started >= policy.max_age_seconds or now - seen >= policy.idle_seconds:
+        await end_session(redis, token)
+        return None
+    ttl = max(1, int(min(policy.idle_seconds, policy.max_age_seconds - (now - started))))
+    # XX: a session ended meanwhile (sign out everywhere) stays ended; this request was its last.
+    await redis.set(key, _value(user_id, started, now), ex=ttl, xx=True)
     return user_id
 
 

@@ -39,7 +39,7 @@ async def signed_in(client: Client) -> bool:
 async def test_a_token_is_named_shown_once_listed_with_its_last_use_and_revoked(client, alice: Member) -> None:
     await sign_in(client, "alice")
     created = await client.post("/account/tokens", headers=csrf(client), data={"name": "backup script"})
-    assert created.status_code == 200
+    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     assert Elements(created.text).all("code", id="new-token-secret")
     secret = created.text.split('id="new-token-secret">')[1].split("<")[0]
     assert (await client.get("/api/v1/photos", headers={"Authorization": f"Bearer {secret}"})).status_code == 200

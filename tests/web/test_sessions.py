@@ -62,12 +62,24 @@ async def test_a_session_idle_past_the_timeout_is_signed_out(client, alice, redi
     assert not await signed_in(client)
 
 
+async def test_a_session_unused_longer_than_the_configured_idle_time_ends(short_idle_client, alice,
+                                                                          redis: ArqRedis) -> None:
+    """Whatever TTL the key was given at sign-in, the stored last request time decides."""
+    await sign_in(short_idle_client, "alice")
+    key = session_key(short_idle_client)
+    user_id, started, _ = (await redis.get(key)).decode().split(":")
+    await redis.set(key, f"{user_id}:{started}:{int(time.time()) - 31 * 60}", ex=86400)   # last seen 31 min ago
+    assert not await signed_in(short_idle_client)
+    assert not await redis.exists(key)
+
+
 async def test_a_session_older_than_the_absolute_limit_ends_even_when_active(short_idle_client, alice,
                                                                               redis: ArqRedis) -> None:
     await sign_in(short_idle_client, "alice")
     key = session_key(short_idle_client)
-    user_id = (await redis.get(key)).decode().partition(":")[0]
-    await redis.set(key, f"{user_id}:{int(time.time()) - 2 * 86400 - 1}", keepttl=True)   # signed in 2 days ago
+    user_id = (await redis.get(key)).decode().split(":")[0]
+    now = int(time.time())
+    await redis.set(key, f"{user_id}:{now - 2 * 86400 - 1}:{now}", keepttl=True)   # signed in 2 days ago
     assert not await signed_in(short_idle_client)
     assert not await redis.exists(key)
 
