@@ -1,4 +1,6 @@
-"""The `photonix` command: up, web, worker, migrate, import, status, user/library/token create."""
+"""The `photonix` command: up, web, worker, migrate, import, status, user/library/token create.
+
+The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py."""
 
 from __future__ import annotations
 
@@ -84,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
     create_token = command("create", cmd_token_create, "create an API token for a user (printed once)", token)
     create_token.add_argument("--user", required=True)
     create_token.add_argument("--name", default="")
+    from photonix import cli_accounts
+
+    cli_accounts.register(user, token, library, command)
     return root
 
 

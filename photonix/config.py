@@ -41,6 +41,8 @@ class Settings:
     log_level: str
     map_tile_url: str | None             # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: no map
                                          # tiles are fetched (they reveal where photos were taken)
+    session_idle_minutes: int = 14 * 24 * 60   # a session unused this long ends; each request slides it
+    session_max_days: int = 120                # and every session ends this long after sign-in
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,6 +104,8 @@ class Settings:
             secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
             map_tile_url=_tile_url(env),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=1),
+            session_max_days=_int(env, "SESSION_MAX_DAYS", 120, minimum=1),
         )
 
 

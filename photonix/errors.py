@@ -47,3 +47,11 @@ class ConfigError(PhotonixError):
 
 class Busy(PhotonixError):
     """Too much of one kind of work at once (e.g. password checks); trying again shortly will do."""
+
+
+class NotVisible(PhotonixError):
+    """The viewer may not see this library or photo (or it does not exist): answered 404, never 403."""
+
+
+class NotAllowed(PhotonixError):
+    """The viewer sees this library or photo, but their role does not allow the action: answered 403."""

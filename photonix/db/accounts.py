@@ -14,6 +14,8 @@ from photonix.db.passwords import hash_password, password_matches
 from photonix.db.tables import ApiToken, Library, LibraryFolder, Membership, User
 from photonix.errors import PhotonixError
 
+MIN_PASSWORD = 8
+
 
 class AccountError(PhotonixError):
     """A user or library request that cannot be met (duplicate name, unknown user)."""
@@ -81,17 +83,23 @@ async def create_first_admin(username: str, password: str, library_name: str,
 
 
 async def authenticate(username: str, password: str) -> Viewer | None:
+    """The user, when the password is right and the account is not disabled."""
     row = await User.select().where(User.username == username).first()
     if row is None:
         await hash_password(password)        # same work either way: timing does not reveal names
         return None
     if not await password_matches(row["password_hash"], password):
         return None
+    if row["disabled"]:
+        return None
     return Viewer(row["id"], row["username"], row["is_admin"])
 
 
 async def user_by_id(user_id: int) -> Viewer | None:
-    row = await User.select(User.id, User.username, User.is_admin).where(User.id == user_id).first()
+    """An active user: a disabled one is None, so every session and token of theirs stops at once."""
+    row = await User.select(User.id, User.username, User.is_admin).where(
+        (User.id == user_id) & (User.disabled == False)  # noqa: E712 (SQL, not Python)
+    ).first()
     return Viewer(row["id"], row["username"], row["is_admin"]) if row else None
 
 
@@ -176,5 +184,7 @@ async def viewer_for_token(token: str) -> Viewer | None:
     ).first()
     if row is None:
         return None
-    await ApiToken.update({ApiToken.last_used_at: _now()}).where(ApiToken.id == row["id"])
-    return await user_by_id(row["user"])
+    viewer = await user_by_id(row["user"])
+    if viewer is not None:
+        await ApiToken.update({ApiToken.last_used_at: _now()}).where(ApiToken.id == row["id"])
+    return viewer

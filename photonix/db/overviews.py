@@ -15,6 +15,7 @@ from photonix.db.tables import Library, LibraryFolder, Membership, Photo, User
 class MemberInfo:
     username: str
     role: str            # "owner" | "member"
+    user_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class UserOverview:
     username: str
     is_admin: bool
     libraries: tuple[str, ...]
+    disabled: bool = False
 
 
 async def library_overviews() -> list[LibraryOverview]:
@@ -43,19 +45,20 @@ async def library_overviews() -> list[LibraryOverview]:
     for row in await LibraryFolder.select(LibraryFolder.library, LibraryFolder.path).order_by(LibraryFolder.id):
         folders[row["library"]].append(Path(row["path"]))
     members: dict[int, list[MemberInfo]] = defaultdict(list)
-    for row in await Membership.select(Membership.library, Membership.user.username, Membership.role).order_by(
-            Membership.user.username):
-        members[row["library"]].append(MemberInfo(row["user.username"], row["role"]))
+    for row in await Membership.select(Membership.library, Membership.user, Membership.user.username,
+                                       Membership.role).order_by(Membership.user.username):
+        members[row["library"]].append(MemberInfo(row["user.username"], row["role"], row["user"]))
     return [LibraryOverview(lib["id"], lib["name"], tuple(folders[lib["id"]]), int(counts.get(lib["id"], 0)),
                             tuple(members[lib["id"]])) for lib in libraries]
 
 
 async def user_overviews() -> list[UserOverview]:
-    users = await User.select(User.id, User.username, User.is_admin).order_by(User.username)
+    users = await User.select(User.id, User.username, User.is_admin, User.disabled).order_by(User.username)
     joined: dict[int, list[str]] = defaultdict(list)
     for row in await Membership.select(Membership.user, Membership.library.name).order_by(Membership.library.name):
         joined[row["user"]].append(row["library.name"])
-    return [UserOverview(u["id"], u["username"], bool(u["is_admin"]), tuple(joined[u["id"]])) for u in users]
+    return [UserOverview(u["id"], u["username"], bool(u["is_admin"]), tuple(joined[u["id"]]), bool(u["disabled"]))
+            for u in users]
 
 
 async def library_exists(library_id: int) -> bool:

@@ -28,6 +28,7 @@ class User(Table, tablename="photonix_user"):
     username = Varchar(length=150, unique=True)
     password_hash = Text()
     is_admin = Boolean(default=False)
+    disabled = Boolean(default=False)       # signs nobody in; sessions and tokens stop at once
     created_at = Timestamptz()
 
 

@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from photonix.config import Settings
-from photonix.db import photos, stepruns, tags
+from photonix.db import photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
@@ -64,9 +64,10 @@ class ApiController(Controller):
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
     async def reprocess(self, viewer: Viewer, photo_id: int, redis: ArqRedis,
                         data: ReprocessRequest | None = None) -> dict[str, Any]:
-        """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded."""
-        if await photos.visible_photo(viewer.id, photo_id) is None:
-            raise NotFoundException("no such photo")
+        """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded.
+
+        Owners of the photo's library and admins only: a member gets 403, anyone else 404."""
+        await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)
         names = data.steps if data and data.steps else None
         unknown = sorted(set(names or []) - set(PIPELINE.step_names()))
         if unknown:

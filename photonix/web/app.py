@@ -30,7 +30,10 @@ from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.photos import PhotoController
 from photonix.web.secret import load_or_create_secret
+from photonix.web.sessions import DAY, SessionPolicy
+from photonix.web.my_account import MyAccountController
 from photonix.web.settings import SettingsController
+from photonix.web.settings_users import UsersController
 from photonix.web.upload import upload_router
 
 TEMPLATES = TEMPLATES_DIR
@@ -51,6 +54,8 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
             await engine.open_pool(app.state.engine)
         app.state.redis = await connect(settings)
         app.state.secret = secret.encode()
+        app.state.session_policy = SessionPolicy(idle_seconds=settings.session_idle_minutes * 60,
+                                                 max_age_seconds=settings.session_max_days * DAY)
 
     async def shutdown(app: Litestar) -> None:
         await app.state.redis.aclose()
@@ -74,6 +79,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountController, PhotoController, ApiController, FileController, SettingsController, healthz, metrics,
+            UsersController, MyAccountController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),

@@ -20,8 +20,16 @@ class SignInRequired(NotAuthorizedException):
     """A page asked for without a session: the error handler redirects to /login."""
 
 
+def session_policy(connection: ASGIConnection[Any, Any, Any, Any]) -> sessions.SessionPolicy:
+    """The idle and absolute limits create_app put in the app's state (the defaults before start-up)."""
+    policy: sessions.SessionPolicy = getattr(connection.app.state, "session_policy", sessions.DEFAULT_POLICY)
+    return policy
+
+
 async def viewer_from_session(request: Request[Any, Any, Any]) -> Viewer | None:
-    user_id = await sessions.user_id_for(request.app.state.redis, request.cookies.get(sessions.COOKIE))
+    """The session's user while the session is alive (sliding its idle timeout) and the user is not disabled."""
+    user_id = await sessions.user_id_for(request.app.state.redis, request.cookies.get(sessions.COOKIE),
+                                         session_policy(request))
     return await accounts.user_by_id(user_id) if user_id is not None else None
 
 

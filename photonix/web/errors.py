@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from photonix.errors import Busy
+from photonix.errors import Busy, NotAllowed, NotVisible
 from photonix.web.auth import SignInRequired
 
 log = structlog.get_logger()
@@ -67,7 +67,19 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
                                         f"request {request_id}", "viewer": None})
 
 
+def not_visible(request: Request[Any, Any, Any], exc: NotVisible) -> Response[Any]:
+    """db/roles.py's rule: what the viewer cannot see answers 404, as if it did not exist."""
+    return http_error(request, NotFoundException(str(exc)))
+
+
+def not_allowed(request: Request[Any, Any, Any], exc: NotAllowed) -> Response[Any]:
+    """Visible, but the viewer's role does not allow the action: 403."""
+    return http_error(request, PermissionDeniedException(str(exc)))
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    NotVisible: not_visible,
+    NotAllowed: not_allowed,
     SignInRequired: sign_in_redirect,
     Busy: busy,
     NotFoundException: http_error,

@@ -17,7 +17,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.config import Settings
-from photonix.db import accounts, grid, photos, stepruns, tags
+from photonix.db import accounts, grid, photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
@@ -101,6 +101,7 @@ class PhotoController(Controller):
             "tag_groups": await _tag_groups(photo_id),
             "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
             "map_tile_url": settings.map_tile_url,
+            "can_reprocess": (await roles.photo_role(viewer, photo_id) or 0) >= roles.Role.OWNER,
         }
         return await page(request, "pages/photo.html", context)
 
@@ -148,11 +149,12 @@ class PhotoController(Controller):
 
     @post("/{photo_id:int}/reprocess")
     async def reprocess(self, request: HTMXRequest, viewer: Viewer, photo_id: int, redis: ArqRedis) -> Template | Redirect:
-        await _visible_or_404(viewer, photo_id)
+        await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
         await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/steps.html", context={
-            "photo": {"id": photo_id}, "steps": _steps_in_order(await stepruns.current_steps(photo_id))})
+            "photo": {"id": photo_id}, "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
+            "can_reprocess": True})
 
 

@@ -1,4 +1,7 @@
-"""Admin settings: libraries (folders, members, scans), users (no open sign-up) and classifier switches."""
+"""Settings: libraries (folders, members, scans) for their owners and admins; classifier switches for admins.
+
+Admins see every library and every tab; an owner sees the libraries they own, on the Libraries tab only.
+A library the viewer cannot see answers 404, one they only view 403 (db/roles.py). Users: settings_users.py."""
 
 from __future__ import annotations
 
@@ -10,17 +13,16 @@ from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.classifiers import CLASSIFIERS
 from photonix.config import Settings
-from photonix.db import accounts, classifier_settings, overviews
+from photonix.db import accounts, classifier_settings, overviews, roles, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
-from photonix.web import ratelimit
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.templating import page, wants_fragment
@@ -28,8 +30,13 @@ from photonix.web.templating import page, wants_fragment
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 FormData = Annotated[dict[str, str], Form]
 ROLES = ("member", "owner")
-MIN_PASSWORD = 8
+MIN_PASSWORD = accounts.MIN_PASSWORD
 TABS = {"libraries": "Libraries", "users": "Users", "classifiers": "Classifiers"}
+OWNER_TABS = {"libraries": "Libraries"}
+
+
+def tabs_for(viewer: Viewer) -> dict[str, str]:
+    return TABS if viewer.is_admin else OWNER_TABS
 
 
 def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None]:
@@ -45,69 +52,60 @@ def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None
     return folder.resolve(), None
 
 
-async def _libraries_context() -> dict[str, Any]:
-    return {"tab": "libraries", "tabs": TABS, "libraries": await overviews.library_overviews(),
+async def _libraries_context(viewer: Viewer) -> dict[str, Any]:
+    managed = await roles.managed_library_ids(viewer)
+    libraries = [lib for lib in await overviews.library_overviews() if managed is None or lib.id in managed]
+    return {"tab": "libraries", "tabs": tabs_for(viewer), "libraries": libraries, "can_create": viewer.is_admin,
             "errors": {}, "values": {}}
 
 
-async def _users_context(redis: ArqRedis | None = None) -> dict[str, Any]:
-    users = await overviews.user_overviews()
-    return {"tab": "users", "tabs": TABS, "users": users, "libraries": await accounts.all_libraries(),
-            "errors": {}, "values": {}, "locks": await _sign_in_locks(redis, users)}
-
-
-async def _sign_in_locks(redis: ArqRedis | None, users: list[overviews.UserOverview]) -> dict[int, int]:
-    """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
-    if redis is None:
-        return {}
-    locks = {user.id: await ratelimit.seconds_locked(redis, user.username) for user in users}
-    return {user_id: seconds for user_id, seconds in locks.items() if seconds}
-
-
-async def _classifiers_context() -> dict[str, Any]:
+async def _classifiers_context(viewer: Viewer) -> dict[str, Any]:
     disabled = await classifier_settings.disabled_classifiers()
     rows = [{"name": c.name, "version": c.version, "unavailable": c.unavailable_reason(),
              "enabled": c.name not in disabled, "tagged": await classifier_settings.photos_tagged_by(c.name)}
             for c in CLASSIFIERS]
-    return {"tab": "classifiers", "tabs": TABS, "classifiers": rows, "errors": {}, "values": {}}
+    return {"tab": "classifiers", "tabs": tabs_for(viewer), "classifiers": rows, "errors": {}, "values": {}}
+
+
+async def done(request: HTMXRequest, settings: Settings, tab: str, context: dict[str, Any], message: str,
+               level: str = "ok") -> Template | Redirect:
+    """A plain form goes back to its tab with a flash; HTMX gets the fresh section with the same sentence."""
+    if not wants_fragment(request):
+        cookie = flash_cookie(request.app.state.secret, Flash(level, message), secure=settings.secure_cookies)
+        return Redirect(f"/settings/{tab}", status_code=303, cookies=[cookie])
+    return await page(request, f"pages/settings_{tab}.html", {**context, "toast": Flash(level, message)},
+                      fragment=f"partials/settings_{tab}.html")
+
+
+async def invalid(request: HTMXRequest, tab: str, context: dict[str, Any], errors: dict[str, str],
+                  values: dict[str, str], status_code: int = 400) -> Template:
+    """400 with the messages beside their fields and what was typed kept (never the password)."""
+    kept = {key: value for key, value in values.items() if "password" not in key}
+    return await page(request, f"pages/settings_{tab}.html", {**context, "errors": errors, "values": kept},
+                      fragment=f"partials/settings_{tab}.html", status_code=status_code)
 
 
 class SettingsController(Controller):
-    """Admin-only pages; every form works as a plain POST (303 + flash) and as an HTMX swap of its section."""
+    """Every form works as a plain POST (303 + flash) and as an HTMX swap of its section."""
 
     path = "/settings"
-    guards = [requires_admin]
     dependencies = {"viewer": Provide(provide_page_viewer)}
     include_in_schema = False
 
-    async def _done(self, request: HTMXRequest, settings: Settings, tab: str, context: dict[str, Any],
-                    message: str) -> Template | Redirect:
-        """A plain form goes back to its tab with a flash; HTMX gets the fresh section with the same sentence."""
-        if not wants_fragment(request):
-            cookie = flash_cookie(request.app.state.secret, Flash("ok", message), secure=settings.secure_cookies)
-            return Redirect(f"/settings/{tab}", status_code=303, cookies=[cookie])
-        return await page(request, f"pages/settings_{tab}.html", {**context, "toast": Flash("ok", message)},
-                          fragment=f"partials/settings_{tab}.html")
-
-    async def _invalid(self, request: HTMXRequest, tab: str, context: dict[str, Any], errors: dict[str, str],
-                       values: dict[str, str]) -> Template:
-        """400 with the messages beside their fields and what was typed kept (never the password)."""
-        kept = {key: value for key, value in values.items() if "password" not in key}
-        return await page(request, f"pages/settings_{tab}.html", {**context, "errors": errors, "values": kept},
-                          fragment=f"partials/settings_{tab}.html", status_code=400)
-
     @get("/")
     async def index(self, viewer: Viewer) -> Redirect:
+        await _require_some_library_to_manage(viewer)
         return Redirect("/settings/libraries", status_code=303)
 
     # Libraries
 
     @get("/libraries")
     async def libraries(self, request: HTMXRequest, viewer: Viewer) -> Template:
-        return await page(request, "pages/settings_libraries.html", await _libraries_context(),
+        await _require_some_library_to_manage(viewer)
+        return await page(request, "pages/settings_libraries.html", await _libraries_context(viewer),
                           fragment="partials/settings_libraries.html")
 
-    @post("/libraries")
+    @post("/libraries", guards=[requires_admin])
     async def create_library(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
                              data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
@@ -125,121 +123,88 @@ class SettingsController(Controller):
             except AccountError:
                 errors["name"] = f"A library named {name} already exists."
         if errors:
-            return await self._invalid(request, "libraries", await _libraries_context(), errors, data)
+            return await invalid(request, "libraries", await _libraries_context(viewer), errors, data)
         if folder is not None:
             await enqueue_scan(redis, library_id)
         message = f"Created {name}" + (f"; scanning {folder} now." if folder else ".")
-        return await self._done(request, settings, "libraries", await _libraries_context(), message)
+        return await done(request, settings, "libraries", await _libraries_context(viewer), message)
 
     @post("/libraries/{library_id:int}/folders")
     async def add_folder(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
                          library_id: int, data: FormData) -> Template | Redirect:
-        await _library_or_404(library_id)
+        await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         typed = data.get("folder", "")
         folder, error = _folder_error(typed, settings) if typed.strip() else (None, "Give the folder's full path on this server.")
         if error or folder is None:
-            return await self._invalid(request, "libraries", await _libraries_context(),
-                                       {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})
+            return await invalid(request, "libraries", await _libraries_context(viewer),
+                                 {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})
         await accounts.add_folder(library_id, folder)
         await enqueue_scan(redis, library_id)     # a new folder is only useful once its photos are in
-        return await self._done(request, settings, "libraries", await _libraries_context(),
-                                f"Added {folder}; scanning it now.")
+        return await done(request, settings, "libraries", await _libraries_context(viewer),
+                          f"Added {folder}; scanning it now.")
 
     @post("/libraries/{library_id:int}/scan")
     async def scan(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
                    library_id: int) -> Template | Redirect:
-        await _library_or_404(library_id)
+        await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         await enqueue_scan(redis, library_id)
-        return await self._done(request, settings, "libraries", await _libraries_context(),
-                                "Scan started; new photos appear as they are processed.")
+        return await done(request, settings, "libraries", await _libraries_context(viewer),
+                          "Scan started; new photos appear as they are processed.")
 
     @post("/libraries/{library_id:int}/members")
     async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
                          data: FormData) -> Template | Redirect:
-        await _library_or_404(library_id)
+        await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         username = data.get("username", "").strip()
         role = data.get("role", "member")
         user = await accounts.user_by_name(username) if username else None
         errors: dict[str, str] = {}
         if user is None:
-            errors[f"member-{library_id}"] = (f"There is no user named {username}; create them under Users first."
+            errors[f"member-{library_id}"] = (f"There is no user named {username}; an admin creates users first."
                                               if username else "Give the user name of an existing user.")
         elif role not in ROLES:
             errors[f"member-{library_id}"] = "A member's role is owner or member."
         if errors or user is None:
-            return await self._invalid(request, "libraries", await _libraries_context(), errors,
-                                       {f"member-{library_id}": username})
+            return await invalid(request, "libraries", await _libraries_context(viewer), errors,
+                                 {f"member-{library_id}": username})
         await accounts.add_member(library_id, user.id, role=role)
-        return await self._done(request, settings, "libraries", await _libraries_context(),
-                                f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} of the library.")
+        return await done(request, settings, "libraries", await _libraries_context(viewer),
+                          f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} of the library.")
 
-    # Users
-
-    @get("/users")
-    async def users(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis) -> Template:
-        return await page(request, "pages/settings_users.html", await _users_context(redis),
-                          fragment="partials/settings_users.html")
-
-    @post("/users/{user_id:int}/unlock")
-    async def unlock_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                          user_id: int) -> Template | Redirect:
-        """Lift the sign-in locks that failed attempts put on a user (from every address)."""
-        user = await accounts.user_by_id(user_id)
-        if user is None:
-            raise NotFoundException("There is no such user.")
-        lifted = await ratelimit.unlock(redis, user.username)
-        message = f"{user.username} can sign in again." if lifted else f"{user.username} was not locked out."
-        return await self._done(request, settings, "users", await _users_context(redis), message)
-
-    @post("/users")
-    async def create_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                          data: FormData) -> Template | Redirect:
-        """No open sign-up: this form is how people get an account, with the libraries they may see."""
-        username = data.get("username", "").strip()
-        password = data.get("password", "")
-        context = await _users_context()
-        wanted = [lib.id for lib in context["libraries"] if data.get(f"library-{lib.id}")]
-        errors: dict[str, str] = {}
-        if not username or len(username) > 150:
-            errors["username"] = "Choose a user name (1 to 150 characters)."
-        elif await accounts.user_by_name(username) is not None:
-            errors["username"] = f"A user named {username} already exists."
-        if len(password) < MIN_PASSWORD:
-            errors["password"] = f"Use at least {MIN_PASSWORD} characters."
-        if errors:
-            return await self._invalid(request, "users", context, errors, data)
-        try:
-            user_id = await accounts.create_user(username, password, is_admin=bool(data.get("is_admin")))
-        except AccountError as exc:          # a concurrent request took the name between check and insert
-            return await self._invalid(request, "users", context, {"username": str(exc)}, data)
-        for library_id in wanted:
-            await accounts.add_member(library_id, user_id, role="member")
-        return await self._done(request, settings, "users", await _users_context(),
-                                f"Created {username}; they can sign in now.")
+    @post("/libraries/{library_id:int}/members/{user_id:int}/remove")
+    async def remove_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
+                            user_id: int) -> Template | Redirect:
+        """The member no longer sees the library's photos: at their next request, sessions and tokens alike."""
+        await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
+        if not await users.remove_member(library_id, user_id):
+            raise NotFoundException("That user is not a member of this library.")
+        context = await _libraries_context(viewer)
+        return await done(request, settings, "libraries", context, "Removed the member from the library.")
 
     # Classifiers
 
-    @get("/classifiers")
+    @get("/classifiers", guards=[requires_admin])
     async def classifiers(self, request: HTMXRequest, viewer: Viewer) -> Template:
-        return await page(request, "pages/settings_classifiers.html", await _classifiers_context(),
+        return await page(request, "pages/settings_classifiers.html", await _classifiers_context(viewer),
                           fragment="partials/settings_classifiers.html")
 
-    @post("/classifiers/{name:str}")
+    @post("/classifiers/{name:str}", guards=[requires_admin])
     async def switch_classifier(self, request: HTMXRequest, viewer: Viewer, settings: Settings, name: str,
                                 data: FormData) -> Template | Redirect:
         if name not in {c.name for c in CLASSIFIERS}:
             raise NotFoundException("There is no such classifier.")
         wanted = data.get("enabled")
         if wanted not in ("on", "off"):
-            return await self._invalid(request, "classifiers", await _classifiers_context(),
-                                       {f"classifier-{name}": "Choose on or off."}, {})
+            return await invalid(request, "classifiers", await _classifiers_context(viewer),
+                                 {f"classifier-{name}": "Choose on or off."}, {})
         enabled = wanted == "on"
         await classifier_settings.set_enabled(name, enabled)
         message = (f"{name} is on: new and reprocessed photos get its tags." if enabled
                    else f"{name} is off: new photos skip it; existing tags stay.")
-        return await self._done(request, settings, "classifiers", await _classifiers_context(), message)
+        return await done(request, settings, "classifiers", await _classifiers_context(viewer), message)
 
 
-async def _library_or_404(library_id: int) -> None:
-    if not await overviews.library_exists(library_id):
-        raise NotFoundException("This library isn't here.")
+async def _require_some_library_to_manage(viewer: Viewer) -> None:
+    managed = await roles.managed_library_ids(viewer)
+    if managed is not None and not managed:
+        raise PermissionDeniedException("Only admins and library owners can open settings.")

@@ -97,7 +97,10 @@ async def test_member_is_added_by_user_name(client, admin, alice: Member) -> Non
 
 
 async def test_member_gets_403_on_every_settings_page_and_form(client, alice: Member) -> None:
-    await sign_in(client, "alice")
+    """A member (not an owner) of the library: every settings page and form, that library's included."""
+    carol = await accounts.create_user("carol", "correct horse battery")
+    await accounts.add_member(alice.library_id, carol, role="member")
+    await sign_in(client, "carol")
     for path in PAGES:
         response = await client.get(path)
         assert response.status_code == 403 and "You can't open this" in html.unescape(response.text)

@@ -1,0 +1,179 @@
+"""`photonix user …`, `token …` and `library remove-member`: the credentials lifecycle from the command line.
+
+Commands that should sign someone out (a reset password, a disabled or deleted user, sign-out) end the
+user's sessions in Redis when one is reachable; a disabled or deleted user is locked out by the database
+either way, since every request reloads the user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from photonix.config import Settings
+from photonix.errors import ConfigError
+
+console = Console(stderr=True)
+Command = Callable[..., argparse.ArgumentParser]
+EXIT_OK = 0
+
+
+def register(user: Any, token: Any, library: Any, command: Command) -> None:
+    """Add the lifecycle subcommands to the `user`, `token` and `library` groups cli.parser() made."""
+    for name, handler, help in (
+        ("password", cmd_user_password, "set a user's password (from --password-stdin or a prompt); "
+                                        "ends their sessions"),
+        ("disable", cmd_user_disable, "disable a user: no sign-in; their sessions and tokens stop at once"),
+        ("enable", cmd_user_enable, "let a disabled user sign in again"),
+        ("delete", cmd_user_delete, "delete a user (their photos stay in their libraries)"),
+        ("sign-out", cmd_user_sign_out, "end every session of a user (sign out everywhere)"),
+    ):
+        cmd = command(name, handler, help, user)
+        cmd.add_argument("username")
+        if name == "password":
+            cmd.add_argument("--password-stdin", action="store_true")
+    listed = command("list", cmd_token_list, "list API tokens with their last use (never the secret)", token)
+    listed.add_argument("--user", help="only this user's tokens")
+    listed.add_argument("--json", action="store_true")
+    revoke = command("revoke", cmd_token_revoke, "revoke an API token by its id (from `token list`)", token)
+    revoke.add_argument("id", type=int)
+    remove = command("remove-member", cmd_library_remove_member, "take a user out of a library", library)
+    remove.add_argument("name")
+    remove.add_argument("--user", required=True)
+
+
+def _run(settings: Settings, work: Callable[[], Any]) -> int:
+    from photonix.cli import run_with_db
+
+    return run_with_db(settings, work)
+
+
+async def _user_id(username: str) -> int:
+    from photonix.db import users
+
+    state = await users.user_state_by_name(username)
+    if state is None:
+        raise ConfigError(f"no user named {username!r}")
+    return state.id
+
+
+async def _end_sessions(settings: Settings, user_id: int) -> str:
+    """End the user's sessions if a Redis is reachable; the sentence says what happened."""
+    from photonix.cli import with_reachable_redis
+    from photonix.jobs.queue import connect
+    from photonix.web import sessions
+
+    settings = with_reachable_redis(settings, required=False)
+    if not settings.redis_url:
+        return "no Redis reachable: sessions were not ended (start `photonix up` or set PHOTONIX_REDIS_URL)"
+    redis = await connect(settings)
+    try:
+        return f"ended {await sessions.end_all_sessions(redis, user_id)} session(s)"
+    finally:
+        await redis.aclose()
+
+
+def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import users
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("New password: ")
+
+    async def work() -> int:
+        user_id = await _user_id(args.username)
+        await users.set_password(user_id, password)
+        console.print(f"new password set for {args.username!r}; {await _end_sessions(settings, user_id)}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def _set_disabled(settings: Settings, args: argparse.Namespace, disabled: bool) -> int:
+    from photonix.db import users
+
+    async def work() -> int:
+        user_id = await _user_id(args.username)
+        await users.set_disabled(user_id, disabled)
+        ended = f"; {await _end_sessions(settings, user_id)}" if disabled else ""
+        console.print(f"{'disabled' if disabled else 'enabled'} {args.username!r}{ended}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def cmd_user_disable(settings: Settings, args: argparse.Namespace) -> int:
+    return _set_disabled(settings, args, True)
+
+
+def cmd_user_enable(settings: Settings, args: argparse.Namespace) -> int:
+    return _set_disabled(settings, args, False)
+
+
+def cmd_user_delete(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import users
+
+    async def work() -> int:
+        user_id = await _user_id(args.username)
+        await users.delete_user(user_id)
+        console.print(f"deleted {args.username!r}; {await _end_sessions(settings, user_id)}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def cmd_user_sign_out(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> int:
+        user_id = await _user_id(args.username)
+        console.print(f"{args.username!r}: {await _end_sessions(settings, user_id)}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import tokens
+
+    async def work() -> int:
+        listed = await tokens.list_tokens(await _user_id(args.user) if args.user else None)
+        rows = [{"id": t.id, "user": t.username, "name": t.name, "created_at": t.created_at.isoformat(),
+                 "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None} for t in listed]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            for row in rows:
+                print(f"{row['id']:>5}  {row['user']:<20} {row['name'] or '(unnamed)':<30} "
+                      f"created {row['created_at'][:16]}  last used {(row['last_used_at'] or 'never')[:16]}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def cmd_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import tokens
+
+    async def work() -> int:
+        if not await tokens.revoke_token(args.id, None):
+            raise ConfigError(f"no token with id {args.id} (see `photonix token list`)")
+        console.print(f"revoked token {args.id}")
+        return EXIT_OK
+
+    return _run(settings, work)
+
+
+def cmd_library_remove_member(settings: Settings, args: argparse.Namespace) -> int:
+    from photonix.db import accounts, users
+
+    async def work() -> int:
+        library = await accounts.library_by_name(args.name)
+        if library is None:
+            raise ConfigError(f"no library named {args.name!r}")
+        if not await users.remove_member(library.id, await _user_id(args.user)):
+            raise ConfigError(f"{args.user!r} is not a member of {args.name!r}")
+        console.print(f"removed {args.user!r} from {args.name!r}")
+        return EXIT_OK
+
+    return _run(settings, work)
