@@ -60,8 +60,8 @@ async def _sign_in_locks(redis: ArqRedis | None, users: list[overviews.UserOverv
     """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
     if redis is None:
         return {}
-    locks = {user.id: await ratelimit.seconds_locked(redis, user.username) for user in users}
-    return {user_id: seconds for user_id, seconds in locks.items() if seconds}
+    locked = await ratelimit.locked_users(redis, [user.username for user in users])
+    return {user.id: locked[user.username] for user in users if user.username in locked}
 
 
 async def _classifiers_context() -> dict[str, Any]:
@@ -136,7 +136,8 @@ class SettingsController(Controller):
                          library_id: int, data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         typed = data.get("folder", "")
-        folder, error = _folder_error(typed, settings) if typed.strip() else (None, "Give the folder's full path on this server.")
+        folder, error = (_folder_error(typed, settings) if typed.strip()
+                         else (None, "Give the folder's full path on this server."))
         if error or folder is None:
             return await self._invalid(request, "libraries", await _libraries_context(),
                                        {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})
