@@ -126,6 +126,22 @@ async def seconds_locked(redis: Redis, username: str) -> int:
     return longest
 
 
+async def locked_users(redis: Redis, usernames: list[str]) -> dict[str, int]:
+    """Of these users, those locked out somewhere, with seconds left: one SCAN for all, for the settings page."""
+    by_digest = {_user(name): name for name in usernames}
+    longest: dict[str, int] = {}
+    async for raw in redis.scan_iter(match=f"{PREFIX}pair:*", count=500):
+        key = raw.decode() if isinstance(raw, bytes) else raw
+        name = by_digest.get(key.removeprefix(f"{PREFIX}pair:").split(":", 1)[0])
+        if name is not None and int(await redis.get(key) or 0) >= PAIR_LIMIT:
+            longest[name] = max(longest.get(name, 0), int(await redis.ttl(key)), 1)
+    for name in usernames:
+        user = _keys(name)
+        if int(await redis.get(user["attempts"]) or 0) >= USER_THRESHOLD:
+            longest[name] = max(longest.get(name, 0), int(await redis.ttl(user["gate"])), 1)
+    return longest
+
+
 async def unlock(redis: Redis, username: str) -> bool:
     """Lift every lock on this user (per-address counts and the user gate); True if there was one."""
     locked = await seconds_locked(redis, username) > 0

@@ -134,7 +134,8 @@ class SettingsController(Controller):
                          library_id: int, data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         typed = data.get("folder", "")
-        folder, error = _folder_error(typed, settings) if typed.strip() else (None, "Give the folder's full path on this server.")
+        folder, error = (_folder_error(typed, settings) if typed.strip()
+                         else (None, "Give the folder's full path on this server."))
         if error or folder is None:
             return await invalid(request, "libraries", await _libraries_context(viewer),
                                  {f"folder-{library_id}": error or ""}, {f"folder-{library_id}": typed})

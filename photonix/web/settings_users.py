@@ -34,8 +34,8 @@ async def users_context(viewer: Viewer, redis: ArqRedis) -> dict[str, Any]:
 
 async def _sign_in_locks(redis: ArqRedis, people: list[overviews.UserOverview]) -> dict[int, int]:
     """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
-    locks = {user.id: await ratelimit.seconds_locked(redis, user.username) for user in people}
-    return {user_id: seconds for user_id, seconds in locks.items() if seconds}
+    locked = await ratelimit.locked_users(redis, [user.username for user in people])
+    return {user.id: locked[user.username] for user in people if user.username in locked}
 
 
 async def _user_or_404(user_id: int) -> users.UserState:

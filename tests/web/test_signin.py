@@ -74,6 +74,13 @@ async def test_a_stranger_locks_only_their_own_address_out(redis, clean) -> None
     assert await ratelimit.reserve_attempt(redis, "Admin ", "203.0.113.9") > 0    # same user, other spelling
 
 
+async def test_one_ipv6_host_counts_as_one_address_across_its_slash_64(redis, clean) -> None:
+    for n in range(ratelimit.PAIR_LIMIT):
+        assert await ratelimit.reserve_attempt(redis, "admin", f"2001:db8:1:2::{n + 1:x}") == 0
+    assert await ratelimit.reserve_attempt(redis, "admin", "2001:db8:1:2:ffff::9") > 0
+    assert await ratelimit.reserve_attempt(redis, "admin", "2001:db8:1:3::1") == 0
+
+
 async def test_many_addresses_meet_a_per_user_gate_whose_wait_grows(redis, clean) -> None:
     await ratelimit.record_success(redis, "admin", "192.0.2.1")           # the admin's usual address
     for n in range(ratelimit.USER_THRESHOLD):
