@@ -60,11 +60,20 @@ def real_path_of_fd(fd: int, opened: Path) -> Path:
         named = ""
     if named.startswith("/") and not named.endswith(" (deleted)"):
         return Path(named)
-    real = os.path.realpath(opened)
-    held, found = os.fstat(fd), os.stat(real)
-    if (held.st_dev, held.st_ino) != (found.st_dev, found.st_ino):
+    real = Path(os.path.realpath(opened))
+    if not is_same_file(fd, real):
         raise OutsideLibrary(f"{opened.name}: {MISSING}")
-    return Path(real)
+    return real
+
+
+def is_same_file(fd: int, real: Path) -> bool:
+    """Whether real is, without following a link, the very file the descriptor holds."""
+    try:
+        found = os.stat(real, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return stat.S_ISREG(found.st_mode) and (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino)
 
 
 def open_contained(path: Path, roots: FileRoots) -> int:
@@ -102,14 +111,16 @@ def contained_file(path: Path, roots: FileRoots) -> Iterator[int]:
         os.close(fd)
 
 
-def checked_real_path(path: Path, roots: FileRoots) -> Path:
-    """The real path of the file at path once open_contained accepts it, for readers that need a path
-    (Pillow, LibRaw, exifread): they then open the checked file itself, never the link."""
-    with contained_file(path, roots) as fd:
-        return real_path_of_fd(fd, path)
-
-
 def read_contained(reader: Callable[..., T], path: Path, roots: FileRoots, *args: Any) -> T:
-    """reader(real path, *args) once checked_real_path accepts the file: a pipeline step never reads
-    through a link that leads out of the library. Module-level, so it runs in the process pool."""
-    return reader(checked_real_path(path, roots), *args)
+    """reader(real path, *args) for a file open_contained accepts: a pipeline step never reads through
+    a link that leads out of the library. Module-level, so it runs in the process pool.
+
+    The readers (Pillow, LibRaw, exifread) open a path themselves, so they get the checked real path,
+    and the result counts only if that path still is the file held open before and after the read:
+    a file swapped for a link meanwhile fails the step instead."""
+    with contained_file(path, roots) as fd:
+        real = real_path_of_fd(fd, path)
+        result = reader(real, *args)
+        if not is_same_file(fd, real):
+            raise OutsideLibrary(f"{path.name}: {MISSING} (it changed while being read)")
+        return result
