@@ -10,9 +10,11 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
+from photonix.config import Settings
 from photonix.db import stepruns
 from photonix.db.tables import LibraryFolder, Photo, PhotoFile, PhotoTag
 from photonix.errors import MissingFile
+from photonix.media.contained import FileRoots
 from photonix.media.metadata import Metadata
 
 METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata))
@@ -146,13 +148,14 @@ async def file_of(photo_id: int, kind: str, size_name: str = "") -> StoredFile |
 ORIGINAL = "original"
 
 
-async def file_roots(library_id: int, kind: str, *, uploads_dir: Path, derivatives_dir: Path) -> tuple[Path, ...]:
+async def file_roots(library_id: int, kind: str, settings: Settings) -> FileRoots:
     """Where a photo's file of this kind may really lie: an original in its library's folders or the
-    uploads dir, anything else (thumbnails, RAW renders) in the derivatives dir. Files are opened only there."""
+    uploads dir, anything else (thumbnails, RAW renders) in the derivatives dir; the rest of the data dir
+    never. Files are opened only there."""
     if kind != ORIGINAL:
-        return (derivatives_dir,)
+        return FileRoots((settings.derivatives_dir,), (settings.data_dir,))
     rows = await LibraryFolder.select(LibraryFolder.path).where(LibraryFolder.library == library_id)
-    return (*(Path(row["path"]) for row in rows), uploads_dir)
+    return FileRoots((*(Path(row["path"]) for row in rows), settings.originals_dir), (settings.data_dir,))
 
 
 def visible_to(user_id: int) -> Any:

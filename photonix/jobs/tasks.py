@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from photonix.classifiers import CLASSIFIERS
@@ -23,19 +22,12 @@ from photonix.media.thumbnails import render_thumbnails
 Context = dict[str, Any]
 
 
-async def _roots(ctx: Context, library_id: int, kind: str) -> tuple[Path, ...]:
-    """Where the step may read a file of this kind (see photos.file_roots): never through a link out."""
-    settings = ctx["settings"]
-    return await photos.file_roots(library_id, kind, uploads_dir=settings.originals_dir,
-                                   derivatives_dir=settings.derivatives_dir)
-
-
 async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
     async def body() -> None:
         source = await photos.source_for(photo_id)
         # In the pool, never a thread: exifread's HEIC reader is not thread-safe (it misread a HEIC's
         # box sizes when two ran at once in one process).
-        roots = await _roots(ctx, source.library_id, photos.ORIGINAL)
+        roots = await photos.file_roots(source.library_id, photos.ORIGINAL, ctx["settings"])
         metadata = await in_pool(ctx, read_contained, read_metadata, source.original_path, roots)
         await photos.save_metadata(photo_id, metadata)
 
@@ -50,7 +42,7 @@ async def convert_raw(ctx: Context, photo_id: int, version: int, follow: bool = 
         settings = ctx["settings"]
         dest = settings.derivatives_dir / "raw" / source.content_hash[:2] / f"{source.content_hash}.jpg"
         develop = partial(render_raw, half_size=settings.raw_half_size)
-        roots = await _roots(ctx, source.library_id, photos.ORIGINAL)
+        roots = await photos.file_roots(source.library_id, photos.ORIGINAL, ctx["settings"])
         width, height = await in_pool(ctx, read_contained, develop, source.original_path, roots, dest)
         await photos.save_file(photo_id, "raw_render", dest, width=width, height=height)
 
@@ -64,7 +56,8 @@ async def make_thumbnails(ctx: Context, photo_id: int, version: int, follow: boo
         if render is None and is_raw_path(source.original_path):
             raise StepSkipped("no RAW render to make thumbnails from (convert_raw has not succeeded)")
         pixels = render.path if render else source.original_path
-        roots = await _roots(ctx, source.library_id, render.kind if render else photos.ORIGINAL)
+        kind = render.kind if render else photos.ORIGINAL
+        roots = await photos.file_roots(source.library_id, kind, ctx["settings"])
         out_dir = ctx["settings"].derivatives_dir / "thumbnails"
         rendered = await in_pool(ctx, read_contained, render_thumbnails, pixels, roots, out_dir,
                                  source.content_hash)

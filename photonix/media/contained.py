@@ -10,6 +10,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,22 @@ def is_within(real: Path, roots: Iterable[Path]) -> bool:
     return any(real == root or real.is_relative_to(root) for root in roots)
 
 
+@dataclass(frozen=True, slots=True)
+class FileRoots:
+    """Where a file may really lie: under one of `allowed`, and never in `private` (the data dir, with the
+    database and secret key, even when an admin put it inside a library folder) except through an
+    allowed root that itself lies there (the uploads and derivatives dirs)."""
+
+    allowed: tuple[Path, ...]
+    private: tuple[Path, ...] = ()
+
+    def permits(self, real: Path) -> bool:
+        private = real_roots(self.private)
+        in_private = is_within(real, private)
+        return any(is_within(real, (root,)) and (not in_private or is_within(root, private))
+                   for root in real_roots(self.allowed))
+
+
 def real_path_of_fd(fd: int, opened: Path) -> Path:
     """The real path of the file an open descriptor refers to.
 
@@ -43,17 +60,25 @@ def real_path_of_fd(fd: int, opened: Path) -> Path:
         named = ""
     if named.startswith("/") and not named.endswith(" (deleted)"):
         return Path(named)
-    real = os.path.realpath(opened)
-    held, found = os.fstat(fd), os.stat(real)
-    if (held.st_dev, held.st_ino) != (found.st_dev, found.st_ino):
+    real = Path(os.path.realpath(opened))
+    if not is_same_file(fd, real):
         raise OutsideLibrary(f"{opened.name}: {MISSING}")
-    return Path(real)
+    return real
 
 
-def open_contained(path: Path, roots: Iterable[Path]) -> int:
+def is_same_file(fd: int, real: Path) -> bool:
+    """Whether real is, without following a link, the very file the descriptor holds."""
+    try:
+        found = os.stat(real, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return stat.S_ISREG(found.st_mode) and (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino)
+
+
+def open_contained(path: Path, roots: FileRoots) -> int:
     """A read-only descriptor on the regular file at path, opened without following a final symlink,
-    whose real path lies under one of roots; OutsideLibrary or MissingFile otherwise."""
-    allowed = real_roots(roots)
+    whose real path the roots permit; OutsideLibrary or MissingFile otherwise."""
     try:
         fd = os.open(path, OPEN_FLAGS)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -67,7 +92,7 @@ def open_contained(path: Path, roots: Iterable[Path]) -> int:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OutsideLibrary(f"{path.name}: {MISSING} (not a regular file)")
-        if not is_within(real_path_of_fd(fd, path), allowed):
+        if not roots.permits(real_path_of_fd(fd, path)):
             raise OutsideLibrary(f"{path.name}: {MISSING} (outside the library folders)")
         os.set_blocking(fd, True)
     except BaseException:
@@ -77,7 +102,7 @@ def open_contained(path: Path, roots: Iterable[Path]) -> int:
 
 
 @contextmanager
-def contained_file(path: Path, roots: Iterable[Path]) -> Iterator[int]:
+def contained_file(path: Path, roots: FileRoots) -> Iterator[int]:
     """open_contained as a context manager that closes the descriptor."""
     fd = open_contained(path, roots)
     try:
@@ -86,14 +111,16 @@ def contained_file(path: Path, roots: Iterable[Path]) -> Iterator[int]:
         os.close(fd)
 
 
-def checked_real_path(path: Path, roots: Iterable[Path]) -> Path:
-    """The real path of the file at path once open_contained accepts it, for readers that need a path
-    (Pillow, LibRaw, exifread): they then open the checked file itself, never the link."""
+def read_contained(reader: Callable[..., T], path: Path, roots: FileRoots, *args: Any) -> T:
+    """reader(real path, *args) for a file open_contained accepts: a pipeline step never reads through
+    a link that leads out of the library. Module-level, so it runs in the process pool.
+
+    The readers (Pillow, LibRaw, exifread) open a path themselves, so they get the checked real path,
+    and the result counts only if that path still is the file held open before and after the read:
+    a file swapped for a link meanwhile fails the step instead."""
     with contained_file(path, roots) as fd:
-        return real_path_of_fd(fd, path)
-
-
-def read_contained(reader: Callable[..., T], path: Path, roots: tuple[Path, ...], *args: Any) -> T:
-    """reader(real path, *args) once checked_real_path accepts the file: a pipeline step never reads
-    through a link that leads out of the library. Module-level, so it runs in the process pool."""
-    return reader(checked_real_path(path, roots), *args)
+        real = real_path_of_fd(fd, path)
+        result = reader(real, *args)
+        if not is_same_file(fd, real):
+            raise OutsideLibrary(f"{path.name}: {MISSING} (it changed while being read)")
+        return result

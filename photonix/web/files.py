@@ -48,8 +48,7 @@ class FileController(Controller):
 
 async def original_problem(settings: Settings, row: dict[str, Any]) -> str | None:
     """None when the photo's original can be served; else the sentence the page and the API show."""
-    roots = await photos.file_roots(row["library"], photos.ORIGINAL, uploads_dir=settings.originals_dir,
-                                    derivatives_dir=settings.derivatives_dir)
+    roots = await photos.file_roots(row["library"], photos.ORIGINAL, settings)
     try:
         fd = await asyncio.to_thread(open_contained, Path(row["original_path"]), roots)
     except PhotonixError:
@@ -66,8 +65,7 @@ async def _serve(viewer: Viewer, settings: Settings, photo_id: int, kind: str, s
     stored = await photos.file_of(photo_id, kind, size)
     if stored is None:
         raise NotFoundException("no such file")
-    roots = await photos.file_roots(row["library"], kind, uploads_dir=settings.originals_dir,
-                                    derivatives_dir=settings.derivatives_dir)
+    roots = await photos.file_roots(row["library"], kind, settings)
     try:
         fd = await asyncio.to_thread(open_contained, stored.path, roots)
     except PhotonixError:

@@ -20,7 +20,7 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
 from tests.library_files import import_into
-from tests.web.conftest import Member, sign_in
+from tests.web.conftest import Member, make_member, sign_in
 
 PHOTOS = corpus.rows(expected="ok", folder="orientation")
 MISSING = "original missing or moved"
@@ -135,6 +135,24 @@ async def test_reprocessing_never_reads_through_a_link(alice, redis, worker, tmp
     assert steps["extract_metadata"].state == "failed" and MISSING in steps["extract_metadata"].error
     assert steps["make_thumbnails"].state != "done"
     assert await photos.metadata_of(photo_id) == before
+
+
+async def test_the_data_dir_stays_private_even_inside_a_library_folder(
+    client, clean, redis, worker, settings: Settings, tmp_path
+) -> None:
+    home = await make_member("carol", settings.data_dir.parent)     # a folder that holds the data dir
+    planted = settings.data_dir / "planted.jpg"                      # as photonix.sqlite or secret_key would
+    shutil.copy(PHOTOS[0].file, planted)
+    try:
+        (tmp_path / "holiday.jpg").symlink_to(planted)
+        [photo_id] = (await import_into(redis, home.library_id, [tmp_path / "holiday.jpg"])).new_photo_ids
+        await worker().main()
+        steps = {s.step: s for s in await stepruns.current_steps(photo_id)}
+        assert steps["extract_metadata"].state == "failed" and MISSING in steps["extract_metadata"].error
+        response = await client.get(f"/photos/{photo_id}/original", headers=home.auth)
+        assert response.status_code == 404
+    finally:
+        planted.unlink()
 
 
 async def test_uploaded_originals_are_still_served(client, alice, redis, settings: Settings, worker) -> None:
