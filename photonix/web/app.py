@@ -83,7 +83,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,
-        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["/api/"]),
+        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["^/api/"]),
         openapi_config=OpenAPIConfig(title="Photonix", version="1", path="/schema"),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,

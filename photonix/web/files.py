@@ -13,6 +13,7 @@ from litestar.response import File
 from photonix.db import photos
 from photonix.db.accounts import Viewer
 from photonix.web.auth import provide_any_viewer
+from photonix.web.params import Id
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
 PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable=True)
@@ -24,11 +25,11 @@ class FileController(Controller):
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
-    async def thumbnail(self, viewer: Viewer, photo_id: int, size: str) -> File:
+    async def thumbnail(self, viewer: Viewer, photo_id: Id, size: str) -> File:
         return await _serve(viewer, photo_id, "thumbnail", size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
-    async def original(self, viewer: Viewer, photo_id: int) -> File:
+    async def original(self, viewer: Viewer, photo_id: Id) -> File:
         return await _serve(viewer, photo_id, "original", "")
 
 

@@ -22,6 +22,7 @@ from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import Id
 from photonix.web.templating import page, wants_fragment
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -120,7 +121,7 @@ class SettingsController(Controller):
 
     @post("/libraries/{library_id:int}/folders")
     async def add_folder(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                         library_id: int, data: FormData) -> Template | Redirect:
+                         library_id: Id, data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         typed = data.get("folder", "")
         folder, error = _folder_error(typed) if typed.strip() else (None, "Give the folder's full path on this server.")
@@ -134,14 +135,14 @@ class SettingsController(Controller):
 
     @post("/libraries/{library_id:int}/scan")
     async def scan(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                   library_id: int) -> Template | Redirect:
+                   library_id: Id) -> Template | Redirect:
         await _library_or_404(library_id)
         await enqueue_scan(redis, library_id)
         return await self._done(request, settings, "libraries", await _libraries_context(),
                                 "Scan started; new photos appear as they are processed.")
 
     @post("/libraries/{library_id:int}/members")
-    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
+    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: Id,
                          data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         username = data.get("username", "").strip()

@@ -25,6 +25,7 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path
 from photonix.web.auth import provide_page_viewer
+from photonix.web.params import OptionalId, parse_id
 from photonix.web.templating import page
 
 log = structlog.get_logger()
@@ -121,7 +122,7 @@ class UploadController(Controller):
 
     @get("/")
     async def form(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                   library: int | None = None) -> Template:
+                   library: OptionalId = None) -> Template:
         return await page(request, "pages/upload.html", await _context(viewer, settings, library, []))
 
     @post("/")
@@ -147,10 +148,10 @@ class UploadController(Controller):
 
 
 def _library_id(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise NotFoundException("This library isn't here.") from None
+    library_id = parse_id(raw)
+    if library_id is None:
+        raise NotFoundException("This library isn't here.")
+    return library_id
 
 
 async def _context(viewer: Viewer, settings: Settings, selected: int | None,
