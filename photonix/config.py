@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from photonix.errors import ConfigError
 
 PREFIX = "PHOTONIX_"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+MIN_METRICS_TOKEN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,8 @@ class Settings:
     log_level: str
     map_tile_url: str | None             # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: no map
                                          # tiles are fetched (they reveal where photos were taken)
+    metrics_token: str | None            # /metrics answers a request with this bearer token...
+    metrics_allow: tuple[str, ...]       # ...or from these networks (loopback by default)
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,6 +95,8 @@ class Settings:
             secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
             map_tile_url=_tile_url(env),
+            metrics_token=_metrics_token(env),
+            metrics_allow=_networks(env, "METRICS_ALLOW", LOOPBACK_NETWORKS),
         )
 
 
@@ -98,6 +105,25 @@ def _tile_url(env: Mapping[str, str]) -> str | None:
     if raw is not None and not (raw.startswith("https://") and all(p in raw for p in ("{z}", "{x}", "{y}"))):
         raise ConfigError(f"{PREFIX}MAP_TILE_URL must be an https:// URL with {{z}}, {{x}} and {{y}}, got {raw!r}")
     return raw
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    raw = env.get(f"{PREFIX}METRICS_TOKEN") or None
+    if raw is not None and len(raw) < MIN_METRICS_TOKEN:
+        raise ConfigError(f"{PREFIX}METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters "
+                          "(e.g. the output of `openssl rand -hex 24`)")
+    return raw
+
+
+def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.0/8, 192.0.2.7, ::1), each checked and normalised."""
+    raw = env.get(PREFIX + name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must list addresses or networks like 10.0.0.0/8: {exc}") from None
 
 
 def settings_from_process_env() -> Settings:

@@ -12,7 +12,6 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -29,6 +28,7 @@ from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.photos import PhotoController
+from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.settings import SettingsController
 from photonix.web.upload import upload_router
@@ -84,7 +84,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         on_shutdown=[shutdown],
         template_config=templates,
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["^/api/"]),
-        openapi_config=OpenAPIConfig(title="Photonix", version="1", path="/schema"),
+        openapi_config=openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
         logging_config=None,               # our structlog JSON set-up stays in charge
