@@ -37,7 +37,7 @@ class Settings:
     host: str
     port: int
     secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
-    secure_cookies: bool                 # Secure flag on cookies: on unless serving plain HTTP on loopback
+    secure_cookies: bool                 # Secure flag on cookies; off only by PHOTONIX_SECURE_COOKIES=false
     log_level: str
     map_tile_url: str | None             # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: no map
                                          # tiles are fetched (they reveal where photos were taken)
@@ -92,7 +92,7 @@ class Settings:
             host=env.get(f"{PREFIX}HOST", "127.0.0.1"),
             port=_int(env, "PORT", 8000, minimum=1),
             secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
-            secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
+            secure_cookies=_bool(env, "SECURE_COOKIES", True),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
             map_tile_url=_tile_url(env),
             metrics_token=_metrics_token(env),

@@ -28,6 +28,7 @@ from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.photos import PhotoController
+from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.settings import SettingsController
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
     configure_logging(settings.log_level)
     secret = load_or_create_secret(settings)
+    warn_if_cookies_not_secure(settings)
 
     async def startup(app: Litestar) -> None:
         if owns_database:
