@@ -31,6 +31,7 @@ from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
+from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
 from photonix.web.upload import upload_router
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         openapi_config=openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
+        before_send=[security_headers(settings)],
         logging_config=None,               # our structlog JSON set-up stays in charge
         exception_handlers=EXCEPTION_HANDLERS,
         debug=False,
