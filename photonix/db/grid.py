@@ -14,7 +14,7 @@ from photonix.db.photos import visible_to
 from photonix.db.tables import Photo, PhotoFile
 
 PAGE_SIZE = 120
-MAX_ID = 2**63 - 1      # a signed 64-bit id column
+MAX_ID = 2**31 - 1      # PostgreSQL serial ids are 32-bit signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
         """The cursor a `before=` value names; None (the first page) for anything we did not encode: an id
-        outside the 64-bit column, or a zoned time compared with the zoneless sort_at column."""
+        outside the id column's range, or a zoned time compared with the zoneless sort_at column."""
         if not raw or "_" not in raw:
             return None
         stamp, _, photo_id = raw.rpartition("_")

@@ -27,6 +27,7 @@ from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
         before_send=[security_headers(settings)],
+        middleware=[NulGuard],
         logging_config=None,               # our structlog JSON set-up stays in charge
         exception_handlers=EXCEPTION_HANDLERS,
         debug=False,

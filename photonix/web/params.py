@@ -1,5 +1,5 @@
-"""Bounded integer parameters: a database id fits a signed 64-bit column, so a bigger one is a 400, never
-an OverflowError inside SQLite or asyncpg."""
+"""Bounded integer parameters: an id must fit the id columns (PostgreSQL `serial`, 32-bit signed; SQLite
+holds 64), so a bigger one is a 400, never an OverflowError in SQLite or a DataError in asyncpg."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
-MAX_ID = 2**63 - 1            # BIGINT / SQLite INTEGER
+MAX_ID = 2**31 - 1            # PostgreSQL serial / integer, the narrower of our two engines
 MAX_PAGE = 1_000_000          # page * per_page stays far inside a 64-bit OFFSET
 
 Id = Annotated[int, Parameter(ge=1, le=MAX_ID)]

@@ -33,6 +33,7 @@ async def imported(redis: ArqRedis, member: Member) -> list[int]:
     ("POST", f"/api/v1/photos/{TOO_BIG}/reprocess"),
     ("GET", f"/api/v1/photos?library={TOO_BIG}"),
     ("GET", "/api/v1/photos?page=184467440737095518"),
+    ("GET", "/api/v1/photos/2147483648"),                  # past PostgreSQL's 32-bit serial
     ("GET", f"/photos/{TOO_BIG}/original"),
     ("GET", f"/photos/{TOO_BIG}/thumbnail/square"),
 ])
@@ -143,3 +144,16 @@ async def test_a_page_path_containing_api_still_needs_the_csrf_token(settings: S
         await sign_in(test_client, "alice")
         assert (await test_client.post("/photos/1/api/touch")).status_code == 403
         assert (await test_client.post("/photos/1/api/touch", headers=csrf(test_client))).status_code == 201
+
+
+async def test_a_nul_character_in_a_filter_never_answers_500(client, alice: Member) -> None:
+    """PostgreSQL refuses NUL in text: the filter must not reach it as a query parameter."""
+    assert (await client.get("/api/v1/photos?tag=a%00b", headers=alice.auth)).status_code in (200, 400)
+    await sign_in(client, "alice")
+    assert (await client.get("/photos/?q=a%00b")).status_code in (200, 400)
+    response = await client.post("/photos/1/tags", data={"name": "a\x00b"}, headers=csrf(client))
+    assert response.status_code == 400
+    await client.post("/logout", headers=csrf(client))
+    response = await client.post("/login", data={"username": "al\x00ice", "password": "x",
+                                                 "_csrf_token": client.cookies["csrftoken"]})
+    assert response.status_code == 400
