@@ -12,6 +12,8 @@ from photonix.errors import ConfigError
 
 PREFIX = "PHOTONIX_"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+MIN_METRICS_TOKEN = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +39,12 @@ class Settings:
     port: int
     trusted_proxies: tuple[str, ...]     # networks (10.0.0.0/8) whose X-Forwarded-For names the client; empty: none
     secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
-    secure_cookies: bool                 # Secure flag on cookies: on unless serving plain HTTP on loopback
+    secure_cookies: bool                 # Secure flag on cookies; off only by PHOTONIX_SECURE_COOKIES=false
     log_level: str
     map_tile_url: str | None             # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset: no map
                                          # tiles are fetched (they reveal where photos were taken)
+    metrics_token: str | None            # /metrics answers a request with this bearer token...
+    metrics_allow: tuple[str, ...]       # ...or from these networks (loopback by default)
     session_idle_minutes: int = 14 * 24 * 60   # a session unused this long ends; each request slides it
     session_max_days: int = 120                # and every session ends this long after sign-in
 
@@ -101,11 +105,13 @@ class Settings:
             port=_int(env, "PORT", 8000, minimum=1),
             trusted_proxies=_trusted_proxies(env),
             secret_key=env.get(f"{PREFIX}SECRET_KEY") or None,
-            secure_cookies=_bool(env, "SECURE_COOKIES", env.get(f"{PREFIX}HOST", "127.0.0.1") not in LOOPBACK),
+            secure_cookies=_bool(env, "SECURE_COOKIES", True),
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
             map_tile_url=_tile_url(env),
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=1),
             session_max_days=_int(env, "SESSION_MAX_DAYS", 120, minimum=1),
+            metrics_token=_metrics_token(env),
+            metrics_allow=_networks(env, "METRICS_ALLOW", LOOPBACK_NETWORKS),
         )
 
 
@@ -136,6 +142,23 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
                 raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must list IP addresses or networks, "
                                   f"got {part.strip()!r}") from None
     return tuple(networks)
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    raw = env.get(f"{PREFIX}METRICS_TOKEN") or None
+    if raw is not None and len(raw) < MIN_METRICS_TOKEN:
+        raise ConfigError(f"{PREFIX}METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters "
+                          "(e.g. the output of `openssl rand -hex 24`)")
+    return raw
+
+
+def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.0/8, 192.0.2.7, ::1), each checked and normalised."""
+    raw = env.get(PREFIX + name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must list addresses or networks like 10.0.0.0/8: {exc}") from None
 
 
 def settings_from_process_env() -> Settings:

@@ -80,6 +80,7 @@ def make_settings(data_dir: Path, urls: dict[str, str], **overrides: str) -> Set
         "PHOTONIX_RETRY_CAP_SECONDS": "0.2",
         "PHOTONIX_RESCAN_SECONDS": "0",
         "PHOTONIX_LOG_LEVEL": "warning",
+        "PHOTONIX_SECURE_COOKIES": "false",      # the in-process test client speaks plain HTTP
         **overrides,
     }
     return Settings.from_env(env)

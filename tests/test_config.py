@@ -31,8 +31,17 @@ def test_postgres_url_is_accepted() -> None:
         ("PHOTONIX_MAX_TRIES", "0"),
         ("PHOTONIX_RETRY_BASE_SECONDS", "-1"),
         ("PHOTONIX_RAW_HALF_SIZE", "maybe"),
+        ("PHOTONIX_METRICS_TOKEN", "short"),
+        ("PHOTONIX_METRICS_ALLOW", "10.0.0.0/8, the office"),
+        ("PHOTONIX_SECURE_COOKIES", "sometimes"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env({variable: value})
+
+
+def test_metrics_are_for_loopback_unless_networks_are_listed() -> None:
+    assert Settings.from_env({}).metrics_allow == ("127.0.0.0/8", "::1/128")
+    listed = Settings.from_env({"PHOTONIX_METRICS_ALLOW": "10.1.0.0/16, 192.0.2.7"})
+    assert listed.metrics_allow == ("10.1.0.0/16", "192.0.2.7/32")

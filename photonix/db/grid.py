@@ -14,6 +14,7 @@ from photonix.db.photos import visible_to
 from photonix.db.tables import Photo, PhotoFile
 
 PAGE_SIZE = 120
+MAX_ID = 2**31 - 1      # PostgreSQL serial ids are 32-bit signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +29,18 @@ class Cursor:
 
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
+        """The cursor a `before=` value names; None (the first page) for anything we did not encode: an id
+        outside the id column's range, or a zoned time compared with the zoneless sort_at column."""
         if not raw or "_" not in raw:
             return None
         stamp, _, photo_id = raw.rpartition("_")
         try:
-            return cls(datetime.fromisoformat(stamp), int(photo_id))
+            cursor = cls(datetime.fromisoformat(stamp), int(photo_id))
         except ValueError:
             return None
+        if not 0 < cursor.photo_id <= MAX_ID or cursor.sort_at.tzinfo is not None:
+            return None
+        return cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,7 @@ class GridFilter:
         clause = None
         if self.state in stepruns.PHOTO_STATE_FILTERS:
             clause = stepruns.photo_state_clause(self.state)
-        if self.tag:
+        if self.tag and self.tag.strip():        # an empty filter is no filter
             by_tag = WhereRaw(
                 'EXISTS (SELECT 1 FROM photo_tag pt JOIN tag t ON t.id = pt.tag '
                 'WHERE pt.photo = "photo"."id" AND LOWER(t.name) = LOWER({}))', self.tag)

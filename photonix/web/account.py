@@ -55,9 +55,10 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/photos/"
 
 
-def session_cookie(token: str, settings: Settings) -> Cookie:
+def session_cookie(token: str, settings: Settings, max_age: int = sessions.MAX_AGE_SECONDS) -> Cookie:
+    """The session cookie, or with max_age=0 its removal (same attributes, so a Secure one is replaced)."""
     return Cookie(key=sessions.COOKIE, value=token, httponly=True, samesite="lax", secure=settings.secure_cookies,
-                  path="/", max_age=sessions.MAX_AGE_SECONDS)
+                  path="/", max_age=max_age)
 
 
 class AccountController(Controller):
@@ -101,9 +102,9 @@ class AccountController(Controller):
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(token, settings)])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], settings: Settings) -> Redirect:
         await sessions.end_session(request.app.state.redis, request.cookies.get(sessions.COOKIE))
-        return Redirect("/login", status_code=303, cookies=[Cookie(key=sessions.COOKIE, value="", max_age=0, path="/")])
+        return Redirect("/login", status_code=303, cookies=[session_cookie("", settings, max_age=0)])
 
     @get("/welcome")
     async def welcome_page(self, request: HTMXRequest, settings: Settings) -> Template | Redirect:

@@ -19,6 +19,7 @@ from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import queue_depth
 from photonix.web.auth import provide_api_viewer
+from photonix.web.params import MAX_PAGE, Id, OptionalId
 from photonix.web.views import photo_detail, photo_summary
 
 MAX_PER_PAGE = 200
@@ -35,12 +36,16 @@ class ApiController(Controller):
 
     @get("/photos")
     async def list_photos(
-        self, viewer: Viewer, library: int | None = None, tag: str | None = None,
-        state_filter: Annotated[str | None, Parameter(query="state")] = None, page: int = 1, per_page: int = 50,
+        self, viewer: Viewer, library: OptionalId = None, tag: str | None = None,
+        state_filter: Annotated[str | None, Parameter(query="state")] = None,
+        page: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 1,
+        per_page: Annotated[int, Parameter(ge=1, le=MAX_PER_PAGE)] = 50,
     ) -> dict[str, Any]:
-        """Photos the token's user may see, newest first; filter by library id, tag name, state."""
-        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValidationException(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}")
+        """Photos the token's user may see, newest first; filter by library id, tag name, state.
+
+        An empty filter (`?tag=`, `?state=`) is no filter."""
+        tag = (tag or "").strip() or None
+        state_filter = state_filter or None
         if state_filter not in (None, "failed", "pending"):
             raise ValidationException("state must be 'failed' or 'pending'")
         tag_ids = await tags.find_tag(tag) if tag else None
@@ -55,14 +60,14 @@ class ApiController(Controller):
                 "page": page, "per_page": per_page, "total": total}
 
     @get("/photos/{photo_id:int}")
-    async def get_photo(self, viewer: Viewer, settings: Settings, photo_id: int) -> dict[str, Any]:
+    async def get_photo(self, viewer: Viewer, settings: Settings, photo_id: Id) -> dict[str, Any]:
         row = await photos.visible_photo(viewer.id, photo_id)
         if row is None:
             raise NotFoundException("no such photo")
         return await photo_detail(row, settings, show_path=viewer.is_admin)
 
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
-    async def reprocess(self, viewer: Viewer, photo_id: int, redis: ArqRedis,
+    async def reprocess(self, viewer: Viewer, photo_id: Id, redis: ArqRedis,
                         data: ReprocessRequest | None = None) -> dict[str, Any]:
         """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded.
 

@@ -11,7 +11,6 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -28,10 +27,14 @@ from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.my_account import MyAccountController
+from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
+from photonix.web.plain_http import warn_if_cookies_not_secure
+from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.sessions import DAY, SessionPolicy
-from photonix.web.my_account import MyAccountController
+from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.upload import upload_router
@@ -47,6 +50,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
     configure_logging(settings.log_level)
     secret = load_or_create_secret(settings)
+    warn_if_cookies_not_secure(settings)
 
     async def startup(app: Litestar) -> None:
         if owns_database:
@@ -88,10 +92,12 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,
-        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["/api/"]),
-        openapi_config=OpenAPIConfig(title="Photonix", version="1", path="/schema"),
+        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["^/api/"]),
+        openapi_config=openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
+        before_send=[security_headers(settings)],
+        middleware=[NulGuard],
         logging_config=None,               # our structlog JSON set-up stays in charge
         exception_handlers=EXCEPTION_HANDLERS,
         debug=False,

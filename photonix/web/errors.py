@@ -1,4 +1,7 @@
-"""Exception handlers: pages get friendly 404/403/500 pages (or a redirect to sign in), the API gets JSON."""
+"""Exception handlers: pages get friendly error pages (or a redirect to sign in), the API gets JSON.
+
+Both keep what the exception carries: its headers (a 405's Allow, a 401's WWW-Authenticate) and its
+details (a validation error's per-field messages)."""
 
 from __future__ import annotations
 
@@ -18,8 +21,10 @@ from photonix.web.auth import SignInRequired
 log = structlog.get_logger()
 
 TITLES = {
-    404: "This isn't here",
+    400: "That request isn't right",
     403: "You can't open this",
+    404: "This isn't here",
+    405: "That can't be done here",
     500: "Something went wrong on our side",
 }
 
@@ -28,8 +33,21 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _json(status: int, detail: str) -> Response[dict[str, Any]]:
-    return Response({"status_code": status, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+def field_messages(extra: Any) -> list[str]:
+    """A validation error's details as sentences: "per_page: Expected `int` <= 200"."""
+    if isinstance(extra, dict):
+        return [f"{key}: {value}" for key, value in extra.items()]
+    if isinstance(extra, list):
+        return [f"{item['key']}: {item['message']}" if isinstance(item, dict) and "key" in item and "message" in item
+                else str(item) for item in extra]
+    return []
+
+
+def _json(status: int, detail: str, extra: Any = None, headers: dict[str, str] | None = None) -> Response[Any]:
+    body: dict[str, Any] = {"status_code": status, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
@@ -41,10 +59,11 @@ def sign_in_redirect(request: Request[Any, Any, Any], exc: SignInRequired) -> Re
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
+    headers = dict(exc.headers or {})
     if _is_api(request) or status not in TITLES:
-        return _json(status, exc.detail)
-    return Template("pages/error.html", status_code=status,
-                    context={"title": TITLES[status], "detail": exc.detail, "viewer": None})
+        return _json(status, exc.detail, exc.extra, headers)
+    return Template("pages/error.html", status_code=status, headers=headers, context={
+        "title": TITLES[status], "detail": exc.detail, "problems": field_messages(exc.extra), "viewer": None})
 
 
 def busy(request: Request[Any, Any, Any], exc: Busy) -> Response[Any]:
@@ -64,7 +83,7 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         return _json(500, f"internal error (request {request_id})")
     return Template("pages/error.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR, context={
         "title": TITLES[500], "detail": f"at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC, "
-                                        f"request {request_id}", "viewer": None})
+                                        f"request {request_id}", "problems": [], "viewer": None})
 
 
 def not_visible(request: Request[Any, Any, Any], exc: NotVisible) -> Response[Any]:

@@ -26,6 +26,7 @@ from photonix.db.accounts import Viewer
 from photonix.errors import PhotonixError
 from photonix.media.contained import MISSING, open_contained
 from photonix.web.auth import provide_any_viewer
+from photonix.web.params import Id
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
 PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable=True)
@@ -38,11 +39,11 @@ class FileController(Controller):
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
-    async def thumbnail(self, viewer: Viewer, settings: Settings, photo_id: int, size: str) -> Stream:
+    async def thumbnail(self, viewer: Viewer, settings: Settings, photo_id: Id, size: str) -> Stream:
         return await _serve(viewer, settings, photo_id, "thumbnail", size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
-    async def original(self, viewer: Viewer, settings: Settings, photo_id: int) -> Stream:
+    async def original(self, viewer: Viewer, settings: Settings, photo_id: Id) -> Stream:
         return await _serve(viewer, settings, photo_id, photos.ORIGINAL, "")
 
 

@@ -18,6 +18,7 @@ from photonix.config import Settings
 from photonix.db import accounts, roles, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import sessions
+from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, session_policy
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.settings import FormData
@@ -105,7 +106,7 @@ class MyAccountController(Controller):
 
     @post("/tokens/{token_id:int}/revoke")
     async def revoke_token(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                           token_id: int) -> Template | Redirect:
+                           token_id: Id) -> Template | Redirect:
         if not await tokens.revoke_token(token_id, viewer.id):      # another user's token: as if absent
             raise NotFoundException("There is no such token.")
         return await self._answer(request, viewer, settings, "Revoked the token; it no longer works.")

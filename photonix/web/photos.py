@@ -23,6 +23,7 @@ from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
 from photonix.web.files import original_problem
+from photonix.web.params import Id
 from photonix.web.templating import page
 from photonix.web.views import file_name
 
@@ -87,7 +88,7 @@ class PhotoController(Controller):
         return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
     @get("/{photo_id:int}")
-    async def detail(self, request: HTMXRequest, viewer: Viewer, settings: Settings, photo_id: int) -> Template:
+    async def detail(self, request: HTMXRequest, viewer: Viewer, settings: Settings, photo_id: Id) -> Template:
         row = await _visible_or_404(viewer, photo_id)
         newer, older = await grid.neighbours(viewer.id, photo_id, row["sort_at"])
         files = {(f.kind, f.size_name): f for f in await photos.files_of(photo_id)}
@@ -106,7 +107,7 @@ class PhotoController(Controller):
         return await page(request, "pages/photo.html", context)
 
     @post("/{photo_id:int}/rating")
-    async def rate(self, request: HTMXRequest, viewer: Viewer, photo_id: int,
+    async def rate(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
                    data: Annotated[dict[str, str], Form]) -> Template | Redirect:
         try:
             rating = int(data.get("rating", ""))
@@ -123,7 +124,7 @@ class PhotoController(Controller):
         return Template("partials/rating.html", context={"photo": await _visible_or_404(viewer, photo_id)})
 
     @post("/{photo_id:int}/tags")
-    async def add_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: int,
+    async def add_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
                       data: Annotated[dict[str, str], Form]) -> Template | Redirect:
         await _visible_or_404(viewer, photo_id)
         name = " ".join(data.get("name", "").split())
@@ -138,8 +139,8 @@ class PhotoController(Controller):
             "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": error})
 
     @post("/{photo_id:int}/tags/{tag_id:int}/delete")
-    async def remove_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: int,
-                         tag_id: int) -> Template | Redirect:
+    async def remove_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
+                         tag_id: Id) -> Template | Redirect:
         await _visible_or_404(viewer, photo_id)
         await tags.remove_user_tag(photo_id, tag_id)
         if not request.htmx:
@@ -148,7 +149,7 @@ class PhotoController(Controller):
             "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": None})
 
     @post("/{photo_id:int}/reprocess")
-    async def reprocess(self, request: HTMXRequest, viewer: Viewer, photo_id: int, redis: ArqRedis) -> Template | Redirect:
+    async def reprocess(self, request: HTMXRequest, viewer: Viewer, photo_id: Id, redis: ArqRedis) -> Template | Redirect:
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
         await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
         if not request.htmx:

@@ -25,6 +25,7 @@ from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import Id
 from photonix.web.templating import page, wants_fragment
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -131,7 +132,7 @@ class SettingsController(Controller):
 
     @post("/libraries/{library_id:int}/folders")
     async def add_folder(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                         library_id: int, data: FormData) -> Template | Redirect:
+                         library_id: Id, data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         typed = data.get("folder", "")
         folder, error = (_folder_error(typed, settings) if typed.strip()
@@ -146,14 +147,14 @@ class SettingsController(Controller):
 
     @post("/libraries/{library_id:int}/scan")
     async def scan(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                   library_id: int) -> Template | Redirect:
+                   library_id: Id) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         await enqueue_scan(redis, library_id)
         return await done(request, settings, "libraries", await _libraries_context(viewer),
                           "Scan started; new photos appear as they are processed.")
 
     @post("/libraries/{library_id:int}/members")
-    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
+    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: Id,
                          data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         username = data.get("username", "").strip()
@@ -173,8 +174,8 @@ class SettingsController(Controller):
                           f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} of the library.")
 
     @post("/libraries/{library_id:int}/members/{user_id:int}/remove")
-    async def remove_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
-                            user_id: int) -> Template | Redirect:
+    async def remove_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: Id,
+                            user_id: Id) -> Template | Redirect:
         """The member no longer sees the library's photos: at their next request, sessions and tokens alike."""
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         if not await users.remove_member(library_id, user_id):

@@ -18,6 +18,7 @@ from photonix.config import Settings
 from photonix.db import accounts, overviews, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import ratelimit, sessions
+from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.settings import MIN_PASSWORD, FormData, done, invalid, tabs_for
 from photonix.web.templating import page
@@ -88,7 +89,8 @@ class UsersController(Controller):
                           f"Created {username}; they can sign in now.")
 
     @post("/users/{user_id:int}/password")
-    async def reset_password(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings, user_id: int,
+    async def reset_password(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+                             user_id: Id,
                              data: FormData) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
@@ -102,7 +104,7 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/disable")
     async def disable(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                      user_id: int) -> Template | Redirect:
+                      user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
             await users.set_disabled(user_id, True)
@@ -114,14 +116,15 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/enable")
     async def enable(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                     user_id: int) -> Template | Redirect:
+                     user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         await users.set_disabled(user_id, False)
         return await done(request, settings, TAB, await users_context(viewer, redis),
                           f"Enabled {user.username}; they can sign in again.")
 
     @post("/users/{user_id:int}/admin")
-    async def set_admin(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings, user_id: int,
+    async def set_admin(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+                        user_id: Id,
                         data: FormData) -> Template | Redirect:
         user = await _user_or_404(user_id)
         wanted = data.get("is_admin")
@@ -136,7 +139,7 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/delete")
     async def delete(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                     user_id: int) -> Template | Redirect:
+                     user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
             await users.delete_user(user_id)
@@ -148,7 +151,7 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/sign-out")
     async def sign_out(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                       user_id: int) -> Template | Redirect:
+                       user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         ended = await sessions.end_all_sessions(request.app.state.redis, user_id,
                                                 keep=request.cookies.get(sessions.COOKIE))
@@ -157,7 +160,7 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/unlock")
     async def unlock(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                     user_id: int) -> Template | Redirect:
+                     user_id: Id) -> Template | Redirect:
         """Lift the sign-in locks that failed attempts put on a user (from every address)."""
         user = await _user_or_404(user_id)
         lifted = await ratelimit.unlock(redis, user.username)
@@ -166,7 +169,7 @@ class UsersController(Controller):
 
     @post("/tokens/{token_id:int}/revoke")
     async def revoke_token(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
-                           token_id: int) -> Template | Redirect:
+                           token_id: Id) -> Template | Redirect:
         if not await tokens.revoke_token(token_id, None):
             raise NotFoundException("There is no such token.")
         return await done(request, settings, TAB, await users_context(viewer, redis), "Revoked the token.")

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from photonix.db import stepruns
 from photonix.web import flash
+from photonix.web.plain_http import cookies_dropped_here
 
 
 def wants_fragment(request: HTMXRequest) -> bool:
@@ -22,7 +23,8 @@ def wants_fragment(request: HTMXRequest) -> bool:
 async def shell_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """What base.html needs: the viewer, a flash message, the processing pill and failure badge."""
     viewer = getattr(request.state, "viewer", None)
-    context: dict[str, Any] = {"viewer": viewer, "flash": flash.read_flash(request, request.app.state.secret)}
+    context: dict[str, Any] = {"viewer": viewer, "flash": flash.read_flash(request, request.app.state.secret),
+                               "cookies_dropped": cookies_dropped_here(request)}
     if viewer is not None:
         context["processing"] = await stepruns.unfinished_count(viewer.id)
         context["failed_photos"] = await stepruns.failed_photo_count(viewer.id)

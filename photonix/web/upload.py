@@ -14,6 +14,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -25,7 +26,9 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path
 from photonix.web.auth import provide_page_viewer
+from photonix.web.params import OptionalId, parse_id
 from photonix.web.templating import page
+from photonix.web.upload_gate import UploadGate
 
 log = structlog.get_logger()
 
@@ -60,12 +63,15 @@ def refusal(name: str, size: int, max_upload_mb: int) -> str | None:
     return None
 
 
-def body_limit(settings: Settings) -> int:
-    """Request body limit for POST /upload: twice the per-file limit.
+BODY_SLACK = MIB        # the form's other fields and multipart framing around one file at the limit
 
-    upload.js sends one file per request, so a file up to twice the limit still reaches us and gets its own
-    sentence, and a plain form can carry several smaller files; bigger bodies are cut off unread (413)."""
-    return 2 * settings.max_upload_mb * MIB
+
+def body_limit(settings: Settings) -> int:
+    """Request body limit for POST /upload: the per-file limit plus a small slack.
+
+    upload.js sends one file per request, so every file up to the limit gets through, and a file a little
+    over it still gets its own sentence; bigger bodies are refused before they are read (413)."""
+    return settings.max_upload_mb * MIB + BODY_SLACK
 
 
 def _size_of(data: IO[bytes]) -> int:
@@ -101,7 +107,7 @@ TooLargeHandler = Callable[[Request[Any, Any, Any], RequestEntityTooLarge], Resp
 def too_large_handler(max_upload_mb: int) -> TooLargeHandler:
     """The answer to a body over body_limit(): refused before it is parsed, so no file name is known."""
     sentence = (f"This upload is too big: each file may be up to {max_upload_mb} MB, and one form carries "
-                f"at most {2 * max_upload_mb} MB in all — send fewer files at once, "
+                f"at most that much in all — send the files one at a time (the upload page does), "
                 "or use photonix import on the server")
 
     def too_large(request: Request[Any, Any, Any], exc: RequestEntityTooLarge) -> Response[Any]:
@@ -121,14 +127,13 @@ class UploadController(Controller):
 
     @get("/")
     async def form(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                   library: int | None = None) -> Template:
+                   library: OptionalId = None) -> Template:
         return await page(request, "pages/upload.html", await _context(viewer, settings, library, []))
 
     @post("/")
     async def upload(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
                      redis: ArqRedis) -> Template:
-        # request.form() rather than a `data` parameter: with the CSRF header, sign-in (the viewer) is
-        # checked before the body is read.
+        # UploadGate has checked the session and the CSRF token before any of the body was read.
         form = await request.form()
         uploads = [value for value in form.getall("files", []) if isinstance(value, UploadFile)]
         try:
@@ -147,10 +152,10 @@ class UploadController(Controller):
 
 
 def _library_id(raw: Any) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise NotFoundException("This library isn't here.") from None
+    library_id = parse_id(raw)
+    if library_id is None:
+        raise NotFoundException("This library isn't here.")
+    return library_id
 
 
 async def _context(viewer: Viewer, settings: Settings, selected: int | None,
@@ -169,7 +174,10 @@ async def _context(viewer: Viewer, settings: Settings, selected: int | None,
 
 
 def upload_router(settings: Settings) -> Router:
-    """The controller under a router that raises the request body limit to body_limit(settings) for this route
-    only (the limit comes from settings, which a decorator argument cannot read) and words the 413."""
-    return Router(path="/", route_handlers=[UploadController], request_max_body_size=body_limit(settings),
+    """The controller under a router that sets the request body limit to body_limit(settings) for this route
+    only (the limit comes from settings, which a decorator argument cannot read), words the 413, and puts
+    UploadGate in front of the CSRF middleware so nothing is read before sign-in and token are checked."""
+    limit = body_limit(settings)
+    return Router(path="/", route_handlers=[UploadController], request_max_body_size=limit,
+                  middleware=[DefineMiddleware(UploadGate, body_limit=limit)],
                   exception_handlers={RequestEntityTooLarge: too_large_handler(settings.max_upload_mb)})

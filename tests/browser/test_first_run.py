@@ -19,6 +19,9 @@ PROCESSING_TIMEOUT_MS = 120_000
 def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, app_data_dir: Path, tab: Page,
                                                            tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:4], tmp_path / "photos")
+    blocked: list[str] = []               # what the Content-Security-Policy refused, from the console
+    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+           else None)
     tab.goto(f"{app_url}/")
     expect(tab).to_have_url(re.compile(r"/welcome$"))
     tab.get_by_label("Setup code").fill("not-the-code")
@@ -35,6 +38,8 @@ def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, app_data
     screenshot(tab, "welcome")
     tab.get_by_role("button", name="Create and start importing").click()
     expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    session = next(c for c in tab.context.cookies() if c["name"] == "photonix_session")
+    assert session["secure"] and session["httpOnly"]    # Secure by default, kept on http://127.0.0.1
 
     # Photos appear as the pipeline finishes them: reload until four thumbnails are on the grid.
     thumbnails = tab.locator("a.tile img")
@@ -81,3 +86,4 @@ def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, app_data
             break
         tab.wait_for_timeout(1000)
     expect(tab.locator("a.tile img")).to_have_count(6)
+    assert not blocked, blocked
