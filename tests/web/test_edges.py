@@ -11,10 +11,9 @@ from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
 from photonix.db import accounts
-from photonix.jobs.importer import import_paths
-from photonix.jobs.pipeline import PIPELINE
 from photonix.web.app import create_app
 from tests import corpus
+from tests.library_files import import_into
 from tests.web.conftest import Member, csrf, sign_in
 from tests.web.test_pages import Elements
 
@@ -24,7 +23,7 @@ PHOTOS = corpus.rows(expected="ok", folder="orientation")[:2]
 
 async def imported(redis: ArqRedis, member: Member) -> list[int]:
     """Photo rows without running the pipeline: the API lists photos in every state."""
-    report = await import_paths(redis, PIPELINE, member.library_id, [row.file for row in PHOTOS])
+    report = await import_into(redis, member.library_id, [row.file for row in PHOTOS])
     return report.new_photo_ids
 
 

@@ -11,11 +11,10 @@ from arq import ArqRedis
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
-from photonix.jobs.importer import import_paths
-from photonix.jobs.pipeline import PIPELINE
 from photonix.web.app import create_app
 from photonix.web.security_headers import content_security_policy, tile_source
 from tests import corpus
+from tests.library_files import import_into
 from tests.conftest import make_settings
 from tests.web.conftest import Member, sign_in
 from tests.web.test_pages import Elements
@@ -58,7 +57,7 @@ async def test_pages_errors_and_static_files_carry_the_headers(client, alice: Me
 
 
 async def test_photo_files_are_sandboxed(client, alice: Member, redis: ArqRedis, worker) -> None:
-    report = await import_paths(redis, PIPELINE, alice.library_id, [corpus.rows(expected="ok")[0].file])
+    report = await import_into(redis, alice.library_id, [corpus.rows(expected="ok")[0].file])
     await worker().main()
     photo_id = report.new_photo_ids[0]
     for path in (f"/photos/{photo_id}/original", f"/photos/{photo_id}/thumbnail/square"):
