@@ -20,10 +20,14 @@ from photonix.db import photos
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
+from photonix.jobs.tasks import extract_metadata
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
+from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candidates
+from photonix.media.sidecars import signature as sidecar_signature
 
 log = structlog.get_logger()
+METADATA_STEP = flow.step(extract_metadata).name
 
 
 @dataclass
@@ -35,6 +39,7 @@ class ImportReport:
     duplicates: int = 0
     unchanged: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)      # path -> why it could not be read
+    sidecar_rereads: list[int] = field(default_factory=list)      # photos whose XMP sidecar changed
 
 
 def photo_files(folder: Path) -> list[Path]:
@@ -78,7 +83,48 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
 
 async def import_folder(redis: ArqRedis, pipeline: Chain, library_id: int, folder: Path,
                         on_file: Callable[[Path], None] | None = None) -> ImportReport:
-    return await import_paths(redis, pipeline, library_id, photo_files(folder), on_file)
+    """Import what is new in the folder, and re-read the metadata of photos whose sidecar changed."""
+    known = await photos.sidecar_states(library_id)     # before importing: new photos get read anyway
+    found = photo_files(folder)
+    report = await import_paths(redis, pipeline, library_id, found, on_file)
+    sidecars = set(sidecar_files(folder))
+    # Only photos with a sidecar now, or read with one before, need their sidecar's state checked.
+    concerned = [path for path in found
+                 if sidecars.intersection(sidecar_candidates(path)) or known.get(str(path), (0, ""))[1]]
+    report.sidecar_rereads = await reread_changed_sidecars(redis, concerned, known)
+    return report
+
+
+def sidecar_files(folder: Path) -> list[Path]:
+    """Every XMP sidecar below the folder (hidden folders skipped, as for photos)."""
+    return [
+        path for path in folder.rglob("*")
+        if is_sidecar_path(path) and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+
+
+async def reread_sidecars_of(redis: ArqRedis, library_id: int, sidecars: Iterable[Path]) -> list[int]:
+    """After sidecars were written or deleted (the watcher): re-read their photos' metadata if they changed."""
+    originals = sorted({original for sidecar in sidecars for original in originals_of(sidecar)})
+    known = await photos.sidecar_states(library_id, [str(path) for path in originals])
+    return await reread_changed_sidecars(redis, originals, known)
+
+
+async def reread_changed_sidecars(redis: ArqRedis, originals: Iterable[Path],
+                                  known: dict[str, tuple[int, str]]) -> list[int]:
+    """Run extract_metadata again, at a new version, for each known photo whose sidecar appeared, changed
+    or went since its metadata was read (a reprocess of that one step, as the API's reprocess does)."""
+    reread: list[int] = []
+    for path in originals:
+        photo_id, read_with = known.get(str(path), (0, ""))
+        if not photo_id or await asyncio.to_thread(sidecar_signature, path) == read_with:
+            continue
+        version = await photos.bump_version(photo_id)
+        await flow.run_only(redis, [METADATA_STEP], photo_id, version)
+        reread.append(photo_id)
+        log.info("sidecar_changed", photo_id=photo_id)
+    return reread
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
