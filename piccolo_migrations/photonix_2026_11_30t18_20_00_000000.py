@@ -25,6 +25,24 @@ COLUMNS = (
 )
 
 
+async def shorten_camera_names() -> None:
+    """Store already-imported camera names as new imports store them (media/camera.py)."""
+    pairs = await run_sql(
+        'SELECT DISTINCT "camera_make", "camera_model" FROM "photo" WHERE "camera_make" IS NOT NULL'
+    )
+    for pair in pairs:
+        make, model = pair["camera_make"], pair["camera_model"]
+        brand, short_model = camera_name(make, model)
+        if (brand, short_model) == (make, model):
+            continue
+        if model is None:
+            await run_sql('UPDATE "photo" SET "camera_make" = {} WHERE "camera_make" = {} '
+                          'AND "camera_model" IS NULL', brand, make)
+        else:
+            await run_sql('UPDATE "photo" SET "camera_make" = {}, "camera_model" = {} '
+                          'WHERE "camera_make" = {} AND "camera_model" = {}', brand, short_model, make, model)
+
+
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="photonix", description=DESCRIPTION)
 
@@ -35,22 +53,6 @@ async def forwards() -> MigrationManager:
     async def drop_columns() -> None:
         for name, _ in reversed(COLUMNS):
             await run_sql(f'ALTER TABLE "photo" DROP COLUMN "{name}"')
-
-    async def shorten_camera_names() -> None:
-        pairs = await run_sql(
-            'SELECT DISTINCT "camera_make", "camera_model" FROM "photo" WHERE "camera_make" IS NOT NULL'
-        )
-        for pair in pairs:
-            make, model = pair["camera_make"], pair["camera_model"]
-            brand, short_model = camera_name(make, model)
-            if (brand, short_model) == (make, model):
-                continue
-            if model is None:
-                await run_sql('UPDATE "photo" SET "camera_make" = {} WHERE "camera_make" = {} '
-                              'AND "camera_model" IS NULL', brand, make)
-            else:
-                await run_sql('UPDATE "photo" SET "camera_make" = {}, "camera_model" = {} '
-                              'WHERE "camera_make" = {} AND "camera_model" = {}', brand, short_model, make, model)
 
     manager.add_raw(add_columns)
     manager.add_raw(shorten_camera_names)
