@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,22 @@ def test_exif_in_a_png_exif_chunk_is_read(tmp_path: Path) -> None:
     Image.new("RGB", (16, 12)).save(path, exif=exif)
     meta = read_metadata(path)
     assert (meta.camera_make, meta.camera_model, meta.date_source) == ("Nikon", "D70", "exif_original")
+
+
+def test_exif_in_an_exif_chunk_after_the_pixels_is_read(tmp_path: Path) -> None:
+    """PNG allows eXIf after IDAT; Pillow only sees it after decoding every pixel, exifread finds it."""
+    exif = Image.Exif()
+    exif[0x0110] = "Late Model"
+    exif.get_ifd(0x8769)[0x9003] = "2011:02:03 04:05:06"
+    path = tmp_path / "late.png"
+    Image.new("RGB", (16, 12)).save(path)
+    data = path.read_bytes()
+    payload = exif.tobytes()[len(b"Exif\x00\x00"):]
+    chunk = struct.pack(">I", len(payload)) + b"eXIf" + payload + struct.pack(">I", zlib.crc32(b"eXIf" + payload))
+    end = data.rindex(b"IEND") - 4
+    path.write_bytes(data[:end] + chunk + data[end:])
+    meta = read_metadata(path)
+    assert (meta.camera_model, meta.date_source) == ("Late Model", "exif_original")
 
 
 def test_exif_in_imagemagicks_raw_profile_text_chunk_is_read(tmp_path: Path) -> None:
