@@ -1,4 +1,4 @@
-"""Where a photo's date came from, whether it is uncertain, XMP title and description, and its sidecar's state.
+"""Where a photo's date came from, whether it is uncertain, XMP title and description, its sidecar's state.
 
 - date_source: a media.dates.DateSource value (exif_original … file_time); NULL for photos read before.
 - date_uncertain: a better source held an impossible date (2099, before 1826) and was passed over.

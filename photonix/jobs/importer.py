@@ -105,7 +105,7 @@ def sidecar_files(folder: Path) -> list[Path]:
 
 
 async def reread_sidecars_of(redis: ArqRedis, library_id: int, sidecars: Iterable[Path]) -> list[int]:
-    """After sidecars were written or deleted (the watcher): re-read their photos' metadata if they changed."""
+    """After sidecars were written or deleted (the watcher): re-read their photos' metadata."""
     originals = sorted({original for sidecar in sidecars for original in originals_of(sidecar)})
     known = await photos.sidecar_states(library_id, [str(path) for path in originals])
     return await reread_changed_sidecars(redis, originals, known)

@@ -90,7 +90,7 @@ def utc_offset(value: Any) -> str | None:
 
 
 def moment(value: Any) -> tuple[datetime, str | None] | None:
-    """A naive datetime and the offset written with it, from any separator style; None for zeros or nonsense."""
+    """A naive datetime and the offset written with it, in any separator style; None for zeros or nonsense."""
     raw = as_text(value)
     match = MOMENT.match(raw) if raw else None
     if match is None:
@@ -124,7 +124,8 @@ def date_in_file_name(path: PurePath | str) -> datetime | None:
     for match in FILE_NAME_DATE.finditer(PurePath(path).stem):
         year, _, month, day, hour, minute, second = match.groups()
         try:
-            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+            return datetime(int(year), int(month), int(day),
+                            int(hour or 0), int(minute or 0), int(second or 0))
         except ValueError:
             continue
     return None

@@ -125,7 +125,8 @@ def read_metadata(path: Path) -> Metadata:
     if is_raw_path(path):
         info = read_raw_info(path)
         sources = ExifSources(exifread_tags(path))
-        return metadata_from("RAW", info.width, info.height, sources, info.orientation, facts=file_facts(path))
+        return metadata_from("RAW", info.width, info.height, sources, info.orientation,
+                             facts=file_facts(path))
     with pillow_errors(path), Image.open(path) as im:
         check_pixel_limit(im, path)
         image_format, width, height = im.format or "UNKNOWN", im.width, im.height
@@ -159,7 +160,8 @@ def metadata_from(
         format=image_format,
         width=width,
         height=height,
-        orientation=exif.first(ORIENTATION, values.orientation) or embedded.orientation or fallback_orientation,
+        orientation=exif.first(ORIENTATION, values.orientation) or embedded.orientation
+        or fallback_orientation,
         taken_at=when.taken_at,
         taken_at_offset=when.offset,
         camera_make=make,
@@ -191,7 +193,8 @@ def date_candidates(exif: ExifSources, embedded: XmpValues, facts: FileFacts) ->
     original, digitized, modified = (exif_date(exif, *entry) for entry in EXIF_DATES)
     sidecar = facts.sidecar or XmpValues()
     found = [
-        xmp_date(sidecar.date_original, DateSource.SIDECAR), xmp_date(sidecar.date_created, DateSource.SIDECAR),
+        xmp_date(sidecar.date_original, DateSource.SIDECAR),
+        xmp_date(sidecar.date_created, DateSource.SIDECAR),
         original, xmp_date(embedded.date_original, DateSource.XMP),
         digitized, xmp_date(embedded.date_created, DateSource.XMP),
         modified,
@@ -202,7 +205,9 @@ def date_candidates(exif: ExifSources, embedded: XmpValues, facts: FileFacts) ->
     return [candidate for candidate in found if candidate is not None]
 
 
-def exif_date(exif: ExifSources, tag: Tag, subsec: Tag, offset: Tag, source: DateSource) -> DateCandidate | None:
+def exif_date(
+    exif: ExifSources, tag: Tag, subsec: Tag, offset: Tag, source: DateSource
+) -> DateCandidate | None:
     """One EXIF date with its SubSecTime digits and its OffsetTime."""
     found = exif.first(tag, dates.moment)
     if found is None:
@@ -280,6 +285,6 @@ def pillow_exif(im: Image.Image, path: Path) -> Mapping[int, Mapping[int, Any]]:
 
 
 def xmp_packet(im: Image.Image) -> bytes:
-    """The XMP packet Pillow found (JPEG, PNG, WebP, TIFF, AVIF, HEIF), as bytes (the XML says its encoding)."""
+    """The XMP packet Pillow found (JPEG, PNG, WebP, TIFF, AVIF, HEIF) as bytes (XML names its encoding)."""
     packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
     return packet if isinstance(packet, bytes) else str(packet).encode("utf-8")

@@ -1,4 +1,4 @@
-"""XMP sidecar files beside an original (IMG_1.CR2.xmp or IMG_1.xmp), as darktable, Lightroom and digiKam write.
+"""XMP sidecars beside an original (IMG_1.CR2.xmp or IMG_1.xmp), as darktable, Lightroom and digiKam write.
 
 A sidecar is never a photo itself. Its values override the ones embedded in the original, and a change
 to it means its photos' metadata must be read again."""
@@ -67,7 +67,7 @@ def read_sidecar(original: Path) -> XmpValues | None:
 
 
 def signature(original: Path) -> str:
-    """Changes when the original's sidecar appears, changes or goes: "" without one, else its mtime and size."""
+    """Changes when the original's sidecar appears, changes or goes; "" when it has none."""
     sidecar = sidecar_of(original)
     if sidecar is None:
         return ""

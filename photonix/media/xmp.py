@@ -30,13 +30,14 @@ TIFF = "http://ns.adobe.com/tiff/1.0/"
 PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
 
 XMP_ERRORS: tuple[type[Exception], ...] = (
-    ParseError, DefusedXmlException, ValueError, UnicodeError, RecursionError,
+    ParseError, DefusedXmlException, ValueError, UnicodeError, LookupError, RecursionError, OverflowError,
 )
 CONTAINERS = (f"{{{RDF}}}Alt", f"{{{RDF}}}Bag", f"{{{RDF}}}Seq")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # XMP writes GPS as "DDD,MM,SSk" or "DDD,MM.mmk" (k = N/S/E/W); some tools write decimal degrees.
-COORDINATE = re.compile(r"\s*(\d{1,3}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?)?\s*([NSEW])?\s*",
-                        re.IGNORECASE)
+COORDINATE = re.compile(
+    r"\s*(\d{1,3}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?)?\s*([NSEW])?\s*", re.IGNORECASE
+)
 RATIONAL = re.compile(r"\s*(-?\d+(?:\.\d+)?)(?:/(\d+))?\s*")
 
 Moment = tuple[datetime, str | None]
@@ -89,7 +90,8 @@ def parse_xmp(packet: bytes | str) -> XmpValues:
         gps_lon=longitude,
         gps_altitude=altitude(first(EXIF, "GPSAltitude"), first(EXIF, "GPSAltitudeRef"))
         if latitude is not None else None,
-        date_original=dates.moment(first(EXIF, "DateTimeOriginal")) or dates.moment(first(PHOTOSHOP, "DateCreated")),
+        date_original=dates.moment(first(EXIF, "DateTimeOriginal"))
+        or dates.moment(first(PHOTOSHOP, "DateCreated")),
         date_created=dates.moment(first(XMP, "CreateDate")) or dates.moment(first(EXIF, "DateTimeDigitized")),
     )
 

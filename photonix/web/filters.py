@@ -64,7 +64,8 @@ def histogram_points(channel: list[int], width: int = 240, height: int = 80) -> 
 
 def register_filters(environment: Environment) -> None:
     filters: dict[str, Any] = {
-        "month_title": month_title, "when": when, "date_source": date_source, "shutter": shutter, "aperture": aperture,
+        "month_title": month_title, "when": when, "date_source": date_source, "shutter": shutter,
+        "aperture": aperture,
         "filesize": filesize, "megapixels": megapixels, "histogram_points": histogram_points,
     }
     environment.filters.update(filters)

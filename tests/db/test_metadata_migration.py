@@ -19,8 +19,9 @@ async def test_camera_names_stored_before_are_shortened(clean: None, tmp_path: P
     stored = [("NIKON CORPORATION", "NIKON D70"), ("Canon", "Canon EOS 5D"), ("Apple", "iPhone 8"),
               ("OLYMPUS IMAGING CORP.", None), (None, "Model X")]
     for index, (make, model) in enumerate(stored):
-        await Photo.insert(Photo(library=library_id, content_hash=f"{index:064d}", original_path=f"/p/{index}.jpg",
-                                 imported_at=now, camera_make=make, camera_model=model))
+        await Photo.insert(Photo(library=library_id, content_hash=f"{index:064d}",
+                                 original_path=f"/p/{index}.jpg", imported_at=now,
+                                 camera_make=make, camera_model=model))
     await MIGRATION.shorten_camera_names()
     rows = await Photo.select(Photo.camera_make, Photo.camera_model).order_by(Photo.content_hash)
     assert [(row["camera_make"], row["camera_model"]) for row in rows] == [

@@ -1,4 +1,4 @@
-"""Capture dates in every form files carry them, the fallbacks (file name, file time), and impossible dates."""
+"""Capture dates in every form files carry them, the fallbacks (file name, file time), impossible dates."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def test_digitized_then_modified_date_stand_in_for_the_original(
 
 
 def test_xmp_creation_date_with_its_offset_is_used_without_exif_dates(tmp_path: Path) -> None:
-    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+           b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
            b'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" '
            b'photoshop:DateCreated="2009-08-14T10:00:00.5-07:00"/></rdf:RDF></x:xmpmeta>')
     meta = read_metadata(photo(tmp_path, xmp=xmp))
@@ -92,7 +93,8 @@ def test_file_time_is_the_last_resort(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("impossible", ["2099:09:29 10:10:10", "1800:01:01 00:00:00"])
 def test_impossible_date_is_passed_over_and_marked_uncertain(tmp_path: Path, impossible: str) -> None:
-    meta = read_metadata(photo(tmp_path, name="IMG_20090814_100000.jpg", exif_ifd={DATETIME_ORIGINAL: impossible}))
+    path = photo(tmp_path, name="IMG_20090814_100000.jpg", exif_ifd={DATETIME_ORIGINAL: impossible})
+    meta = read_metadata(path)
     assert (meta.taken_at, meta.date_source, meta.date_uncertain) == (
         datetime(2009, 8, 14, 10, 0, 0), "file_name", True)
 
@@ -104,10 +106,12 @@ def test_tomorrow_in_another_time_zone_is_still_plausible() -> None:
 
 
 def test_no_plausible_date_at_all_leaves_the_date_unknown_and_uncertain() -> None:
-    chosen = capture_date([DateCandidate(datetime(2199, 1, 1), DateSource.EXIF_ORIGINAL)], datetime(2026, 1, 1))
+    impossible = DateCandidate(datetime(2199, 1, 1), DateSource.EXIF_ORIGINAL)
+    chosen = capture_date([impossible], datetime(2026, 1, 1))
     assert (chosen.taken_at, chosen.source, chosen.is_uncertain) == (None, None, True)
 
 
-@pytest.mark.parametrize("nonsense", ["0000:00:00 00:00:00", "2009:13:01 00:00:00", "    ", "yesterday", b"\xff"])
+@pytest.mark.parametrize("nonsense",
+                         ["0000:00:00 00:00:00", "2009:13:01 00:00:00", "    ", "yesterday", b"\xff"])
 def test_zeros_and_nonsense_are_no_date(nonsense: str | bytes) -> None:
     assert moment(nonsense) is None

@@ -166,7 +166,8 @@ def test_exif_rating_is_clamped_to_five_stars(tmp_path: Path, stored: int, stars
     assert read_metadata(photo_with_exif(tmp_path, exif)).rating == stars
 
 
-RDF_OPEN = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+RDF_OPEN = ('<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
             'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:xap="http://ns.adobe.com/xap/1.0/">')
 RDF_CLOSE = "</rdf:RDF></x:xmpmeta>"
 

@@ -1,4 +1,4 @@
-"""XMP sidecars beside an original: found by both naming styles, override embedded values, never followed as links."""
+"""XMP sidecars beside an original: found by either name, override embedded values, never read via links."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ LIGHTROOM_XMP = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF {NAMESPACES}>
  <rdf:Description rdf:about="" xmp:Rating="4" exif:GPSLatitude="48,51.5N" exif:GPSLongitude="2,17,24W"
    exif:GPSAltitude="355/10" exif:GPSAltitudeRef="0">
-  <dc:title><rdf:Alt><rdf:li xml:lang="fr">Le pont</rdf:li><rdf:li xml:lang="x-default">The bridge</rdf:li></rdf:Alt></dc:title>
+  <dc:title><rdf:Alt><rdf:li xml:lang="fr">Le pont</rdf:li>
+   <rdf:li xml:lang="x-default">The bridge</rdf:li></rdf:Alt></dc:title>
   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Evening walk</rdf:li></rdf:Alt></dc:description>
   <dc:subject><rdf:Bag><rdf:li>bridge</rdf:li><rdf:li>Paris</rdf:li></rdf:Bag></dc:subject>
   <lr:hierarchicalSubject><rdf:Bag><rdf:li>Places|France|Paris</rdf:li><rdf:li>Things|river</rdf:li></rdf:Bag>
@@ -35,7 +36,8 @@ LIGHTROOM_XMP = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 def jpeg(tmp_path: Path, exif: Image.Exif | None = None, xmp: str | None = None) -> Path:
     path = tmp_path / "photo.jpg"
     extra = {"xmp": xmp.encode()} if xmp else {}
-    Image.new("RGB", (16, 12), (90, 90, 90)).save(path, exif=exif if exif is not None else Image.Exif(), **extra)  # type: ignore[arg-type]
+    chosen = exif if exif is not None else Image.Exif()     # an Exif holding only a GPS IFD is falsy
+    Image.new("RGB", (16, 12), (90, 90, 90)).save(path, exif=chosen, **extra)  # type: ignore[arg-type]
     return path
 
 
@@ -60,7 +62,8 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
- <rdf:Description xmp:Rating="5"><dc:title><rdf:Alt><rdf:li>&d;</rdf:li></rdf:Alt></dc:title></rdf:Description>
+ <rdf:Description xmp:Rating="5"><dc:title><rdf:Alt><rdf:li>&d;</rdf:li></rdf:Alt></dc:title>
+ </rdf:Description>
 </rdf:RDF></x:xmpmeta>"""
 EXTERNAL_ENTITY = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -99,7 +102,8 @@ def test_exif_in_an_exif_chunk_after_the_pixels_is_read(tmp_path: Path) -> None:
     Image.new("RGB", (16, 12)).save(path)
     data = path.read_bytes()
     payload = exif.tobytes()[len(b"Exif\x00\x00"):]
-    chunk = struct.pack(">I", len(payload)) + b"eXIf" + payload + struct.pack(">I", zlib.crc32(b"eXIf" + payload))
+    crc = struct.pack(">I", zlib.crc32(b"eXIf" + payload))
+    chunk = struct.pack(">I", len(payload)) + b"eXIf" + payload + crc
     end = data.rindex(b"IEND") - 4
     path.write_bytes(data[:end] + chunk + data[end:])
     meta = read_metadata(path)
@@ -112,7 +116,8 @@ def test_exif_in_imagemagicks_raw_profile_text_chunk_is_read(tmp_path: Path) -> 
     exif.get_ifd(0x8769)[0x9003] = "2011:02:03 04:05:06"
     data = exif.tobytes()
     hexed = data.hex()
-    profile = f"\nexif\n{len(data):8d}\n" + "\n".join(hexed[i:i + 72] for i in range(0, len(hexed), 72)) + "\n"
+    lines = "\n".join(hexed[i:i + 72] for i in range(0, len(hexed), 72))
+    profile = f"\nexif\n{len(data):8d}\n{lines}\n"
     info = PngImagePlugin.PngInfo()
     info.add_text("Raw profile type exif", profile, zip=True)
     path = tmp_path / "magick.png"

@@ -1,4 +1,4 @@
-"""The photo page and the API say where a date came from, flag an impossible one, and draw the map pin as SVG."""
+"""The photo page and the API say where a date came from, flag an impossible one, draw the map pin in SVG."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ XMP = (
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
     '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt>'
     '<rdf:li xml:lang="x-default">Harbour at dusk</rdf:li></rdf:Alt></dc:title>'
-    "<dc:subject><rdf:Bag><rdf:li>harbour</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>"
+    "<dc:subject><rdf:Bag><rdf:li>harbour</rdf:li></rdf:Bag></dc:subject></rdf:Description>"
+    "</rdf:RDF></x:xmpmeta>"
 )
 
 
@@ -83,7 +84,9 @@ async def test_photo_2099_does_not_top_the_grid(client, alice, redis, worker, tm
     assert not listed["items"][0]["taken_at"].startswith("2099")
 
 
-async def test_photo_page_shows_the_date_source_and_an_svg_map_pin(client, alice, redis, worker, tmp_path) -> None:
+async def test_photo_page_shows_the_date_source_and_an_svg_map_pin(
+    client, alice, redis, worker, tmp_path
+) -> None:
     photo_id = await imported(redis, alice, worker, tmp_path)
     await sign_in(client, "alice")
     page = ClassText((await client.get(f"/photos/{photo_id}")).text)
