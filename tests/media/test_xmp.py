@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -78,7 +79,8 @@ def test_xmp_with_a_dtd_is_refused_and_the_photo_still_reads(tmp_path: Path, hos
     assert (meta.title, meta.rating, meta.width) == (None, None, 16)
 
 
-@pytest.mark.parametrize("broken", ["<x:xmpmeta", "not xml at all", "<a><b></a>", "\x00" * 10])
+@pytest.mark.parametrize("broken", ["<x:xmpmeta", "not xml at all", "<a><b></a>", "\x00" * 10,
+                                    '<?xml version="1.0" encoding="U-TF-8"?><a/>'])
 def test_xmp_that_is_not_xml_reads_as_empty(broken: str) -> None:
     assert parse_xmp(broken) == parse_xmp(b"")
 
@@ -140,3 +142,20 @@ def test_camera_names_drop_a_repeated_make_and_use_the_brand(
     make: str | None, model: str | None, expected: tuple[str | None, str | None]
 ) -> None:
     assert camera_name(make, model) == expected
+
+
+def test_mutated_xmp_packets_never_raise() -> None:
+    """Flipped bytes, cuts and stray markup (a bounded, seeded set) read as some values or as empty."""
+    rng = random.Random(10)
+    seeds = [LIGHTROOM_XMP.encode(), BILLION_LAUGHS.encode()]
+    for _ in range(2000):
+        packet = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(packet))
+            if rng.random() < 0.5:
+                packet[at] = rng.randrange(256)
+            elif rng.random() < 0.5:
+                del packet[at:at + rng.randint(1, 40)]
+            else:
+                packet[at:at] = rng.choice([b"<", b'"', b"&amp;", b"99999999999999", b'encoding="x"', b"\x00"])
+        parse_xmp(bytes(packet))
