@@ -9,6 +9,9 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from photonix.media.camera import camera_name
+from photonix.media.dates import is_plausible
+
 SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FIXTURE_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 
@@ -59,14 +62,27 @@ class Row:
             return None
 
     @property
+    def has_plausible_date(self) -> bool:
+        """Whether DateTimeOriginal is a date we sort by (not 2099, not before photography)."""
+        taken = self.expected_taken_at
+        return taken is not None and is_plausible(taken, datetime.now())
+
+    @property
     def file(self) -> Path:
         """The file this row describes."""
         return CORPUS / self.path
 
 
+def expected_camera(row: Row) -> tuple[str | None, str | None]:
+    """The manifest's Make and Model as we store them: brand names, no make repeated in the model."""
+    return camera_name(row.camera_make.strip() or None, row.camera_model.strip() or None)
+
+
 # Where we knowingly read more than the manifest records, and why.
 GPS_THE_MANIFEST_MISSED = {
     "good/webp/HTC Desire.webp": "a valid GPS IFD that Pillow reads; the manifest never asked Pillow for GPS",
+    "good/jpeg/Nikon D5000.jpg": "Adobe Bridge wrote GPS into its XMP only; the manifest read EXIF alone",
+    "bad/corrupt_exif_ifd_offset.jpg": "a copy of Nikon D5000.jpg with broken EXIF but the same XMP GPS",
 }
 
 

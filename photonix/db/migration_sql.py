@@ -5,6 +5,8 @@ second database in the same process would run its SQL against the first one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.table import Table
@@ -21,9 +23,11 @@ def current_engine() -> Engine:
     return engine
 
 
-async def run_sql(sql: str) -> None:
+async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one statement ({} placeholders for args); the rows it returns, if any."""
     _RawSQL._meta.db = current_engine()
-    await _RawSQL.raw(sql)
+    rows: list[dict[str, Any]] = await _RawSQL.raw(sql, *args)
+    return rows or []
 
 
 def is_postgres() -> bool:

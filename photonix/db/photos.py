@@ -11,13 +11,14 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from photonix.config import Settings
-from photonix.db import stepruns
+from photonix.db import stepruns, tags
 from photonix.db.tables import LibraryFolder, Photo, PhotoFile, PhotoTag
 from photonix.errors import MissingFile
 from photonix.media.contained import FileRoots
 from photonix.media.metadata import Metadata
 
-METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata))
+# Every Metadata field is a photo column, except keywords: those are tags (db/tags.py).
+METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata) if field.name != "keywords")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,18 @@ async def known_paths(library_id: int) -> dict[str, int]:
     return {row["original_path"]: row["file_size"] for row in rows}
 
 
+async def sidecar_states(library_id: int, paths: list[str] | None = None) -> dict[str, tuple[int, str]]:
+    """original path -> (photo id, signature of the sidecar its metadata was read with), for the library's
+    photos (only those at `paths` when given)."""
+    where = Photo.library == library_id
+    if paths is not None:
+        if not paths:
+            return {}
+        where &= Photo.original_path.is_in(paths)
+    rows = await Photo.select(Photo.id, Photo.original_path, Photo.sidecar_signature).where(where)
+    return {row["original_path"]: (int(row["id"]), row["sidecar_signature"] or "") for row in rows}
+
+
 async def source_for(photo_id: int) -> PhotoSource:
     row = await Photo.select(
         Photo.id, Photo.library, Photo.content_hash, Photo.original_path, Photo.version
@@ -83,11 +96,14 @@ async def bump_version(photo_id: int) -> int:
     return int(row[0]["version"])
 
 
-async def save_metadata(photo_id: int, metadata: Metadata) -> None:
+async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: str = "") -> None:
+    """The file's metadata (keywords as tags with source "xmp"), and the sidecar state it was read with."""
     values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
+    values["sidecar_signature"] = sidecar_signature
     if metadata.taken_at is not None:
         values["sort_at"] = metadata.taken_at
     await Photo.update(values).where(Photo.id == photo_id)
+    await tags.replace_keyword_tags(photo_id, metadata.keywords)
     if metadata.rating:
         # The EXIF rating seeds an unrated photo; a rating someone gave here survives reprocessing.
         await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id) & (Photo.rating == 0))

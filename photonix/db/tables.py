@@ -94,6 +94,11 @@ class Photo(Table):
     gps_altitude = Float(null=True, default=None)
     rating = Integer(default=0)
     histogram = JSON(null=True, default=None)
+    date_source = Varchar(length=20, null=True, default=None)   # media.dates.DateSource of taken_at
+    date_uncertain = Boolean(default=False)             # a better source held an impossible date
+    title = Text(null=True, default=None)               # XMP dc:title
+    description = Text(null=True, default=None)         # XMP dc:description
+    sidecar_signature = Text(default="")                # the XMP sidecar last read ("" = none)
 
 
 class PhotoFile(Table):

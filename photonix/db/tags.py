@@ -9,6 +9,7 @@ from photonix.classifiers.base import ScoredTag
 from photonix.db.tables import PhotoTag, Tag
 
 USER_SOURCE = "user"
+XMP_SOURCE = "xmp"          # keywords the file (or its XMP sidecar) carries; replaced on every metadata read
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,17 @@ async def replace_classifier_tags(photo_id: int, classifier: str, version: int,
                 target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO UPDATE",
                 values=[PhotoTag.score],
             )
+
+
+async def replace_keyword_tags(photo_id: int, keywords: Sequence[str], source: str = XMP_SOURCE) -> None:
+    """The photo's keywords from its file become exactly these generic tags; other sources' tags stay."""
+    ids = [await tag_id("generic", name) for name in dict.fromkeys(keywords)]
+    async with PhotoTag._meta.db.transaction():
+        await PhotoTag.delete().where((PhotoTag.photo == photo_id) & (PhotoTag.source == source))
+        if ids:
+            await PhotoTag.insert(
+                *(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=source) for tid in ids)
+            ).on_conflict(target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING")
 
 
 async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:

@@ -22,10 +22,14 @@ from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
 from photonix.media.contained import is_within, real_roots
+from photonix.jobs.tasks import extract_metadata
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
+from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candidates
+from photonix.media.sidecars import signature as sidecar_signature
 
 log = structlog.get_logger()
+METADATA_STEP = flow.step(extract_metadata).name
 
 
 @dataclass
@@ -38,13 +42,15 @@ class ImportReport:
     unchanged: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)      # path -> why it could not be read
     outside_library: list[str] = field(default_factory=list)     # links leading out: skipped
+    sidecar_rereads: list[int] = field(default_factory=list)      # photos whose XMP sidecar changed
 
 
 @dataclass(frozen=True, slots=True)
 class FolderWalk:
-    """The photo files found below a folder (by real path) and the links that were not followed."""
+    """The photo files and XMP sidecars found below a folder (by real path), and the links not followed."""
 
     files: list[Path]
+    sidecars: list[Path]
     outside_links: list[Path]
 
 
@@ -60,6 +66,7 @@ def walk_folder(folder: Path) -> FolderWalk:
     and each real file listed once, so link loops and two links to one photo import nothing twice."""
     root = Path(os.path.realpath(folder))
     files: set[Path] = set()
+    sidecars: set[Path] = set()
     outside: list[Path] = []
     walked = {root}
     pending = [root]
@@ -93,7 +100,9 @@ def walk_folder(folder: Path) -> FolderWalk:
                 pending.append(path)
             elif is_file and is_photo_path(path):
                 files.add(path)
-    return FolderWalk(sorted(files), outside)
+            elif is_file and is_sidecar_path(path):
+                sidecars.add(path)
+    return FolderWalk(sorted(files), sorted(sidecars), outside)
 
 
 def photo_files(folder: Path) -> list[Path]:
@@ -151,16 +160,46 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
 
 async def import_folder(redis: ArqRedis, pipeline: Chain, library_id: int, folder: Path,
                         on_file: Callable[[Path], None] | None = None) -> ImportReport:
-    """Import every photo below one of the library's folders; links leading out are counted, not followed."""
+    """Import every photo below one of the library's folders (links leading out are counted, not
+    followed), and re-read the metadata of photos whose sidecar changed."""
+    known = await photos.sidecar_states(library_id)     # before importing: new photos get read anyway
     walk = walk_folder(folder)
     report = await import_paths(redis, pipeline, library_id, walk.files, on_file)
     report.outside_library[:0] = [str(link) for link in walk.outside_links]
+    sidecars = set(walk.sidecars)
+    # Only photos with a sidecar now, or read with one before, need their sidecar's state checked.
+    concerned = [path for path in walk.files
+                 if sidecars.intersection(sidecar_candidates(path)) or known.get(str(path), (0, ""))[1]]
+    report.sidecar_rereads = await reread_changed_sidecars(redis, concerned, known)
     return report
 
 
 def outside_summary(count: int) -> str:
     """The summary line for links not followed: "skipped 2 links outside the library"."""
     return f"skipped {count} link{'s' if count != 1 else ''} outside the library"
+
+
+async def reread_sidecars_of(redis: ArqRedis, library_id: int, sidecars: Iterable[Path]) -> list[int]:
+    """After sidecars were written or deleted (the watcher): re-read their photos' metadata."""
+    originals = sorted({original for sidecar in sidecars for original in originals_of(sidecar)})
+    known = await photos.sidecar_states(library_id, [str(path) for path in originals])
+    return await reread_changed_sidecars(redis, originals, known)
+
+
+async def reread_changed_sidecars(redis: ArqRedis, originals: Iterable[Path],
+                                  known: dict[str, tuple[int, str]]) -> list[int]:
+    """Run extract_metadata again, at a new version, for each known photo whose sidecar appeared, changed
+    or went since its metadata was read (a reprocess of that one step, as the API's reprocess does)."""
+    reread: list[int] = []
+    for path in originals:
+        photo_id, read_with = known.get(str(path), (0, ""))
+        if not photo_id or await asyncio.to_thread(sidecar_signature, path) == read_with:
+            continue
+        version = await photos.bump_version(photo_id)
+        await flow.run_only(redis, [METADATA_STEP], photo_id, version)
+        reread.append(photo_id)
+        log.info("sidecar_changed", photo_id=photo_id)
+    return reread
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

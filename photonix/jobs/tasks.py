@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -17,6 +18,7 @@ from photonix.media.contained import read_contained
 from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.raw import render_raw
+from photonix.media.sidecars import signature as sidecar_signature
 from photonix.media.thumbnails import render_thumbnails
 
 Context = dict[str, Any]
@@ -25,11 +27,13 @@ Context = dict[str, Any]
 async def extract_metadata(ctx: Context, photo_id: int, version: int, follow: bool = True) -> str:
     async def body() -> None:
         source = await photos.source_for(photo_id)
+        # The sidecar's state before reading: if it changes meanwhile, the next rescan reads it again.
+        sidecar = await asyncio.to_thread(sidecar_signature, source.original_path)
         # In the pool, never a thread: exifread's HEIC reader is not thread-safe (it misread a HEIC's
         # box sizes when two ran at once in one process).
         roots = await photos.file_roots(source.library_id, photos.ORIGINAL, ctx["settings"])
         metadata = await in_pool(ctx, read_contained, read_metadata, source.original_path, roots)
-        await photos.save_metadata(photo_id, metadata)
+        await photos.save_metadata(photo_id, metadata, sidecar)
 
     return await run_step(ctx, "extract_metadata", photo_id, version, follow, body)
 

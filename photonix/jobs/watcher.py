@@ -11,8 +11,9 @@ from watchfiles import Change, awatch
 
 from photonix.db import accounts
 from photonix.jobs.flow import Chain
-from photonix.jobs.importer import import_folder, import_paths, outside_summary
+from photonix.jobs.importer import import_folder, import_paths, outside_summary, reread_sidecars_of
 from photonix.media.formats import is_photo_path
+from photonix.media.sidecars import is_sidecar_path
 
 log = structlog.get_logger()
 
@@ -39,6 +40,8 @@ async def watch_libraries(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event)
         return
     async for changes in awatch(*owner, stop_event=stop, recursive=True):
         touched = [Path(p) for change, p in changes if change != Change.deleted and is_photo_path(Path(p))]
+        # A sidecar written, replaced or deleted: its photos' metadata is read again.
+        sidecars = [Path(p) for _, p in changes if is_sidecar_path(Path(p))]
         for folder, library_id in owner.items():
             # A link in the folder is never followed out of it: import_paths skips (and counts) those.
             mine = [p for p in touched if p.is_relative_to(folder) and (p.is_symlink() or p.is_file())]
@@ -47,3 +50,5 @@ async def watch_libraries(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event)
                 log.info("watcher_imported", library_id=library_id, photos=len(report.new_photo_ids),
                          **({"skipped": outside_summary(len(report.outside_library))}
                             if report.outside_library else {}))
+            if changed := [p for p in sidecars if p.is_relative_to(folder)]:
+                await reread_sidecars_of(redis, library_id, changed)

@@ -11,7 +11,10 @@ from typing import Any, TypeVar
 import exifread
 from PIL import ExifTags, Image
 
+from photonix.media import dates
 from photonix.media import exifvalues as values
+from photonix.media.camera import camera_name
+from photonix.media.dates import DateCandidate, DateSource
 from photonix.media.failures import (
     check_pixel_limit,
     file_errors,
@@ -23,6 +26,8 @@ from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
 from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
 from photonix.media.raw import read_raw_info
+from photonix.media.sidecars import read_sidecar
+from photonix.media.xmp import XmpValues, parse_xmp
 
 T = TypeVar("T")
 
@@ -47,7 +52,15 @@ DATETIME = Tag(("Image DateTime",), IFD0, 0x0132)
 RATING = Tag(("Image Rating",), IFD0, 0x4746)
 DATETIME_ORIGINAL = Tag(("EXIF DateTimeOriginal", "Image DateTimeOriginal"), EXIF_IFD, 0x9003)
 DATETIME_DIGITIZED = Tag(("EXIF DateTimeDigitized", "Image DateTimeDigitized"), EXIF_IFD, 0x9004)
+OFFSET_TIME = Tag(("EXIF OffsetTime",), EXIF_IFD, 0x9010)
 OFFSET_TIME_ORIGINAL = Tag(("EXIF OffsetTimeOriginal",), EXIF_IFD, 0x9011)
+OFFSET_TIME_DIGITIZED = Tag(("EXIF OffsetTimeDigitized",), EXIF_IFD, 0x9012)
+SUBSEC_TIME = Tag(("EXIF SubSecTime",), EXIF_IFD, 0x9290)
+SUBSEC_TIME_ORIGINAL = Tag(("EXIF SubSecTimeOriginal",), EXIF_IFD, 0x9291)
+SUBSEC_TIME_DIGITIZED = Tag(("EXIF SubSecTimeDigitized",), EXIF_IFD, 0x9292)
+# ImageMagick (and exiftool) keep a PNG's EXIF as hex in this text chunk; Pillow's getexif() decodes it.
+RAW_PROFILE_EXIF = "Raw profile type exif"
+XMP_PACKET = Tag(("Image ApplicationNotes",), IFD0, 0x02BC)     # TIFF-based RAW files keep XMP here
 EXPOSURE_TIME = Tag(("EXIF ExposureTime", "Image ExposureTime"), EXIF_IFD, 0x829A)
 F_NUMBER = Tag(("EXIF FNumber", "Image FNumber"), EXIF_IFD, 0x829D)
 ISO = Tag(("EXIF ISOSpeedRatings", "Image ISOSpeedRatings"), EXIF_IFD, 0x8827)
@@ -61,6 +74,13 @@ GPS_LONGITUDE = Tag(("GPS GPSLongitude",), GPS_IFD, 0x0004)
 GPS_ALTITUDE_REF = Tag(("GPS GPSAltitudeRef",), GPS_IFD, 0x0005)
 GPS_ALTITUDE = Tag(("GPS GPSAltitude",), GPS_IFD, 0x0006)
 
+# Each EXIF date with its sub-second and offset tags, best first.
+EXIF_DATES: tuple[tuple[Tag, Tag, Tag, DateSource], ...] = (
+    (DATETIME_ORIGINAL, SUBSEC_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL, DateSource.EXIF_ORIGINAL),
+    (DATETIME_DIGITIZED, SUBSEC_TIME_DIGITIZED, OFFSET_TIME_DIGITIZED, DateSource.EXIF_DIGITIZED),
+    (DATETIME, SUBSEC_TIME, OFFSET_TIME, DateSource.EXIF_MODIFIED),
+)
+
 # exifread is a pure-Python parser fed untrusted bytes; on any of these we fall back to Pillow.
 EXIFREAD_ERRORS: tuple[type[Exception], ...] = (
     OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError, EOFError,
@@ -70,11 +90,11 @@ EXIFREAD_ERRORS: tuple[type[Exception], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ExifSources:
-    """One file's EXIF as exifread and Pillow each read it (either may be empty), plus its XMP."""
+    """One file's EXIF as exifread and Pillow each read it (either may be empty), plus its XMP packet."""
 
     exifread_tags: Mapping[str, Any] = field(default_factory=dict)
     pillow_ifds: Mapping[int, Mapping[int, Any]] = field(default_factory=dict)
-    xmp: str = ""
+    xmp: bytes = b""
 
     def first(self, tag: Tag, convert: Callable[[Any], T | None]) -> T | None:
         """The tag's value from exifread, else from Pillow, converted; None when neither is usable."""
@@ -91,35 +111,61 @@ class ExifSources:
         return found if pillow_value is None else [*found, pillow_value]
 
 
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the file system says besides the file's bytes: its name, its time, its XMP sidecar."""
+
+    name: str = ""
+    mtime: float | None = None
+    sidecar: XmpValues | None = None
+
+
 def read_metadata(path: Path) -> Metadata:
     """Size as stored plus EXIF; a field that cannot be read is None, but an unreadable file raises."""
     if is_raw_path(path):
         info = read_raw_info(path)
         sources = ExifSources(exifread_tags(path))
-        return metadata_from("RAW", info.width, info.height, sources, info.orientation)
+        return metadata_from("RAW", info.width, info.height, sources, info.orientation,
+                             facts=file_facts(path))
     with pillow_errors(path), Image.open(path) as im:
         check_pixel_limit(im, path)
         image_format, width, height = im.format or "UNKNOWN", im.width, im.height
         pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
-    return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp))
+    return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp),
+                         facts=file_facts(path))
+
+
+def file_facts(path: Path) -> FileFacts:
+    with file_errors(path):
+        mtime = path.stat().st_mtime
+    return FileFacts(path.name, mtime, read_sidecar(path))
 
 
 def metadata_from(
-    image_format: str, width: int, height: int, exif: ExifSources, fallback_orientation: int = 1
+    image_format: str, width: int, height: int, exif: ExifSources, fallback_orientation: int = 1,
+    facts: FileFacts = FileFacts(),
 ) -> Metadata:
-    """Assemble Metadata from the size and the tag sources."""
+    """Assemble Metadata from the size and the tag sources; a sidecar's values override the file's own."""
+    embedded = parse_xmp(exif.xmp or embedded_xmp(exif))
+    sidecar = facts.sidecar or XmpValues()
     latitude, longitude = gps_position(exif)
+    altitude = gps_altitude(exif) if latitude is not None else None
+    for xmp in (embedded, sidecar):      # XMP GPS fills in for missing EXIF GPS; a sidecar's overrides both
+        if xmp.gps_lat is not None and (xmp is sidecar or latitude is None):
+            latitude, longitude, altitude = xmp.gps_lat, xmp.gps_lon, xmp.gps_altitude
+    when = dates.capture_date(date_candidates(exif, embedded, facts))
+    make, model = camera_name(exif.first(MAKE, values.text), exif.first(MODEL, values.text))
+    exif_stars = exif.first(RATING, values.rating)
     return Metadata(
         format=image_format,
         width=width,
         height=height,
-        orientation=exif.first(ORIENTATION, values.orientation)
-        or values.xmp_orientation(exif.xmp)
+        orientation=exif.first(ORIENTATION, values.orientation) or embedded.orientation
         or fallback_orientation,
-        taken_at=taken_at(exif),
-        taken_at_offset=exif.first(OFFSET_TIME_ORIGINAL, values.utc_offset),
-        camera_make=exif.first(MAKE, values.text),
-        camera_model=exif.first(MODEL, values.text),
+        taken_at=when.taken_at,
+        taken_at_offset=when.offset,
+        camera_make=make,
+        camera_model=model,
         lens=exif.first(LENS_MODEL, values.text),
         exposure_time=exif.first(EXPOSURE_TIME, values.positive),
         f_number=exif.first(F_NUMBER, values.positive),
@@ -128,17 +174,60 @@ def metadata_from(
         flash=exif.first(FLASH, values.flash_fired),
         gps_lat=latitude,
         gps_lon=longitude,
-        gps_altitude=gps_altitude(exif) if latitude is not None else None,
-        rating=star_rating(exif),
+        gps_altitude=altitude,
+        rating=first_known(sidecar.rating, exif_stars, embedded.rating),
+        date_source=when.source.value if when.source else None,
+        date_uncertain=when.is_uncertain,
+        title=sidecar.title or embedded.title,
+        description=sidecar.description or embedded.description,
+        keywords=sidecar.keywords or embedded.keywords,
     )
 
 
-def taken_at(exif: ExifSources) -> datetime | None:
-    """DateTimeOriginal, else DateTimeDigitized, else the file's DateTime."""
-    for tag in (DATETIME_ORIGINAL, DATETIME_DIGITIZED, DATETIME):
-        if (moment := exif.first(tag, values.timestamp)) is not None:
-            return moment
-    return None
+def first_known(*candidates: int | None) -> int | None:
+    return next((value for value in candidates if value is not None), None)
+
+
+def date_candidates(exif: ExifSources, embedded: XmpValues, facts: FileFacts) -> list[DateCandidate]:
+    """Every date the file offers, best first: sidecar, EXIF and XMP dates, its name, its file time."""
+    original, digitized, modified = (exif_date(exif, *entry) for entry in EXIF_DATES)
+    sidecar = facts.sidecar or XmpValues()
+    found = [
+        xmp_date(sidecar.date_original, DateSource.SIDECAR),
+        xmp_date(sidecar.date_created, DateSource.SIDECAR),
+        original, xmp_date(embedded.date_original, DateSource.XMP),
+        digitized, xmp_date(embedded.date_created, DateSource.XMP),
+        modified,
+    ]
+    named = dates.date_in_file_name(facts.name) if facts.name else None
+    found.append(DateCandidate(named, DateSource.FILE_NAME) if named else None)
+    found.append(dates.file_time_candidate(facts.mtime) if facts.mtime is not None else None)
+    return [candidate for candidate in found if candidate is not None]
+
+
+def exif_date(
+    exif: ExifSources, tag: Tag, subsec: Tag, offset: Tag, source: DateSource
+) -> DateCandidate | None:
+    """One EXIF date with its SubSecTime digits and its OffsetTime."""
+    found = exif.first(tag, dates.moment)
+    if found is None:
+        return None
+    when, written_offset = dates.with_subseconds(found, exif.first(subsec, dates.as_text))
+    return DateCandidate(when, source, exif.first(offset, dates.utc_offset) or written_offset)
+
+
+def xmp_date(found: tuple[datetime, str | None] | None, source: DateSource) -> DateCandidate | None:
+    return DateCandidate(found[0], source, found[1]) if found else None
+
+
+def embedded_xmp(exif: ExifSources) -> bytes:
+    """The XMP packet a TIFF-based file (most RAWs) keeps in IFD0's ApplicationNotes, as exifread read it."""
+    for raw in exif.raw_values(XMP_PACKET):
+        try:
+            return bytes(raw) if not isinstance(raw, str) else raw.encode("utf-8")
+        except (TypeError, ValueError):
+            continue
+    return b""
 
 
 def gps_position(exif: ExifSources) -> tuple[float | None, float | None]:
@@ -164,12 +253,6 @@ def gps_altitude(exif: ExifSources) -> float | None:
     return -altitude if exif.first(GPS_ALTITUDE_REF, values.integer) == 1 else altitude
 
 
-def star_rating(exif: ExifSources) -> int | None:
-    """The EXIF Rating tag, else XMP's xmp:Rating; 0..5."""
-    stars = exif.first(RATING, values.rating)
-    return stars if stars is not None else values.xmp_rating(exif.xmp)
-
-
 def positive_integer(value: Any) -> int | None:
     """An int above zero (ISO); EXIF writes 0 for unknown."""
     result = values.integer(value)
@@ -187,7 +270,7 @@ def exifread_tags(path: Path) -> Mapping[str, Any]:
 
 def pillow_exif(im: Image.Image, path: Path) -> Mapping[int, Mapping[int, Any]]:
     """Pillow's IFD0, Exif and GPS IFDs; empty when the EXIF block is corrupt."""
-    if im.format == "PNG" and "exif" not in im.info:
+    if im.format == "PNG" and not {"exif", RAW_PROFILE_EXIF} & set(im.info):
         return {}   # Pillow would decode every pixel hunting a trailing eXIf chunk; exifread finds it
     ifds: dict[int, Mapping[int, Any]] = {}
     try:
@@ -201,7 +284,7 @@ def pillow_exif(im: Image.Image, path: Path) -> Mapping[int, Mapping[int, Any]]:
     return ifds
 
 
-def xmp_packet(im: Image.Image) -> str:
-    """The XMP packet Pillow found (JPEG, PNG, WebP, TIFF, AVIF, HEIF), as text."""
-    packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or ""
-    return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)
+def xmp_packet(im: Image.Image) -> bytes:
+    """The XMP packet Pillow found (JPEG, PNG, WebP, TIFF, AVIF, HEIF) as bytes (XML names its encoding)."""
+    packet = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
+    return packet if isinstance(packet, bytes) else str(packet).encode("utf-8")

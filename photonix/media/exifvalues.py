@@ -1,22 +1,15 @@
-"""Typed values from raw EXIF and XMP tag values, as exifread or Pillow hand them over."""
+"""Typed values from raw EXIF tag values, as exifread or Pillow hand them over (dates: media/dates.py)."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 # What converting a malformed tag value can raise; a malformed value reads as None.
 VALUE_ERRORS: tuple[type[Exception], ...] = (
     TypeError, ValueError, ZeroDivisionError, OverflowError, IndexError, AttributeError,
 )
-
-DATETIME_PATTERN = re.compile(r"\s*(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
-OFFSET_PATTERN = re.compile(r"[+-]\d{2}:\d{2}")
-XMP_RATING = re.compile(r"\b(?:xmp|xap):Rating\s*(?:=\s*[\"']|>)\s*(-?\d+)")
-XMP_ORIENTATION = re.compile(r"\btiff:Orientation\s*(?:=\s*[\"']|>)\s*(\d)")
 
 
 def text(value: Any) -> str | None:
@@ -80,25 +73,6 @@ def rating(value: Any) -> int | None:
     return min(max(result, 0), 5) if result is not None else None
 
 
-def timestamp(value: Any) -> datetime | None:
-    """A naive datetime from 'YYYY:MM:DD HH:MM:SS' (or dashes, or a T); None for zeros or nonsense."""
-    raw = text(value)
-    match = DATETIME_PATTERN.match(raw) if raw else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second)
-    except VALUE_ERRORS:
-        return None
-
-
-def utc_offset(value: Any) -> str | None:
-    """An OffsetTime value such as '+02:00'; None when it does not look like one."""
-    raw = text(value)
-    return raw if raw and OFFSET_PATTERN.fullmatch(raw) else None
-
-
 def degrees(value: Any) -> float | None:
     """Decimal degrees from EXIF's (degrees, minutes, seconds) rationals, or a single number."""
     parts = value if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else [value]
@@ -109,15 +83,3 @@ def degrees(value: Any) -> float | None:
             return None
         total += part / per_degree
     return total if numbers else None
-
-
-def xmp_rating(xmp: str) -> int | None:
-    """xmp:Rating (or the older xap:Rating) from an XMP packet, as element or attribute."""
-    match = XMP_RATING.search(xmp)
-    return rating(int(match.group(1))) if match else None
-
-
-def xmp_orientation(xmp: str) -> int | None:
-    """tiff:Orientation from an XMP packet (the same pattern Pillow itself looks for)."""
-    match = XMP_ORIENTATION.search(xmp)
-    return orientation(int(match.group(1))) if match else None

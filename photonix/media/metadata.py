@@ -1,4 +1,4 @@
-"""The typed metadata of one photo file, as read from its EXIF (exifread first, Pillow as fallback)."""
+"""The typed metadata of one photo file, as read from its EXIF, XMP, sidecar, name and file time."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ class Metadata:
     width: int                           # as stored, before orientation (as MANIFEST.csv records it)
     height: int
     orientation: int                     # EXIF 1..8, 1 when absent
-    taken_at: datetime | None            # DateTimeOriginal as written (naive, camera-local time)
-    taken_at_offset: str | None          # OffsetTimeOriginal, e.g. "+02:00"
+    taken_at: datetime | None            # the best plausible date (media/dates.py), camera-local, naive
+    taken_at_offset: str | None          # its UTC offset when written (OffsetTimeOriginal, XMP), "+02:00"
     camera_make: str | None
     camera_model: str | None
     lens: str | None
@@ -28,3 +28,8 @@ class Metadata:
     gps_lon: float | None                # decimal degrees, west negative
     gps_altitude: float | None           # metres
     rating: int | None                   # EXIF/XMP Rating 0..5
+    date_source: str | None = None       # a media.dates.DateSource value: where taken_at came from
+    date_uncertain: bool = False         # a better source held an impossible date and was passed over
+    title: str | None = None             # XMP dc:title
+    description: str | None = None       # XMP dc:description
+    keywords: tuple[str, ...] = ()       # XMP dc:subject and lr:hierarchicalSubject leaves; stored as tags

@@ -17,6 +17,17 @@ def when(value: datetime | None) -> str:
     return value.strftime("%a %-d %b %Y, %H:%M") if value else "Date unknown"
 
 
+# media.dates.DateSource values, as the photo page names them.
+DATE_SOURCES = {
+    "xmp_sidecar": "XMP sidecar", "exif_original": "EXIF (taken)", "exif_digitized": "EXIF (digitized)",
+    "exif_modified": "EXIF (modified)", "xmp": "XMP", "file_name": "file name", "file_time": "file time",
+}
+
+
+def date_source(value: str | None) -> str:
+    return DATE_SOURCES.get(value or "", value or "unknown")
+
+
 def shutter(seconds: float | None) -> str:
     if not seconds:
         return ""
@@ -53,7 +64,8 @@ def histogram_points(channel: list[int], width: int = 240, height: int = 80) -> 
 
 def register_filters(environment: Environment) -> None:
     filters: dict[str, Any] = {
-        "month_title": month_title, "when": when, "shutter": shutter, "aperture": aperture,
+        "month_title": month_title, "when": when, "date_source": date_source, "shutter": shutter,
+        "aperture": aperture,
         "filesize": filesize, "megapixels": megapixels, "histogram_points": histogram_points,
     }
     environment.filters.update(filters)

@@ -14,7 +14,8 @@ SUMMARY_FIELDS = ("id", "library", "taken_at", "camera_make", "camera_model", "r
 # Members never see server paths: the file's name is shown, its folder only to admins (original_path).
 DETAIL_FIELDS = (*SUMMARY_FIELDS, "content_hash", "file_size", "imported_at", "version",
                  "taken_at_offset", "lens", "exposure_time", "f_number", "iso", "focal_length", "flash",
-                 "gps_lat", "gps_lon", "gps_altitude", "histogram")
+                 "gps_lat", "gps_lon", "gps_altitude", "histogram", "date_source", "date_uncertain", "title",
+                 "description")
 
 
 def thumbnail_url(photo_id: int, size: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -72,11 +73,15 @@ def test_ok_file_ends_with_every_step_done_or_skipped(outcomes, row: corpus.Row)
 @pytest.mark.parametrize("row", corpus.rows(expected="ok"), ids=lambda r: r.path)
 def test_ok_file_metadata_matches_manifest(outcomes, row: corpus.Row) -> None:
     photo = outcomes[row.path].photo
-    assert (photo["camera_make"] or "") == row.camera_make.strip()
-    assert (photo["camera_model"] or "") == row.camera_model.strip()
-    if row.datetime_original.strip():
-        # Without DateTimeOriginal we fall back to DateTimeDigitized/DateTime, which the manifest omits.
-        assert photo["taken_at"] == row.expected_taken_at
+    assert (photo["camera_make"], photo["camera_model"]) == corpus.expected_camera(row)
+    if row.has_plausible_date:
+        # To the second: the manifest omits SubSecTimeOriginal. Without DateTimeOriginal we fall back to
+        # other EXIF and XMP dates, the file name and the file time, which the manifest omits.
+        taken_at = photo["taken_at"]
+        assert isinstance(taken_at, datetime) and taken_at.replace(microsecond=0) == row.expected_taken_at
+        assert photo["date_source"] == "exif_original"
+    elif row.expected_taken_at is not None:     # 2099 or before photography: not used for sorting
+        assert photo["taken_at"] != row.expected_taken_at and photo["date_uncertain"]
     if row.gps_lat and not corpus.is_null_island(row):
         assert (f"{photo['gps_lat']:.6f}", f"{photo['gps_lon']:.6f}") == (row.gps_lat, row.gps_lon)
     elif row.path not in corpus.GPS_THE_MANIFEST_MISSED:
