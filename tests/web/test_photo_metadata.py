@@ -61,7 +61,7 @@ def future_dated_photo(folder: Path) -> Path:
 
 
 async def imported(redis: ArqRedis, member: Member, worker, tmp_path: Path) -> int:
-    report = await import_paths(redis, PIPELINE, member.library_id, [future_dated_photo(tmp_path)])
+    report = await import_paths(redis, PIPELINE, member.library_id, [future_dated_photo(member.folder)])
     await worker().main()
     return report.new_photo_ids[0]
 
