@@ -20,7 +20,7 @@ class Member:
     user_id: int
     library_id: int
     token: str
-    folder: Path
+    folder: Path | None = None        # where import_into puts its files (tests.library_files)
 
     @property
     def auth(self) -> dict[str, str]:
@@ -38,10 +38,10 @@ async def client(app: Litestar, clean: None) -> AsyncIterator[AsyncTestClient[Li
         yield test_client
 
 
-async def make_member(name: str, folder: Path) -> Member:
-    """A user with a token and a library of their own, whose folder is `folder`."""
+async def make_member(name: str, folder: Path | None = None) -> Member:
+    """A user with a token and a library of their own, whose folder is `folder` (none: uploads only)."""
     user_id = await accounts.create_user(name, "correct horse battery")
-    library_id = await accounts.create_library(f"{name}'s library", [folder], user_id)
+    library_id = await accounts.create_library(f"{name}'s library", [folder] if folder else [], user_id)
     return Member(user_id, library_id, await accounts.create_token(user_id, "tests"), folder)
 
 
