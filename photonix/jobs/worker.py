@@ -16,7 +16,7 @@ from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 from photonix.classifiers.running import prepare_all
 from photonix.jobs.pool import in_pool, new_pool
-from photonix.jobs.queue import redis_settings
+from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
 from photonix.jobs.watcher import rescan_all, watch_libraries
@@ -85,4 +85,5 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
         burst=burst,
         poll_delay=settings.poll_seconds,
         handle_signals=not burst,
+        **SERIALIZERS,
     )
