@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from arq.jobs import Job
+
 from photonix.classifiers import CLASSIFIERS
 from photonix.classifiers.base import ClassifierInput, ScoredTag
 from photonix.db import photos, tags
@@ -13,7 +15,8 @@ from photonix.errors import TransientError
 from photonix.jobs import flow
 from photonix.jobs.flow import chain, group
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.steprun import run_step
+from photonix.jobs.queue import deserialize_job
+from photonix.jobs.steprun import pipeline_step
 from photonix.jobs.tasks import classifier_step, convert_raw, extract_metadata, make_thumbnails
 from tests import corpus
 from tests.jobs.conftest import step_runs, step_states
@@ -100,13 +103,11 @@ async def test_classifier_that_raises_fails_only_itself(import_files, worker) ->
     assert "classifier bug" in str(failed[0]["error"])
 
 
-async def flaky_step(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
+@pipeline_step
+async def flaky_step(ctx: dict[str, Any], photo_id: int) -> None:
     """Fails with a transient error on its first two tries, then succeeds."""
-    async def body() -> None:
-        if ctx["job_try"] < 3:
-            raise TransientError(f"network hiccup on try {ctx['job_try']}")
-
-    return await run_step(ctx, "flaky_step", photo_id, version, follow, body)
+    if ctx["job_try"] < 3:
+        raise TransientError(f"network hiccup on try {ctx['job_try']}")
 
 
 async def test_transient_error_retries_and_ends_done_after_three_tries(import_files, worker) -> None:
@@ -169,3 +170,26 @@ async def test_a_rating_given_here_survives_reprocessing(import_files, worker, r
     await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
     await worker().main()
     assert (await Photo.select(Photo.rating).where(Photo.id == photo_id).first())["rating"] == 5
+
+
+async def test_a_step_is_recorded_under_its_function_name(import_files, worker) -> None:
+    pipeline = chain(extract_metadata, flaky_step)
+    assert pipeline.step_names() == ["extract_metadata", "flaky_step"]
+    assert [s.function.__name__ for s in PIPELINE.steps()] == PIPELINE.step_names()
+    report = await import_files([GPS_PHOTO.file], pipeline)
+    await worker(pipeline).main()
+    assert set(await step_states(report.new_photo_ids[0])) == {"extract_metadata", "flaky_step"}
+
+
+async def test_job_without_a_record_fails_instead_of_passing_as_finished(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    await worker().main()
+    version = await photos.bump_version(photo_id)          # a new version: no StepRun rows for it yet
+    job = flow.job_id("extract_metadata", photo_id, version)
+    await redis.enqueue_job("extract_metadata", photo_id, version, False, _job_id=job)
+    await worker().main()
+    result = await Job(job, redis, _deserializer=deserialize_job).result_info()
+    assert result is not None and result.success is False
+    assert isinstance(result.result, str) and "StepRunMissing" in result.result
+    assert await StepRun.count().where(StepRun.version == version) == 0
