@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import time
 
+from photonix.db import accounts
 from photonix.db.tables import Photo, StepRun
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.watcher import rescan_all
@@ -37,3 +38,35 @@ async def test_rescan_imports_what_the_watcher_missed(library, redis) -> None:
         shutil.copy(row.file, library.folders[0] / row.file.name)
     assert await rescan_all(redis, PIPELINE) == 3
     assert await rescan_all(redis, PIPELINE) == 0
+
+
+async def wait_for(predicate, what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while not await predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def test_library_added_while_the_worker_runs_is_watched(settings, pool, clean, tmp_path) -> None:
+    running = build_worker(settings, pool=pool, watch=True)
+    task = asyncio.create_task(running.async_run())
+    try:
+        async def worker_started() -> bool:
+            return "watcher" in running.ctx
+        await wait_for(worker_started, "the worker to start")
+        folder = tmp_path / "added-later"
+        folder.mkdir()
+        # What the welcome page and the settings form do (they also queue a scan; the watcher must not need it).
+        owner = await accounts.create_user("newcomer", "correct horse battery")
+        await accounts.create_library("Added later", [folder], owner)
+        rows = corpus.rows(expected="ok", folder="orientation")
+        shutil.copy(rows[0].file, folder / "first.jpg")
+
+        async def photos(n: int) -> bool:
+            return await Photo.count() >= n
+        await wait_for(lambda: photos(1), "the first file in the new library")
+        shutil.copy(rows[1].file, folder / "second.jpg")
+        await wait_for(lambda: photos(2), "a file dropped into the watched new library")
+    finally:
+        await running.close()
+        task.cancel()
