@@ -89,3 +89,20 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
         handle_signals=not burst,
         **SERIALIZERS,
     )
+
+
+async def run_until_stopped(worker: Worker) -> None:
+    """Run a long-lived worker until a signal stops it, then shut it down in order.
+
+    On SIGINT/SIGTERM ARQ cancels its jobs and its main task, which ends `async_run` without running
+    on_shutdown; here the watcher is stopped and the pool's processes end before the process exits."""
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        if (task := asyncio.current_task()) is not None and task.cancelling():
+            raise                            # we were cancelled ourselves, not stopped by a signal
+    finally:
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        await on_shutdown(worker.ctx)
+        if (redis := worker.ctx.get("redis")) is not None:
+            await redis.aclose()
