@@ -8,11 +8,23 @@ from __future__ import annotations
 from collections import defaultdict
 
 from arq import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
 
 from photonix.db import stepruns
 from photonix.db.tables import StepRun
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
+
+
+async def _drop_stale_results(redis: ArqRedis, job_ids: list[str]) -> None:
+    """Forget ARQ's kept result of a job the record says is unfinished, so the same id can be enqueued.
+
+    ARQ keeps a finished job's result (an hour), and enqueue_job with that id does nothing meanwhile.
+    A step's record is final before its job ends, so a kept result beside an unfinished record means
+    ARQ ended the job without us (its own timeout, a job it could not read): the job must run again."""
+    for job in job_ids:
+        if not await redis.exists(job_key_prefix + job):
+            await redis.delete(result_key_prefix + job)
 
 
 async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
@@ -32,6 +44,7 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
         for index in sorted(by_link):
             waiting = [n for n in by_link[index] if states[n] not in stepruns.FINAL_STATES]
             if waiting:
+                await _drop_stale_results(redis, [flow.job_id(n, photo_id, version) for n in waiting])
                 await flow.enqueue_steps(redis, waiting, photo_id, version, follow=follow)
                 enqueued += len(waiting)
                 break

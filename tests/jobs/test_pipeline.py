@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
 from arq.jobs import Job
 
 from photonix.classifiers import CLASSIFIERS
@@ -15,7 +16,7 @@ from photonix.errors import TransientError
 from photonix.jobs import flow
 from photonix.jobs.flow import chain, group
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.queue import deserialize_job
+from photonix.jobs.queue import deserialize_job, serialize_job
 from photonix.jobs.steprun import pipeline_step
 from photonix.jobs.tasks import classifier_step, convert_raw, extract_metadata, make_thumbnails
 from tests import corpus
@@ -193,3 +194,18 @@ async def test_job_without_a_record_fails_instead_of_passing_as_finished(import_
     assert result is not None and result.success is False
     assert isinstance(result.result, str) and "StepRunMissing" in result.result
     assert await StepRun.count().where(StepRun.version == version) == 0
+
+
+async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    # What ARQ leaves when it ends a job itself (its own timeout): no job, a kept failed result, and
+    # a record that never heard of it.
+    await redis.delete(job_key_prefix + job)
+    await redis.zrem(default_queue_name, job)
+    await redis.set(result_key_prefix + job, serialize_job({"s": False, "r": "TimeoutError()"}), ex=3600)
+    await StepRun.update({StepRun.state: "retrying"}).where(
+        (StepRun.photo == photo_id) & (StepRun.step == "extract_metadata"))
+    await worker().main()                      # its start-up recovery re-queues the step
+    assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
