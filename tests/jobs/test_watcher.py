@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import time
 
 from photonix.db import accounts
 from photonix.db.tables import Photo, StepRun
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.watcher import rescan_all
-from photonix.jobs.worker import build_worker
+from photonix.jobs.worker import build_worker, run_until_stopped
 from tests import corpus
 
 DEADLINE_S = 60
@@ -18,7 +19,7 @@ DEADLINE_S = 60
 
 async def test_file_dropped_into_a_watched_folder_is_imported_and_processed(library, settings, pool) -> None:
     running = build_worker(settings, pool=pool, watch=True)
-    task = asyncio.create_task(running.async_run())
+    task = asyncio.create_task(run_until_stopped(running))
     try:
         await asyncio.sleep(1)                  # the watcher starts with the worker
         row = corpus.rows(expected="ok", folder="orientation")[0]
@@ -29,8 +30,8 @@ async def test_file_dropped_into_a_watched_folder_is_imported_and_processed(libr
             await asyncio.sleep(0.1)
         assert await Photo.count() == 1
     finally:
-        await running.close()
-        task.cancel()
+        running.handle_sig(signal.SIGTERM)          # what `photonix worker` gets from a stop
+        await task
 
 
 async def test_rescan_imports_what_the_watcher_missed(library, redis) -> None:
@@ -49,7 +50,7 @@ async def wait_for(predicate, what: str) -> None:
 
 async def test_library_added_while_the_worker_runs_is_watched(settings, pool, clean, tmp_path) -> None:
     running = build_worker(settings, pool=pool, watch=True)
-    task = asyncio.create_task(running.async_run())
+    task = asyncio.create_task(run_until_stopped(running))
     try:
         async def worker_started() -> bool:
             return "watcher" in running.ctx
@@ -68,5 +69,5 @@ async def test_library_added_while_the_worker_runs_is_watched(settings, pool, cl
         shutil.copy(rows[1].file, folder / "second.jpg")
         await wait_for(lambda: photos(2), "a file dropped into the watched new library")
     finally:
-        await running.close()
-        task.cancel()
+        running.handle_sig(signal.SIGTERM)          # what `photonix worker` gets from a stop
+        await task
