@@ -152,14 +152,16 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
         worker = subprocess.Popen([sys.executable, "-m", "photonix", "worker"],
                                   env=child_env({"PHOTONIX_REDIS_URL": settings.redis_url or ""}))
         url = f"http://{settings.host}:{settings.port}/"
+        database = "SQLite" if settings.is_sqlite else "PostgreSQL"
         console.print(f"\n[bold]Photonix is running at {url}[/bold]\n"
-                      f"  data: {settings.data_dir}   database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}"
+                      f"  data: {settings.data_dir}   database: {database}"
                       f"   redis: {'embedded' if embedded else settings.redis_url}\n"
                       "  First login: create the admin and a library, then import:\n"
                       "    .venv/bin/photonix user create admin --admin\n"
                       "    .venv/bin/photonix library create Photos --folder ~/Pictures --owner admin\n"
                       "    .venv/bin/photonix import ~/Pictures --library Photos --wait\n"
-                      "  API: .venv/bin/photonix token create --user admin, then Authorization: Bearer <token>\n")
+                      "  API: .venv/bin/photonix token create --user admin,"
+                      " then Authorization: Bearer <token>\n")
         return cmd_web(settings, args)
     finally:
         # A second Ctrl+C or TERM must not cut the clean-up short and leave a child running.

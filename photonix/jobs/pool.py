@@ -50,7 +50,8 @@ class WorkerPool:
                     self._kill(slot, executor)
                 raise
             except BrokenProcessPool as exc:
-                # The process died (out of memory, a native crash): a fresh one for the slot, the step retries.
+                # The process died (out of memory, a native crash): a fresh one for the slot; the step
+                # retries.
                 self._renew(slot, executor)
                 raise TransientError(f"a processing process crashed ({exc}); retrying") from exc
         finally:
@@ -89,7 +90,7 @@ class WorkerPool:
 
     def _kill(self, slot: int, executor: ProcessPoolExecutor) -> None:
         # The executor keeps its process in a private map: it has no public way to stop a busy one.
-        processes = list(executor._processes.values())  # type: ignore[attr-defined]  # no public accessor
+        processes = list(executor._processes.values())
         for process in processes:
             process.kill()
         log.warning("pool_process_killed", pids=[process.pid for process in processes])

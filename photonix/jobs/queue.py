@@ -27,7 +27,7 @@ def deserialize_job(data: bytes) -> dict[str, Any]:
     """Plain msgpack values only; anything else (a pickle planted in Redis) raises, and ARQ fails that job."""
     decoded = _decoder.decode(data)
     if not isinstance(decoded, dict):
-        raise ValueError("a job must be a msgpack map")
+        raise TypeError("a job must be a msgpack map")
     return decoded
 
 

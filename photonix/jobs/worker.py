@@ -10,10 +10,10 @@ import structlog
 from arq import Worker, cron
 from arq.worker import Function, func
 
+from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.classifiers.running import prepare_all
 from photonix.jobs.pool import WorkerPool, in_pool
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished

@@ -64,12 +64,14 @@ def test_connection_without_the_password_is_refused(embedded: EmbeddedRedis) -> 
     ("MODULE", "LOAD", "/tmp/x.so"),
     ("RESTORE", "k", "0", "payload"),
 ], ids=lambda c: " ".join(c[:2]))
-def test_app_user_may_not_run_scripts_or_admin_commands(embedded: EmbeddedRedis, command: tuple[str, ...]) -> None:
+def test_app_user_may_not_run_scripts_or_admin_commands(embedded: EmbeddedRedis,
+                                                        command: tuple[str, ...]) -> None:
     with pytest.raises(redis_sync.ResponseError, match="no permissions|not allowed"):
         redis_sync.Redis.from_url(embedded.url).execute_command(*command)
 
 
-def test_secrets_in_the_data_dir_are_readable_by_the_owner_only(embedded: EmbeddedRedis, tmp_path: Path) -> None:
+def test_secrets_in_the_data_dir_are_readable_by_the_owner_only(embedded: EmbeddedRedis,
+                                                                tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     write_url_file(data_dir, embedded.url)
     assert _mode(url_file(data_dir)) == 0o600
@@ -89,5 +91,6 @@ async def test_arq_runs_the_whole_pipeline_on_the_locked_down_server(
         await build_worker(locked, burst=True, pool=pool).main()
     finally:
         await redis.aclose()
-    states = {r["state"] for r in await StepRun.select(StepRun.state).where(StepRun.photo == report.new_photo_ids[0])}
+    rows = await StepRun.select(StepRun.state).where(StepRun.photo == report.new_photo_ids[0])
+    states = {row["state"] for row in rows}
     assert states <= {"done", "skipped"} and "done" in states

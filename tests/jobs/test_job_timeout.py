@@ -1,4 +1,4 @@
-"""A step past PHOTONIX_JOB_TIMEOUT_SECONDS is recorded and retried, then failed; its stuck pool process dies."""
+"""A step past PHOTONIX_JOB_TIMEOUT_SECONDS is recorded, retried, then failed; its stuck pool process dies."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from photonix.config import Settings
 from photonix.jobs.flow import chain
 from photonix.jobs.pool import WorkerPool, in_pool
 from photonix.jobs.steprun import pipeline_step
@@ -21,8 +22,8 @@ PHOTO = corpus.rows(expected="ok", folder="orientation")[0].file
 
 @pipeline_step
 async def hanging_step(ctx: dict[str, object], photo_id: int) -> None:
-    settings = ctx["settings"]
-    await in_pool(ctx, hang_forever, str(settings.data_dir / f"hung-{photo_id}.pids"))  # type: ignore[attr-defined]
+    settings: Settings = ctx["settings"]  # type: ignore[assignment]  # ctx values are untyped
+    await in_pool(ctx, hang_forever, str(settings.data_dir / f"hung-{photo_id}.pids"))
 
 
 @pipeline_step
@@ -67,7 +68,8 @@ async def test_step_that_hangs_times_out_retries_then_fails_and_its_process_is_k
         await wait_until_dead(recorded)
 
         # The one slot is free again: the next photo's step runs there at its first try.
-        second = await import_files([corpus.rows(expected="ok", folder="orientation")[1].file], chain(quick_step))
+        other = corpus.rows(expected="ok", folder="orientation")[1].file
+        second = await import_files([other], chain(quick_step))
         await build_worker(make_settings(settings.data_dir, urls, PHOTONIX_POOL_PROCESSES="1"),
                            pipeline=chain(quick_step), burst=True, pool=pool).main()
         [done] = await step_runs(second.new_photo_ids[0])

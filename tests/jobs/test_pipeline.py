@@ -196,7 +196,9 @@ async def test_job_without_a_record_fails_instead_of_passing_as_finished(import_
     assert await StepRun.count().where(StepRun.version == version) == 0
 
 
-async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it(import_files, worker, redis) -> None:
+async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it(
+    import_files, worker, redis
+) -> None:
     report = await import_files([GPS_PHOTO.file])
     photo_id = report.new_photo_ids[0]
     job = flow.job_id("extract_metadata", photo_id, 1)

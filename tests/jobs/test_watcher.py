@@ -57,7 +57,8 @@ async def test_library_added_while_the_worker_runs_is_watched(settings, pool, cl
         await wait_for(worker_started, "the worker to start")
         folder = tmp_path / "added-later"
         folder.mkdir()
-        # What the welcome page and the settings form do (they also queue a scan; the watcher must not need it).
+        # What the welcome page and the settings form do (they also queue a scan: the watcher must
+        # not need it).
         owner = await accounts.create_user("newcomer", "correct horse battery")
         await accounts.create_library("Added later", [folder], owner)
         rows = corpus.rows(expected="ok", folder="orientation")
