@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -210,4 +211,14 @@ async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it
     await StepRun.update({StepRun.state: "retrying"}).where(
         (StepRun.photo == photo_id) & (StepRun.step == "extract_metadata"))
     await worker().main()                      # its start-up recovery re-queues the step
+    assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
+
+
+async def test_recovery_replaces_a_pickled_job_left_from_before_the_upgrade(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    legacy = {"t": 1, "f": "extract_metadata", "a": (photo_id, 1, True), "k": {}, "et": 0}
+    await redis.set(job_key_prefix + job, pickle.dumps(legacy))
+    await worker().main()                      # its start-up recovery writes the job again, as msgpack
     assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
