@@ -41,6 +41,14 @@ class StorageUnavailable(TransientError):
     """The disk, not the file: EIO, ESTALE, ETIMEDOUT and the like."""
 
 
+class StepTimedOut(TransientError):
+    """The step ran past PHOTONIX_JOB_TIMEOUT_SECONDS and was stopped."""
+
+
+class StepRunMissing(PhotonixError):
+    """A job for a step the record does not hold: a bug or a deleted photo, never "already finished"."""
+
+
 class ConfigError(PhotonixError):
     """A setting is missing or malformed; the message names the variable."""
 

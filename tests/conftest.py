@@ -6,7 +6,6 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -20,7 +19,7 @@ from photonix.db.tables import TABLES
 from photonix.jobs.embedded_redis import EmbeddedRedis, start_embedded_redis
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.pool import new_pool
+from photonix.jobs.pool import WorkerPool
 from photonix.jobs.queue import connect
 from photonix.jobs.worker import build_worker
 
@@ -101,10 +100,10 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def pool() -> Iterator[ProcessPoolExecutor]:
-    executor = new_pool(2)
-    yield executor
-    executor.shutdown(wait=True, cancel_futures=True)
+def pool() -> Iterator[WorkerPool]:
+    shared = WorkerPool(2)
+    yield shared
+    shared.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +122,7 @@ async def clean(database: None, redis: ArqRedis) -> None:
 
 
 @pytest.fixture
-def worker(settings: Settings, pool: ProcessPoolExecutor, clean: None) -> Callable[..., Worker]:
+def worker(settings: Settings, pool: WorkerPool, clean: None) -> Callable[..., Worker]:
     """A burst-mode worker built from our real WorkerSettings: `await worker().main()` drains the queue."""
     made: list[Worker] = []
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from piccolo.columns.combination import WhereRaw
 
 from photonix.db.tables import StepRun
+from photonix.errors import StepRunMissing
 from photonix.media.failures import without_directories
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
@@ -65,7 +66,8 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
 async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int) -> bool:
     """Mark the step running; False when it already finished (a duplicate delivery runs nothing).
 
-    Its row exists: every job is enqueued after mark_queued recorded it."""
+    Every job is enqueued after mark_queued recorded it, so a missing row is a bug (or a photo deleted
+    meanwhile): StepRunMissing, never "already finished"."""
     claimed = await StepRun.update(
         {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id,
          StepRun.started_at: _now(), StepRun.error: "", StepRun.error_kind: ""}
@@ -73,7 +75,14 @@ async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: in
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
         & StepRun.state.not_in(list(FINAL_STATES))
     ).returning(StepRun.id)
-    return bool(claimed)
+    if claimed:
+        return True
+    exists = await StepRun.exists().where(
+        (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
+    )
+    if not exists:
+        raise StepRunMissing(f"no record of step {step} for photo {photo_id} at version {version}")
+    return False
 
 
 async def finish(

@@ -1,7 +1,12 @@
-"""Connections to Redis for ARQ, and what the queue holds right now."""
+"""Connections to Redis for ARQ, how jobs are serialized there, and what the queue holds right now."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import msgspec
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from arq.constants import default_queue_name, in_progress_key_prefix
@@ -9,15 +14,45 @@ from arq.constants import default_queue_name, in_progress_key_prefix
 from photonix.config import Settings
 from photonix.errors import ConfigError
 
+_encoder = msgspec.msgpack.Encoder(enc_hook=repr)   # a failed job's exception is stored as its repr
+_decoder = msgspec.msgpack.Decoder()
+
+
+def serialize_job(data: dict[str, Any]) -> bytes:
+    """msgpack, never pickle: whoever can write to Redis must not be able to run code in a worker."""
+    return _encoder.encode(data)
+
+
+def deserialize_job(data: bytes) -> dict[str, Any]:
+    """Plain msgpack values only; anything else (a pickle planted in Redis) raises, and ARQ fails that job."""
+    decoded = _decoder.decode(data)
+    if not isinstance(decoded, dict):
+        raise TypeError("a job must be a msgpack map")
+    return decoded
+
+
+# Every ARQ connection (worker and enqueuers alike) passes these, so no pickle is ever read or written.
+SERIALIZERS: dict[str, Any] = {"job_serializer": serialize_job, "job_deserializer": deserialize_job}
+
 
 def redis_settings(settings: Settings) -> RedisSettings:
+    """ARQ's settings from PHOTONIX_REDIS_URL: user:password in it are URL-decoded, and rediss:// checks
+    the server's certificate and host name (`?ssl_ca_certs=/path/ca.pem` for a private CA)."""
     if settings.redis_url is None:
         raise ConfigError("no Redis configured: set PHOTONIX_REDIS_URL or start with `photonix up`")
-    return RedisSettings.from_dsn(settings.redis_url)
+    parsed = RedisSettings.from_dsn(settings.redis_url)
+    query = parse_qs(urlsplit(settings.redis_url).query)
+    return replace(
+        parsed,
+        username=unquote(parsed.username) if parsed.username else None,
+        password=unquote(parsed.password) if parsed.password else None,
+        ssl_check_hostname=parsed.ssl,
+        ssl_ca_certs=query.get("ssl_ca_certs", [None])[0],
+    )
 
 
 async def connect(settings: Settings) -> ArqRedis:
-    return await create_pool(redis_settings(settings))
+    return await create_pool(redis_settings(settings), **SERIALIZERS)
 
 
 async def queue_depth(redis: ArqRedis) -> dict[str, int]:

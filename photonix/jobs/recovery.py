@@ -7,12 +7,39 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import msgspec
 from arq import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
 
 from photonix.db import stepruns
 from photonix.db.tables import StepRun
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
+from photonix.jobs.queue import deserialize_job
+
+
+async def _drop_stale_jobs(redis: ArqRedis, job_ids: list[str]) -> None:
+    """Clear what would stop ARQ from taking these unfinished steps under their ids again.
+
+    - A kept result: ARQ keeps a finished job's result (an hour) and enqueue_job with that id does
+      nothing meanwhile. A step's record is final before its job ends, so a result beside an unfinished
+      record means ARQ ended the job without us (its own timeout, a job it could not read).
+    - A job we cannot read (a pickle left in Redis from before jobs were msgpack): ARQ would refuse it,
+      and enqueue_job would not replace it."""
+    for job in job_ids:
+        payload = await redis.get(job_key_prefix + job)
+        if payload is None:
+            await redis.delete(result_key_prefix + job)
+        elif not _is_readable(payload):
+            await redis.delete(job_key_prefix + job, result_key_prefix + job)
+
+
+def _is_readable(payload: bytes) -> bool:
+    try:
+        deserialize_job(payload)
+    except (msgspec.DecodeError, TypeError):
+        return False
+    return True
 
 
 async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
@@ -32,6 +59,7 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
         for index in sorted(by_link):
             waiting = [n for n in by_link[index] if states[n] not in stepruns.FINAL_STATES]
             if waiting:
+                await _drop_stale_jobs(redis, [flow.job_id(n, photo_id, version) for n in waiting])
                 await flow.enqueue_steps(redis, waiting, photo_id, version, follow=follow)
                 enqueued += len(waiting)
                 break

@@ -13,7 +13,7 @@ import structlog
 from arq import Retry
 
 from photonix.db import stepruns
-from photonix.errors import PermanentError, StepSkipped, TransientError
+from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
 from photonix.jobs import flow
 
 log = structlog.get_logger()
@@ -24,6 +24,24 @@ def backoff_seconds(job_try: int, base: float, cap: float) -> float:
     return random.uniform(0, min(cap, base * 2 ** job_try))
 
 
+StepBody = Callable[[dict[str, Any], int], Awaitable[None]]
+
+
+def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFunction:
+    """The ARQ function of one step: `body(ctx, photo_id)` run under `run_step`.
+
+    The step's name (in job ids, StepRun rows, logs and the dashboard) is the body's own name, or `name`
+    for steps made in a loop (one per classifier): written once, never repeated as a literal."""
+    step = name or body.__name__
+
+    async def run(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
+        return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
+
+    run.__name__ = run.__qualname__ = step
+    run.__doc__ = body.__doc__
+    return run
+
+
 async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, follow: bool,
                    body: Callable[[], Awaitable[None]]) -> str:
     """Run one step of one photo and return its final or retrying state."""
@@ -31,13 +49,18 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
     attempt = int(ctx.get("job_try", 1))
     job = flow.job_id(step, photo_id, version)
     structlog.contextvars.bind_contextvars(photo_id=photo_id, step=step, job_id=job, **{"try": attempt})
-    if not await stepruns.claim(photo_id, step, version, job, attempt):
+    try:
+        claimed = await stepruns.claim(photo_id, step, version, job, attempt)
+    except StepRunMissing as exc:
+        log.error("step_record_missing", error=str(exc), error_kind=type(exc).__name__)
+        raise
+    if not claimed:
         log.info("step_already_finished")
         return "duplicate"
     started = time.perf_counter()
     state, error, kind = "done", "", ""
     try:
-        await body()
+        await _within(settings.job_timeout_seconds, body)
     except StepSkipped as why:
         state, error, kind = "skipped", str(why), type(why).__name__
     except PermanentError as exc:
@@ -54,7 +77,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
                         duration_ms=_ms_since(started))
             raise Retry(defer=defer) from exc
     except asyncio.CancelledError:
-        # A job timeout or a worker shutting down: ARQ runs the job again, so it is not finished.
+        # The worker is shutting down: ARQ runs the job again, so it is not finished.
         await stepruns.finish(photo_id, step, version, "retrying", error="interrupted",
                               error_kind="Cancelled", duration_ms=_ms_since(started))
         raise
@@ -72,6 +95,22 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
     if follow:
         await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, state)
     return state
+
+
+async def _within(limit: int, body: Callable[[], Awaitable[None]]) -> None:
+    """Run the body under the step's time limit; past it, the body is cancelled (in_pool then kills the
+    pool process stuck in it) and the step has timed out, a transient error that retries.
+
+    The limit is ours, inside ARQ's (worker.py gives ARQ a margin): a job that ARQ times out is failed
+    for good and its result kept for an hour, which would block recovery from re-queueing it."""
+    deadline = asyncio.timeout(limit)
+    try:
+        async with deadline:
+            await body()
+    except TimeoutError as exc:
+        if deadline.expired():
+            raise StepTimedOut(f"timed out after {limit} s") from exc
+        raise
 
 
 def _ms_since(started: float) -> int:

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import structlog
 from arq import Worker, cron
 from arq.worker import Function, func
 
+from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.classifiers.running import prepare_all
-from photonix.jobs.pool import in_pool, new_pool
-from photonix.jobs.queue import redis_settings
+from photonix.jobs.pool import WorkerPool, in_pool
+from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
 from photonix.jobs.watcher import rescan_all, watch_libraries
 
 log = structlog.get_logger()
+
+ARQ_TIMEOUT_MARGIN_SECONDS = 10     # time for a timed-out step to record itself before ARQ steps in
 
 
 async def rescan_libraries(ctx: dict[str, Any]) -> int:
@@ -32,7 +33,7 @@ async def rescan_libraries(ctx: dict[str, Any]) -> int:
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     if ctx.get("pool") is None:
-        ctx["pool"] = new_pool(settings.pool_processes)
+        ctx["pool"] = WorkerPool(settings.pool_processes)
         ctx["owns_pool"] = True
         # Start every pool process and load classifier data now, not while the first photos wait.
         await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
@@ -50,7 +51,7 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
             await asyncio.wait_for(ctx["watcher"], timeout=5)
     if ctx.get("owns_pool"):
-        ctx["pool"].shutdown(wait=True, cancel_futures=True)
+        ctx["pool"].shutdown()
     log.info("worker_stopped")
 
 
@@ -67,7 +68,7 @@ def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
 
 
 def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,
-                 pool: ProcessPoolExecutor | None = None, watch: bool = False) -> Worker:
+                 pool: WorkerPool | None = None, watch: bool = False) -> Worker:
     """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared pool."""
     rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, max(1, settings.rescan_seconds // 60)))
     return Worker(
@@ -80,9 +81,28 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
         on_shutdown=on_shutdown,
         on_job_start=on_job_start,
         max_jobs=settings.worker_concurrency,
-        job_timeout=settings.job_timeout_seconds,
+        # Steps time out by themselves (steprun), into a retry; ARQ's limit is only the backstop.
+        job_timeout=settings.job_timeout_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,
         keep_result=3600,
         burst=burst,
         poll_delay=settings.poll_seconds,
         handle_signals=not burst,
+        **SERIALIZERS,
     )
+
+
+async def run_until_stopped(worker: Worker) -> None:
+    """Run a long-lived worker until a signal stops it, then shut it down in order.
+
+    On SIGINT/SIGTERM ARQ cancels its jobs and its main task, which ends `async_run` without running
+    on_shutdown; here the watcher is stopped and the pool's processes end before the process exits."""
+    try:
+        await worker.async_run()
+    except asyncio.CancelledError:
+        if (task := asyncio.current_task()) is not None and task.cancelling():
+            raise                            # we were cancelled ourselves, not stopped by a signal
+    finally:
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        await on_shutdown(worker.ctx)
+        if (redis := worker.ctx.get("redis")) is not None:
+            await redis.aclose()

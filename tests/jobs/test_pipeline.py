@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
 from typing import Any
+
+from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
+from arq.jobs import Job
 
 from photonix.classifiers import CLASSIFIERS
 from photonix.classifiers.base import ClassifierInput, ScoredTag
@@ -12,7 +17,8 @@ from photonix.errors import TransientError
 from photonix.jobs import flow
 from photonix.jobs.flow import chain, group
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.steprun import run_step
+from photonix.jobs.queue import deserialize_job, serialize_job
+from photonix.jobs.steprun import pipeline_step
 from photonix.jobs.tasks import classifier_step, convert_raw, extract_metadata, make_thumbnails
 from tests import corpus
 from tests.jobs.conftest import step_runs, step_states
@@ -99,13 +105,11 @@ async def test_classifier_that_raises_fails_only_itself(import_files, worker) ->
     assert "classifier bug" in str(failed[0]["error"])
 
 
-async def flaky_step(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
+@pipeline_step
+async def flaky_step(ctx: dict[str, Any], photo_id: int) -> None:
     """Fails with a transient error on its first two tries, then succeeds."""
-    async def body() -> None:
-        if ctx["job_try"] < 3:
-            raise TransientError(f"network hiccup on try {ctx['job_try']}")
-
-    return await run_step(ctx, "flaky_step", photo_id, version, follow, body)
+    if ctx["job_try"] < 3:
+        raise TransientError(f"network hiccup on try {ctx['job_try']}")
 
 
 async def test_transient_error_retries_and_ends_done_after_three_tries(import_files, worker) -> None:
@@ -168,3 +172,53 @@ async def test_a_rating_given_here_survives_reprocessing(import_files, worker, r
     await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
     await worker().main()
     assert (await Photo.select(Photo.rating).where(Photo.id == photo_id).first())["rating"] == 5
+
+
+async def test_a_step_is_recorded_under_its_function_name(import_files, worker) -> None:
+    pipeline = chain(extract_metadata, flaky_step)
+    assert pipeline.step_names() == ["extract_metadata", "flaky_step"]
+    assert [s.function.__name__ for s in PIPELINE.steps()] == PIPELINE.step_names()
+    report = await import_files([GPS_PHOTO.file], pipeline)
+    await worker(pipeline).main()
+    assert set(await step_states(report.new_photo_ids[0])) == {"extract_metadata", "flaky_step"}
+
+
+async def test_job_without_a_record_fails_instead_of_passing_as_finished(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    await worker().main()
+    version = await photos.bump_version(photo_id)          # a new version: no StepRun rows for it yet
+    job = flow.job_id("extract_metadata", photo_id, version)
+    await redis.enqueue_job("extract_metadata", photo_id, version, False, _job_id=job)
+    await worker().main()
+    result = await Job(job, redis, _deserializer=deserialize_job).result_info()
+    assert result is not None and result.success is False
+    assert isinstance(result.result, str) and "StepRunMissing" in result.result
+    assert await StepRun.count().where(StepRun.version == version) == 0
+
+
+async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it(
+    import_files, worker, redis
+) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    # What ARQ leaves when it ends a job itself (its own timeout): no job, a kept failed result, and
+    # a record that never heard of it.
+    await redis.delete(job_key_prefix + job)
+    await redis.zrem(default_queue_name, job)
+    await redis.set(result_key_prefix + job, serialize_job({"s": False, "r": "TimeoutError()"}), ex=3600)
+    await StepRun.update({StepRun.state: "retrying"}).where(
+        (StepRun.photo == photo_id) & (StepRun.step == "extract_metadata"))
+    await worker().main()                      # its start-up recovery re-queues the step
+    assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
+
+
+async def test_recovery_replaces_a_pickled_job_left_from_before_the_upgrade(import_files, worker, redis) -> None:
+    report = await import_files([GPS_PHOTO.file])
+    photo_id = report.new_photo_ids[0]
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    legacy = {"t": 1, "f": "extract_metadata", "a": (photo_id, 1, True), "k": {}, "et": 0}
+    await redis.set(job_key_prefix + job, pickle.dumps(legacy))
+    await worker().main()                      # its start-up recovery writes the job again, as msgpack
+    assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
