@@ -23,6 +23,7 @@ from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
 from photonix.jobs.worker import build_worker
 from tests import corpus
+from tests.library_files import placed
 from tests.conftest import make_settings
 
 OLDEST_ACCEPTED = (9, 1, 2)          # Valkey 9.1.2 (31 Aug 2026): the last release with security fixes
@@ -87,7 +88,7 @@ async def test_arq_runs_the_whole_pipeline_on_the_locked_down_server(
     redis = await connect(locked)
     try:
         row = corpus.rows(expected="ok", folder="orientation")[0]
-        report = await import_paths(redis, PIPELINE, library.id, [row.file])
+        report = await import_paths(redis, PIPELINE, library.id, placed(library.folders[0], [row.file]))
         await build_worker(locked, burst=True, pool=pool).main()
     finally:
         await redis.aclose()
