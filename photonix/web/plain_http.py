@@ -17,8 +17,9 @@ log = structlog.get_logger()
 
 def warn_if_cookies_not_secure(settings: Settings) -> None:
     if not settings.secure_cookies:
-        log.warning("cookies_not_secure", hint="PHOTONIX_SECURE_COOKIES=false sends the session and CSRF cookies "
-                    "over plain HTTP; keep it to development, and serve Photonix over HTTPS")
+        log.warning("cookies_not_secure",
+                    hint="PHOTONIX_SECURE_COOKIES=false sends the session and CSRF cookies over plain HTTP; "
+                         "keep it to development, and serve Photonix over HTTPS")
 
 
 def is_loopback_host(host: str) -> bool:
