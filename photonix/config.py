@@ -156,7 +156,8 @@ def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tu
     if raw is None or not raw.strip():
         return default
     try:
-        return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in raw.split(",") if part.strip())
+        return tuple(str(ipaddress.ip_network(part.strip(), strict=False))
+                     for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise ConfigError(f"{PREFIX}{name} must list addresses or networks like 10.0.0.0/8: {exc}") from None
 

@@ -38,12 +38,14 @@ def field_messages(extra: Any) -> list[str]:
     if isinstance(extra, dict):
         return [f"{key}: {value}" for key, value in extra.items()]
     if isinstance(extra, list):
-        return [f"{item['key']}: {item['message']}" if isinstance(item, dict) and "key" in item and "message" in item
-                else str(item) for item in extra]
+        return [f"{item['key']}: {item['message']}"
+                if isinstance(item, dict) and "key" in item and "message" in item else str(item)
+                for item in extra]
     return []
 
 
-def _json(status: int, detail: str, extra: Any = None, headers: dict[str, str] | None = None) -> Response[Any]:
+def _json(status: int, detail: str, extra: Any = None,
+          headers: dict[str, str] | None = None) -> Response[Any]:
     body: dict[str, Any] = {"status_code": status, "detail": detail}
     if extra:
         body["extra"] = extra

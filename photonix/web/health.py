@@ -38,7 +38,7 @@ async def healthz(redis: ArqRedis) -> Response[dict[str, str]]:
 
 
 def may_read_metrics(request: Request[Any, Any, Any], settings: Settings) -> bool:
-    """The configured bearer token, or a client address inside PHOTONIX_METRICS_ALLOW (loopback by default)."""
+    """The configured bearer token, or a client address in PHOTONIX_METRICS_ALLOW (loopback by default)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if settings.metrics_token and scheme.lower() == "bearer":
         return hmac.compare_digest(token.strip().encode(), settings.metrics_token.encode())

@@ -31,5 +31,6 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Photonix", version="1", path=PATH,
         render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
-        openapi_router=Router(path=PATH, route_handlers=[], guards=[requires_signed_in], include_in_schema=False),
+        openapi_router=Router(path=PATH, route_handlers=[], guards=[requires_signed_in],
+                              include_in_schema=False),
     )

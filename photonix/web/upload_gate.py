@@ -84,7 +84,8 @@ class MultipartWatch:
             return
         self.size += len(data)
         if self.size > FIELD_LIMIT:
-            raise RequestEntityTooLarge(f"the form field {self.segment.name!r} is over {FIELD_LIMIT // 1024} KiB")
+            raise RequestEntityTooLarge(
+                f"the form field {self.segment.name!r} is over {FIELD_LIMIT // 1024} KiB")
         if self.segment.name == CSRF_FIELD:
             self.value.extend(data)
 

@@ -32,8 +32,8 @@ def test_generated_api_requests_never_answer_5xx_and_match_the_schema(fuzzed_app
     for operation in operations:
 
         @hypothesis.given(case=operation.as_strategy())
-        @hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(HealthCheck))
+        @hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                             derandomize=True, suppress_health_check=list(HealthCheck))
         def answers_within_the_schema(case: schemathesis.Case) -> None:
             response = case.call(headers=alice.auth)
             case.validate_response(response, checks=CHECKS)

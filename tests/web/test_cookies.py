@@ -61,6 +61,12 @@ async def test_plain_http_from_another_host_gets_a_hint_on_sign_in(secure_app, a
     assert bool(page.all("p", id="plain-http-hint")) is hinted
 
 
+async def test_no_hint_behind_a_tls_proxy(secure_app, alice: Member) -> None:
+    async with over(secure_app, "http://photos.lan") as client:
+        page = Elements((await client.get("/login", headers={"X-Forwarded-Proto": "https"})).text)
+    assert not page.all("p", id="plain-http-hint")
+
+
 async def test_the_test_settings_opt_out_explicitly(client, settings: Settings, alice: Member) -> None:
     assert not settings.secure_cookies
     await sign_in(client, "alice")

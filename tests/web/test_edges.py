@@ -130,7 +130,8 @@ class ListItems(HTMLParser):
             self.items[-1] += data
 
 
-async def test_a_page_path_containing_api_still_needs_the_csrf_token(settings: Settings, clean, alice) -> None:
+async def test_a_page_path_containing_api_still_needs_the_csrf_token(settings: Settings, clean,
+                                                                     alice: Member) -> None:
     """The API's CSRF exemption is for paths that start with /api/, not for any path that contains it."""
 
     @post("/photos/{photo_id:int}/api/touch", sync_to_thread=False)

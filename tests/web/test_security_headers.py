@@ -84,7 +84,8 @@ def test_a_configured_tile_host_is_allowed_as_an_image_source(settings: Settings
 
 async def test_the_app_sends_the_tile_host_in_img_src(settings: Settings, clean) -> None:
     urls = {"database": settings.database_url, "redis": settings.redis_url or ""}
-    with_map = make_settings(settings.data_dir, urls, PHOTONIX_MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png")
+    with_map = make_settings(settings.data_dir, urls,
+                             PHOTONIX_MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png")
     async with AsyncTestClient(app=create_app(with_map, owns_database=False)) as client:
         policy = assert_secured(await client.get("/login"))
     assert policy["img-src"] == "'self' https://tiles.example.org"

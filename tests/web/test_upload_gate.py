@@ -18,6 +18,7 @@ from photonix.web import sessions
 from photonix.web.app import create_app
 from photonix.web.upload import MIB, body_limit
 from photonix.web.upload_gate import FIELD_LIMIT
+from tests.conftest import make_settings
 from tests.web.conftest import Member
 
 BOUNDARY = "gate-test-boundary"
@@ -65,8 +66,9 @@ class StreamedRequest:
         headers = [(k.lower().encode(), v.encode()) for k, v in
                    {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **self.headers}.items()]
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-                 "scheme": "http", "path": "/upload", "raw_path": b"/upload", "root_path": "", "query_string": b"",
-                 "headers": headers, "client": ("127.0.0.1", 40000), "server": ("photonix.test", 80)}
+                 "scheme": "http", "path": "/upload", "raw_path": b"/upload", "root_path": "",
+                 "query_string": b"", "headers": headers, "client": ("127.0.0.1", 40000),
+                 "server": ("photonix.test", 80)}
         await app(scope, self.receive, self.send)   # type: ignore[arg-type]
         return self
 
@@ -91,7 +93,8 @@ class Browser:
 @pytest.fixture
 async def browser(gate_app: Litestar, redis: ArqRedis, alice: Member) -> Browser:
     assert gate_app.csrf_config is not None
-    return Browser(await sessions.start_session(redis, alice.user_id), generate_csrf_token(gate_app.csrf_config.secret))
+    return Browser(await sessions.start_session(redis, alice.user_id),
+                   generate_csrf_token(gate_app.csrf_config.secret))
 
 
 BIG_FILE = form(part("files", b"\xff" * (16 * CHUNK), "big.jpg"))
@@ -110,14 +113,16 @@ async def test_an_upload_without_the_csrf_token_is_refused_after_one_chunk_at_mo
     async with gate_app.lifespan():
         missing = await StreamedRequest(BIG_FILE, browser.cookies()).to(gate_app)
         wrong = await StreamedRequest(BIG_FILE, {**browser.cookies(), "x-csrftoken": "0" * 128}).to(gate_app)
-        late = await StreamedRequest(form(part("files", b"\xff" * (4 * CHUNK), "a.jpg"),
-                                          part("_csrf_token", browser.csrf.encode())), browser.cookies()).to(gate_app)
+        file_first = form(part("files", b"\xff" * (4 * CHUNK), "a.jpg"),
+                          part("_csrf_token", browser.csrf.encode()))
+        late = await StreamedRequest(file_first, browser.cookies()).to(gate_app)
     assert missing.status == 403 and missing.taken <= 1
     assert wrong.status == 403 and wrong.taken == 0
     assert late.status == 403 and late.taken <= 1        # the token must come before the files
 
 
-async def test_a_body_declared_over_the_limit_answers_413_unread(gate_app, browser, settings: Settings) -> None:
+async def test_a_body_declared_over_the_limit_answers_413_unread(gate_app, browser: Browser,
+                                                                  settings: Settings) -> None:
     over = str(body_limit(settings) + 1)
     async with gate_app.lifespan():
         refused = await StreamedRequest(BIG_FILE, {**browser.cookies(), "x-csrftoken": browser.csrf,
@@ -130,7 +135,8 @@ async def test_a_non_file_field_over_its_cap_answers_413(gate_app, browser, alic
     padded = form(part("library", str(alice.library_id).encode()), part("note", b"x" * (FIELD_LIMIT + 1)),
                   part("files", b"\xff" * CHUNK, "a.jpg"))
     async with gate_app.lifespan():
-        refused = await StreamedRequest(padded, {**browser.cookies(), "x-csrftoken": browser.csrf}).to(gate_app)
+        headers = {**browser.cookies(), "x-csrftoken": browser.csrf}
+        refused = await StreamedRequest(padded, headers).to(gate_app)
     assert refused.status == 413
 
 
@@ -140,3 +146,20 @@ async def test_the_plain_forms_token_field_lets_the_upload_through(gate_app, bro
     async with gate_app.lifespan():
         answered = await StreamedRequest(body, browser.cookies()).to(gate_app)
     assert answered.status == 422 and answered.taken == len(answered.chunks)   # read whole, refused in words
+
+
+async def test_an_undeclared_body_is_cut_off_with_413_at_the_limit(settings: Settings, clean: None,
+                                                                    redis: ArqRedis, alice: Member) -> None:
+    urls = {"database": settings.database_url, "redis": settings.redis_url or ""}
+    small = make_settings(settings.data_dir, urls, PHOTONIX_MAX_UPLOAD_MB="1")
+    app = create_app(small, owns_database=False)
+    assert app.csrf_config is not None
+    token = generate_csrf_token(app.csrf_config.secret)
+    signed_in = Browser(await sessions.start_session(redis, alice.user_id), token)
+    streamed = StreamedRequest(form(part("library", str(alice.library_id).encode()),
+                                    part("files", b"\xff" * (4 * MIB), "huge.jpg")),
+                               {**signed_in.cookies(), "x-csrftoken": token})    # chunked: no Content-Length
+    async with app.lifespan():
+        await streamed.to(app)
+    assert streamed.status == 413
+    assert streamed.taken * CHUNK <= body_limit(small) + CHUNK < len(streamed.body)
