@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import exifread
+from exifread.core.exceptions import ExifError
 from PIL import ExifTags, Image
 
 from photonix.media import exifvalues as values
@@ -64,7 +65,7 @@ GPS_ALTITUDE = Tag(("GPS GPSAltitude",), GPS_IFD, 0x0006)
 # exifread is a pure-Python parser fed untrusted bytes; on any of these we fall back to Pillow.
 EXIFREAD_ERRORS: tuple[type[Exception], ...] = (
     OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError, EOFError,
-    ZeroDivisionError, OverflowError, RecursionError, MemoryError,
+    ZeroDivisionError, OverflowError, RecursionError, MemoryError, ExifError,
 )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import rawpy
 from PIL import Image
 
-from photonix.errors import CorruptRaw
-from photonix.media.failures import file_errors
+from photonix.errors import CorruptRaw, PhotonixError, TooLargeToDecode
+from photonix.media.failures import DECODER_ERRORS, file_errors, reason
 from photonix.media.storage import atomic_output
 
 JPEG_QUALITY = 90
@@ -54,8 +54,14 @@ def libraw_errors(path: Path) -> Iterator[None]:
         with file_errors(path):
             path.stat()             # LibRaw reports a missing file as a generic I/O error
             yield
+    except PhotonixError:
+        raise
     except rawpy.LibRawError as exc:
         raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({libraw_reason(exc)})") from exc
+    except MemoryError as exc:
+        raise TooLargeToDecode(f"{path.name}: ran out of memory developing this RAW file") from exc
+    except (OSError, *DECODER_ERRORS) as exc:
+        raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({reason(exc, path)})") from exc
 
 
 def libraw_reason(exc: rawpy.LibRawError) -> str:
