@@ -12,6 +12,7 @@ import exifread
 from exifread.core.exceptions import ExifError
 from PIL import ExifTags, Image
 
+from photonix.errors import UndecodableImage
 from photonix.media import exifvalues as values
 from photonix.media.failures import (
     check_pixel_limit,
@@ -24,6 +25,7 @@ from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
 from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
 from photonix.media.raw import read_raw_info
+from photonix.media.tiff import is_tiff, tiff_layout
 
 T = TypeVar("T")
 
@@ -98,10 +100,17 @@ def read_metadata(path: Path) -> Metadata:
         info = read_raw_info(path)
         sources = ExifSources(exifread_tags(path))
         return metadata_from("RAW", info.width, info.height, sources, info.orientation)
-    with pillow_errors(path), Image.open(path) as im:
-        check_pixel_limit(im, path)
-        image_format, width, height = im.format or "UNKNOWN", im.width, im.height
-        pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+    try:
+        with pillow_errors(path), Image.open(path) as im:
+            check_pixel_limit(im, path)
+            image_format, width, height = im.format or "UNKNOWN", im.width, im.height
+            pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+    except UndecodableImage:
+        if not is_tiff(path):
+            raise
+        # A TIFF Pillow cannot open (CMYK + alpha, float...): tifffile reads its size, exifread its EXIF.
+        layout = tiff_layout(path)
+        return metadata_from("TIFF", layout.width, layout.height, ExifSources(exifread_tags(path)))
     return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp))
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 import pillow_heif
 from PIL import ExifTags, Image, features
 
+from photonix.errors import UndecodableImage
 from photonix.media.budget import check_decode_budget, pillow_bytes_per_pixel
 from photonix.media.failures import check_pixel_limit, pillow_errors
+from photonix.media.tiff import is_tiff, open_tiff
 
 # Set explicitly rather than trusting Pillow's default; anything larger is refused as a bomb.
 MAX_PIXELS = 200_000_000
@@ -48,8 +50,15 @@ def open_oriented(path: Path, *, min_size: int | None = None) -> Image.Image:
     """The decoded first frame of path, upright, in RGB.
 
     With min_size, the image may come out smaller, its short edge never below min_size: JPEG decodes
-    at 1/2, 1/4 or 1/8 scale, and any other format is reduced by an integer factor once decoded."""
-    pixels, orientation = decoded_with_pillow(path, min_size)
+    at 1/2, 1/4 or 1/8 scale, and any other format is reduced by an integer factor once decoded.
+    A TIFF that Pillow cannot decode (CMYK + alpha, float, 16-bit multi-channel) goes to tifffile."""
+    try:
+        pixels, orientation = decoded_with_pillow(path, min_size)
+    except UndecodableImage:
+        if not is_tiff(path):
+            raise
+        tiff, orientation = open_tiff(path, MAX_PIXELS)
+        pixels = reduced(reducible(tiff), min_size)
     return as_rgb(upright(pixels, orientation))
 
 
