@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -15,7 +16,10 @@ from PIL import Image
 
 from photonix.errors import TooLargeToDecode
 from photonix.media.budget import DEFAULT_DECODE_BUDGET_MB, set_decode_budget
+from photonix.media.formats import is_raw_path
 from photonix.media.opening import open_oriented
+from photonix.media.raw import render_raw
+from tests import corpus
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_BYTES_PER_PIXEL = 8       # the RGB result alone is 4 (Pillow keeps RGB in 32 bits)
@@ -23,7 +27,10 @@ MAX_BYTES_PER_PIXEL = 8       # the RGB result alone is 4 (Pillow keeps RGB in 3
 PEAK_OF_DECODE = """
 import resource, sys
 from pathlib import Path
+from photonix.media.formats import is_raw_path
 from photonix.media.opening import open_oriented
+from photonix.media.raw import render_raw
+from tests import corpus
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 image = open_oriented(Path(sys.argv[1]))
 print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
@@ -99,3 +106,11 @@ def test_reduced_decode_is_never_smaller_than_asked(tmp_path: Path) -> None:
     im = open_oriented(path, min_size=1000)
     assert im.size == (1667, 1000)                                # 5000 / 3, rounded up
     assert im.getpixel((0, 0)) == (200, 100, 50)
+
+
+def test_raw_over_the_decode_budget_fails_before_developing_with_the_reason(tmp_path: Path, budget_mb: None) -> None:
+    row = next(row for row in corpus.rows(expected="ok") if is_raw_path(row.file))
+    set_decode_budget(1)
+    with pytest.raises(TooLargeToDecode, match=rf"^{re.escape(row.file.name)}: needs \d+ MB to decode .* over the 1 MB limit$"):
+        render_raw(row.file, tmp_path / "render.jpg")
+    assert not (tmp_path / "render.jpg").exists()
