@@ -73,7 +73,7 @@ class Settings:
         redis_url = env.get(f"{PREFIX}REDIS_URL") or None
         if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://")
-        worker_memory_mb = _int(env, "WORKER_MEMORY_MB", 3072, minimum=0)
+        worker_memory_mb = _int(env, "WORKER_MEMORY_MB", default_worker_memory_mb(cores), minimum=0)
         decode_budget_mb = _int(env, "DECODE_BUDGET_MB", 1024, minimum=1)
         if worker_memory_mb and worker_memory_mb < MIN_WORKER_MEMORY_MB:
             raise ConfigError(f"{PREFIX}WORKER_MEMORY_MB must be 0 (no cap) or at least {MIN_WORKER_MEMORY_MB}: "
@@ -104,6 +104,14 @@ class Settings:
             log_level=env.get(f"{PREFIX}LOG_LEVEL", "info").lower(),
             map_tile_url=_tile_url(env),
         )
+
+
+def default_worker_memory_mb(cores: int) -> int:
+    """3 GiB, plus room for the address space every thread reserves on a many-core machine.
+
+    RLIMIT_AS counts reserved, not used, memory: each thread's 8 MiB stack and 64 MiB malloc arena,
+    and numpy's BLAS starts a thread per core at import."""
+    return max(3072, 2048 + 96 * cores)
 
 
 def _tile_url(env: Mapping[str, str]) -> str | None:

@@ -26,7 +26,7 @@ MUTATIONS = ("flip", "cut", "both")
 MAX_FLIPS = 16
 HEADER_BYTES = 4096           # half the flips land here, where parsers make their decisions
 BATCH = 8
-MEMORY_MB = 3072              # the default PHOTONIX_WORKER_MEMORY_MB
+MEMORY_MB = 3072              # PHOTONIX_WORKER_MEMORY_MB's smallest default
 
 
 @dataclass(frozen=True, slots=True)
