@@ -14,6 +14,7 @@ PREFIX = "PHOTONIX_"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 MIN_METRICS_TOKEN = 16
+MIN_WORKER_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class Settings:
     redis_url: str | None                # None: start the embedded redis-server
     worker_concurrency: int              # jobs one worker runs at once
     pool_processes: int                  # CPU processes per worker (decode, resize, inference)
+    worker_memory_mb: int                # address-space cap of each pool process (RLIMIT_AS); 0: none
+    decode_budget_mb: int                # most memory one decoded image may take; bigger ones fail
     max_tries: int                       # tries per step before a transient error fails it
     retry_base_seconds: float            # backoff: uniform(0, min(cap, base * 2**try))
     retry_cap_seconds: float
@@ -86,12 +89,22 @@ class Settings:
         redis_url = env.get(f"{PREFIX}REDIS_URL") or None
         if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://")
+        worker_memory_mb = _int(env, "WORKER_MEMORY_MB", default_worker_memory_mb(cores), minimum=0)
+        decode_budget_mb = _int(env, "DECODE_BUDGET_MB", 1024, minimum=1)
+        if worker_memory_mb and worker_memory_mb < MIN_WORKER_MEMORY_MB:
+            raise ConfigError(f"{PREFIX}WORKER_MEMORY_MB must be 0 (no cap) or at least {MIN_WORKER_MEMORY_MB}: "
+                              f"a processing process needs about 600 MB before it decodes anything")
+        if worker_memory_mb and decode_budget_mb >= worker_memory_mb:
+            raise ConfigError(f"{PREFIX}DECODE_BUDGET_MB ({decode_budget_mb}) must be below "
+                              f"{PREFIX}WORKER_MEMORY_MB ({worker_memory_mb})")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
             redis_url=redis_url,
             worker_concurrency=_int(env, "WORKER_CONCURRENCY", max(8, cores * 4), minimum=1),
             pool_processes=_int(env, "POOL_PROCESSES", cores, minimum=1),
+            worker_memory_mb=worker_memory_mb,
+            decode_budget_mb=decode_budget_mb,
             max_tries=_int(env, "MAX_TRIES", 5, minimum=1),
             retry_base_seconds=_float(env, "RETRY_BASE_SECONDS", 2.0),
             retry_cap_seconds=_float(env, "RETRY_CAP_SECONDS", 300.0),
@@ -113,6 +126,14 @@ class Settings:
             metrics_token=_metrics_token(env),
             metrics_allow=_networks(env, "METRICS_ALLOW", LOOPBACK_NETWORKS),
         )
+
+
+def default_worker_memory_mb(cores: int) -> int:
+    """3 GiB, plus room for the address space every thread reserves on a many-core machine.
+
+    RLIMIT_AS counts reserved, not used, memory: each thread's 8 MiB stack and 64 MiB malloc arena,
+    and numpy's BLAS starts a thread per core at import."""
+    return max(3072, 2048 + 96 * cores)
 
 
 def _tile_url(env: Mapping[str, str]) -> str | None:

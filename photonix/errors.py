@@ -25,6 +25,10 @@ class DecompressionBomb(PermanentError):
     """The image claims more pixels than we agree to decode."""
 
 
+class TooLargeToDecode(PermanentError):
+    """Decoding would need (or did need) more memory than the decode budget or the worker's memory cap."""
+
+
 class CorruptRaw(PermanentError):
     """A RAW file that LibRaw cannot open or develop."""
 

@@ -4,24 +4,48 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import structlog
 
-from photonix.errors import TransientError
+from photonix.config import Settings
+from photonix.errors import TooLargeToDecode, TransientError
+from photonix.media.budget import DEFAULT_DECODE_BUDGET_MB, set_decode_budget
 
 T = TypeVar("T")
+MIB = 1024 * 1024
 
 log = structlog.get_logger()
 
 
-def new_pool(processes: int) -> ProcessPoolExecutor:
+def new_pool(processes: int, memory_mb: int = 0, decode_budget_mb: int = DEFAULT_DECODE_BUDGET_MB
+             ) -> ProcessPoolExecutor:
+    """A pool of spawned processes, each capped at memory_mb of address space (0: no cap)."""
     # spawn, not fork: the worker has threads (aiosqlite, redis) that a fork would copy mid-lock.
-    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=limit_memory, initargs=(memory_mb, decode_budget_mb))
+
+
+def pool_for(settings: Settings) -> WorkerPool:
+    """The pool a worker with these settings uses."""
+    return WorkerPool(settings.pool_processes, settings.worker_memory_mb, settings.decode_budget_mb)
+
+
+def limit_memory(memory_mb: int, decode_budget_mb: int) -> None:
+    """Pool process start-up: cap its address space, so one image cannot take the machine's memory.
+
+    Past the cap an allocation fails with MemoryError instead of waking the kernel's OOM killer."""
+    set_decode_budget(decode_budget_mb)
+    if memory_mb:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = memory_mb * MIB if hard == resource.RLIM_INFINITY else min(memory_mb * MIB, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 class WorkerPool:
@@ -32,8 +56,11 @@ class WorkerPool:
     one process is killed and its slot gets a fresh one. The calls in the other slots go on untouched.
     One object per worker, shared by every job (ARQ gives each job a copy of the context dict)."""
 
-    def __init__(self, processes: int) -> None:
-        self._slots = [new_pool(1) for _ in range(processes)]     # each spawns its process when first used
+    def __init__(self, processes: int, memory_mb: int = 0,
+                 decode_budget_mb: int = DEFAULT_DECODE_BUDGET_MB) -> None:
+        self.memory_mb = memory_mb
+        self._new_slot = partial(new_pool, 1, memory_mb, decode_budget_mb)
+        self._slots = [self._new_slot() for _ in range(processes)]  # each spawns its process when first used
         self._idle = list(range(processes))
         self._waiting: deque[asyncio.Future[None]] = deque()
 
@@ -49,6 +76,10 @@ class WorkerPool:
                 if future.running():             # the process is still at it: it may never come back
                     self._kill(slot, executor)
                 raise
+            except MemoryError as exc:
+                # Past PHOTONIX_WORKER_MEMORY_MB (a decoder or numpy could not allocate): retrying cannot help.
+                raise TooLargeToDecode(f"ran out of memory processing this photo (each processing process may "
+                                       f"use {self.memory_mb} MB, PHOTONIX_WORKER_MEMORY_MB)") from exc
             except BrokenProcessPool as exc:
                 # The process died (out of memory, a native crash): a fresh one for the slot; the step
                 # retries.
@@ -85,7 +116,7 @@ class WorkerPool:
 
     def _renew(self, slot: int, executor: ProcessPoolExecutor) -> None:
         if self._slots[slot] is executor:
-            self._slots[slot] = new_pool(1)
+            self._slots[slot] = self._new_slot()
         executor.shutdown(wait=False, cancel_futures=True)
 
     def _kill(self, slot: int, executor: ProcessPoolExecutor) -> None:

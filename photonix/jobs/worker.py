@@ -14,7 +14,7 @@ from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.pool import WorkerPool, in_pool
+from photonix.jobs.pool import in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
@@ -33,7 +33,7 @@ async def rescan_libraries(ctx: dict[str, Any]) -> int:
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     if ctx.get("pool") is None:
-        ctx["pool"] = WorkerPool(settings.pool_processes)
+        ctx["pool"] = pool_for(settings)
         ctx["owns_pool"] = True
         # Start every pool process and load classifier data now, not while the first photos wait.
         await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import exifread
+from exifread.core.exceptions import ExifError
 from PIL import ExifTags, Image
 
+from photonix.errors import UndecodableImage
 from photonix.media import dates
 from photonix.media import exifvalues as values
 from photonix.media.camera import camera_name
@@ -27,6 +29,7 @@ from photonix.media.metadata import Metadata
 from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
 from photonix.media.raw import read_raw_info
 from photonix.media.sidecars import read_sidecar
+from photonix.media.tiff import is_tiff, tiff_layout
 from photonix.media.xmp import XmpValues, parse_xmp
 
 T = TypeVar("T")
@@ -84,7 +87,7 @@ EXIF_DATES: tuple[tuple[Tag, Tag, Tag, DateSource], ...] = (
 # exifread is a pure-Python parser fed untrusted bytes; on any of these we fall back to Pillow.
 EXIFREAD_ERRORS: tuple[type[Exception], ...] = (
     OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError, EOFError,
-    ZeroDivisionError, OverflowError, RecursionError, MemoryError,
+    ZeroDivisionError, OverflowError, RecursionError, MemoryError, ExifError,
 )
 
 
@@ -127,10 +130,18 @@ def read_metadata(path: Path) -> Metadata:
         sources = ExifSources(exifread_tags(path))
         return metadata_from("RAW", info.width, info.height, sources, info.orientation,
                              facts=file_facts(path))
-    with pillow_errors(path), Image.open(path) as im:
-        check_pixel_limit(im, path)
-        image_format, width, height = im.format or "UNKNOWN", im.width, im.height
-        pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+    try:
+        with pillow_errors(path), Image.open(path) as im:
+            check_pixel_limit(im, path)
+            image_format, width, height = im.format or "UNKNOWN", im.width, im.height
+            pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+    except UndecodableImage:
+        if not is_tiff(path):
+            raise
+        # A TIFF Pillow cannot open (CMYK + alpha, float...): tifffile reads its size, exifread its EXIF.
+        layout = tiff_layout(path)
+        return metadata_from("TIFF", layout.width, layout.height, ExifSources(exifread_tags(path)),
+                             facts=file_facts(path))
     return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp),
                          facts=file_facts(path))
 

@@ -1,4 +1,7 @@
-"""Translate OS, Pillow and pillow-heif exceptions into Photonix's error types, naming the file."""
+"""Translate OS and decoder exceptions (Pillow and its plugins, tifffile) into our error types, naming the file.
+
+Every sentence starts with the file's name and never carries its directory: members read these texts.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from photonix.errors import (
     MissingFile,
     PhotonixError,
     StorageUnavailable,
+    TooLargeToDecode,
     UndecodableImage,
 )
 
@@ -30,10 +34,16 @@ STORAGE_ERRNOS: frozenset[int] = frozenset(
     if hasattr(errno, name)
 )
 
-# What Pillow's and pillow-heif's decoders raise on damaged input, besides OSError.
+# What decoders raise on damaged input, besides OSError: Pillow's plugins (SyntaxError on a bad header,
+# struct.error, EOFError, ...), the AVIF and HEIF plugins (RuntimeError: "Failed to decode frame 0",
+# "Missing or empty image item"), tifffile (TiffFileError is a ValueError), numpy on bad shapes.
 DECODER_ERRORS: tuple[type[Exception], ...] = (
-    ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError, ZeroDivisionError,
+    ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError, ArithmeticError,
+    RuntimeError,
 )
+
+
+MAX_REASON = 200        # a decoder may quote the bytes it choked on; the dashboard needs a sentence
 
 
 def is_storage_error(exc: OSError) -> bool:
@@ -61,20 +71,31 @@ def file_errors(path: Path) -> Iterator[None]:
 
 @contextmanager
 def pillow_errors(path: Path) -> Iterator[None]:
-    """Translate what Pillow or pillow-heif raise while opening or decoding path."""
+    """Translate what Pillow, its plugins (HEIF, AVIF) or tifffile raise while opening or decoding path."""
     try:
         with file_errors(path):
             yield
     except PhotonixError:
         raise
     except Image.DecompressionBombError as exc:
-        raise DecompressionBomb(f"{path.name}: {exc}") from exc
+        raise DecompressionBomb(f"{path.name}: {reason(exc, path)}") from exc
     except UnidentifiedImageError as exc:
         raise UndecodableImage(f"{path.name}: {unidentified_reason(path)}") from exc
+    except MemoryError as exc:
+        raise TooLargeToDecode(f"{path.name}: ran out of memory decoding it") from exc
     except OSError as exc:
-        raise UndecodableImage(f"{path.name}: {exc.strerror or exc}") from exc
+        raise UndecodableImage(f"{path.name}: {reason(exc, path)}") from exc
     except DECODER_ERRORS as exc:
-        raise UndecodableImage(f"{path.name}: {exc or type(exc).__name__}") from exc
+        raise UndecodableImage(f"{path.name}: {reason(exc, path)}") from exc
+
+
+def reason(exc: BaseException, path: Path) -> str:
+    """The decoder's own message, without the file's directory; its type's name when it has none."""
+    text = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).strip()
+    text = text.replace(str(path), path.name).replace(str(path.parent), "").strip()
+    if not text:
+        return f"the decoder failed ({type(exc).__name__})"
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
 
 
 def unidentified_reason(path: Path) -> str:

@@ -10,11 +10,16 @@ from pathlib import Path
 import rawpy
 from PIL import Image
 
-from photonix.errors import CorruptRaw
-from photonix.media.failures import file_errors
+from photonix.errors import CorruptRaw, PhotonixError, TooLargeToDecode
+from photonix.media.budget import check_decode_budget
+from photonix.media.failures import DECODER_ERRORS, file_errors, reason
 from photonix.media.storage import atomic_output
 
 JPEG_QUALITY = 90
+# What developing takes per sensor pixel: the 16-bit mosaic (2), LibRaw's 4 x 16-bit working image
+# (8, a quarter of it at half size) and our 8-bit RGB copy (3, a quarter at half size).
+HALF_SIZE_BYTES_PER_PIXEL = 5
+FULL_SIZE_BYTES_PER_PIXEL = 13
 
 # LibRaw's flip (sizes.flip) as the EXIF orientation it stands for.
 ORIENTATION_OF_FLIP: dict[int, int] = {0: 1, 3: 3, 5: 8, 6: 6}
@@ -40,6 +45,9 @@ def read_raw_info(path: Path) -> RawInfo:
 def render_raw(path: Path, dest: Path, *, half_size: bool = True) -> tuple[int, int]:
     """Develop path (camera white balance, LibRaw's own flip) into a JPEG at dest; returns its size."""
     with libraw_errors(path), rawpy.imread(str(path)) as raw:
+        sizes = raw.sizes
+        check_decode_budget(path, sizes.raw_width, sizes.raw_height,
+                            HALF_SIZE_BYTES_PER_PIXEL if half_size else FULL_SIZE_BYTES_PER_PIXEL)
         rgb = raw.postprocess(use_camera_wb=True, output_bps=8, half_size=half_size)
     image = Image.fromarray(rgb, "RGB")
     with atomic_output(dest) as temp:
@@ -54,8 +62,14 @@ def libraw_errors(path: Path) -> Iterator[None]:
         with file_errors(path):
             path.stat()             # LibRaw reports a missing file as a generic I/O error
             yield
+    except PhotonixError:
+        raise
     except rawpy.LibRawError as exc:
         raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({libraw_reason(exc)})") from exc
+    except MemoryError as exc:
+        raise TooLargeToDecode(f"{path.name}: ran out of memory developing this RAW file") from exc
+    except (OSError, *DECODER_ERRORS) as exc:
+        raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({reason(exc, path)})") from exc
 
 
 def libraw_reason(exc: rawpy.LibRawError) -> str:
