@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,21 +131,38 @@ def new_executor(workers: int) -> ProcessPoolExecutor:
 
 
 def run_cases(cases: Sequence[Case], work_dir: Path, workers: int = 2) -> list[Finding]:
-    """Every finding of cases, run in batches in worker processes; a dead process is a crash finding."""
-    batches = [list(cases[start:start + BATCH]) for start in range(0, len(cases), BATCH)]
+    """Every finding of cases, run in batches in worker processes; a dead process is a crash finding.
+
+    Only `workers` batches are in flight at a time, so a process that dies takes down only those;
+    their cases then run one by one, each in a fresh process, to name the case that killed it."""
+    pending = [list(cases[start:start + BATCH]) for start in range(0, len(cases), BATCH)]
+    pending.reverse()
     findings: list[Finding] = []
-    broken: list[Case] = []
+    suspects: list[Case] = []
     executor = new_executor(workers)
+    in_flight: dict[Future[list[Finding]], list[Case]] = {}
     try:
-        futures = {executor.submit(run_batch, batch, str(work_dir)): batch for batch in batches}
-        for future in as_completed(futures):
-            try:
+        while pending or in_flight:
+            while pending and len(in_flight) < workers:
+                batch = pending.pop()
+                in_flight[executor.submit(run_batch, batch, str(work_dir))] = batch
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            if any(isinstance(future.exception(), BrokenProcessPool) for future in done):
+                for future, batch in in_flight.items():
+                    if future.done() and not isinstance(future.exception(), BrokenProcessPool):
+                        findings.extend(future.result())
+                    else:
+                        suspects.extend(batch)
+                in_flight.clear()
+                executor.shutdown(wait=True, cancel_futures=True)
+                executor = new_executor(workers)
+                continue
+            for future in done:
                 findings.extend(future.result())
-            except BrokenProcessPool:
-                broken.extend(futures[future])
+                del in_flight[future]
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-    for case in broken:      # one by one in a fresh process each, to find which case killed its process
+    for case in suspects:
         findings.extend(run_alone(case, work_dir))
     return sorted(findings, key=lambda finding: finding.case.number)
 

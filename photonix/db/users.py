@@ -1,9 +1,9 @@
 """A user's lifecycle after creation: passwords, disabling, admin rights, deletion, leaving a library.
 
 The last active admin can never be disabled, demoted or deleted: each of those is one conditional
-statement that only matches while another active admin remains, so no check-then-act gap opens on SQLite.
-(PostgreSQL at READ COMMITTED: two admins disabling each other at the same instant could both pass;
-admins are few and act by hand.)"""
+statement that only matches while another active admin remains. SQLite runs one write at a time; on
+PostgreSQL the statement runs in a transaction that first locks the active admins' rows, so two admins
+disabling each other at the same instant are serialized and the second sees the first's change."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from piccolo.columns.combination import WhereRaw
 from photonix.db.accounts import MIN_PASSWORD, AccountError
 from photonix.db.passwords import hash_password, password_matches
 from photonix.db.tables import Membership, User
+
+_LOCK_ACTIVE_ADMINS = 'SELECT "id" FROM "photonix_user" WHERE "is_admin" AND NOT "disabled" FOR UPDATE'
 
 
 class LastAdmin(AccountError):
@@ -75,25 +77,40 @@ async def change_password(user_id: int, current: str, new: str) -> None:
     await set_password(user_id, new)
 
 
+async def _guarded(query: Any) -> list[dict[str, Any]]:
+    """Run a statement guarded by _another_active_admin with the active admins locked (PostgreSQL)."""
+    engine = User._meta.db
+    if engine.engine_type != "postgres":
+        rows: list[dict[str, Any]] = await query
+        return rows
+    async with engine.transaction():
+        await User.raw(_LOCK_ACTIVE_ADMINS)
+        rows = await query
+    return rows
+
+
 async def set_disabled(user_id: int, disabled: bool) -> None:
-    where = User.id == user_id
-    if disabled:
-        where &= _another_active_admin(user_id)
-    if not await User.update({User.disabled: disabled}).where(where).returning(User.id):
+    if not disabled:
+        await User.update({User.disabled: False}).where(User.id == user_id)
+        return
+    query = User.update({User.disabled: True}).where((User.id == user_id) & _another_active_admin(user_id))
+    if not await _guarded(query.returning(User.id)):
         await _explain(user_id, "disable")
 
 
 async def set_admin(user_id: int, is_admin: bool) -> None:
-    where = User.id == user_id
-    if not is_admin:
-        where &= _another_active_admin(user_id)
-    if not await User.update({User.is_admin: is_admin}).where(where).returning(User.id):
+    if is_admin:
+        await User.update({User.is_admin: True}).where(User.id == user_id)
+        return
+    query = User.update({User.is_admin: False}).where((User.id == user_id) & _another_active_admin(user_id))
+    if not await _guarded(query.returning(User.id)):
         await _explain(user_id, "demote")
 
 
 async def delete_user(user_id: int) -> None:
     """Their memberships and tokens go with them (cascade); the photos stay with their libraries."""
-    if not await User.delete().where((User.id == user_id) & _another_active_admin(user_id)).returning(User.id):
+    query = User.delete().where((User.id == user_id) & _another_active_admin(user_id))
+    if not await _guarded(query.returning(User.id)):
         await _explain(user_id, "delete")
 
 

@@ -92,7 +92,8 @@ def pillow_errors(path: Path) -> Iterator[None]:
 def reason(exc: BaseException, path: Path) -> str:
     """The decoder's own message, without the file's directory; its type's name when it has none."""
     text = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).strip()
-    text = text.replace(str(path), path.name).replace(str(path.parent), "").strip()
+    for spelling in {str(path), str(path.absolute())}:
+        text = text.replace(spelling, path.name)
     if not text:
         return f"the decoder failed ({type(exc).__name__})"
     return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"

@@ -15,7 +15,8 @@ from photonix.errors import (
 )
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import MAX_PIXELS, open_oriented
-from tests import corpus
+from photonix.media.exif import read_metadata
+from tests import corpus, fuzzing
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
 DECODABLE_FAIL = [row for row in corpus.rows(expected="fail") if not is_raw_path(row.file)]
@@ -156,3 +157,27 @@ def test_missing_file_raises_missing_file(tmp_path: Path) -> None:
 def test_io_error_raises_storage_unavailable() -> None:
     with pytest.raises(StorageUnavailable):
         open_oriented(Path("/proc/self/mem"))
+
+
+def test_decoder_message_quoting_the_path_keeps_only_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "flipped.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with pytest.raises(UndecodableImage) as raised:
+        open_oriented(path)
+    assert str(raised.value).startswith("flipped.png: ") and str(tmp_path) not in str(raised.value)
+
+
+@pytest.mark.parametrize(("seed", "header_broken"), [(21, True), (49, False)])   # "Missing or empty image item",
+def test_avif_plugin_runtime_error_is_an_undecodable_image(                      # "Conversion from YUV failed"
+    tmp_path: Path, seed: int, header_broken: bool
+) -> None:
+    avif = next(row.file for row in corpus.all_rows() if row.format == "AVIF" and row.expected == "ok"
+                and (corpus.FIXTURE_CORPUS / row.path).is_file())
+    _, damaged = fuzzing.mutated(avif.read_bytes(), seed)
+    path = tmp_path / "damaged.avif"
+    path.write_bytes(damaged)
+    with pytest.raises(UndecodableImage, match=r"^damaged\.avif: "):
+        open_oriented(path)
+    if header_broken:
+        with pytest.raises(UndecodableImage, match=r"^damaged\.avif: "):
+            read_metadata(path)

@@ -3,6 +3,7 @@ promote and remove-member, each taking effect at the user's very next request.""
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import AsyncIterator
 
@@ -159,3 +160,12 @@ async def test_a_removed_member_no_longer_sees_the_library(client, alices_browse
                                          headers=csrf(alices_browser))
     assert response.status_code == 200
     assert (await client.get(photo, headers=bob.auth)).status_code == 404
+
+
+async def test_two_admins_disabling_each_other_at_once_leave_one_active(admin) -> None:
+    other = await accounts.create_user("second", "admin password", is_admin=True)
+    results = await asyncio.gather(users.set_disabled(admin, True), users.set_disabled(other, True),
+                                   return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["LastAdmin", "NoneType"]
+    states = [await users.user_state(admin), await users.user_state(other)]
+    assert [s.disabled for s in states if s is not None].count(False) == 1
