@@ -9,6 +9,7 @@ from dateutil.easter import easter
 
 from photonix.classifiers.base import ClassifierInput, ScoredTag
 from photonix.errors import StepSkipped
+from photonix.media.dates import DateSource
 
 # Holidays on the same day every year, by (month, day).
 FIXED_HOLIDAYS: Mapping[tuple[int, int], str] = {
@@ -60,7 +61,7 @@ class EventClassifier:
     """Tags a photo with the holidays on its capture date, and with its year, month and season."""
 
     name: str = "event"
-    version: int = 1
+    version: int = 2
     needs_thumbnail: bool = False
 
     def unavailable_reason(self) -> str | None:
@@ -71,7 +72,13 @@ class EventClassifier:
         """Nothing to load."""
 
     def skip_reason(self, given: ClassifierInput) -> str | None:
-        return "no capture date in this photo" if given.metadata.taken_at is None else None
+        if given.metadata.taken_at is None:
+            return "no capture date in this photo"
+        # A file's time is when it was copied or saved, not when the photo was taken: it sorts the grid,
+        # but "Christmas" or "2019" from it would be a guess dressed up as a fact.
+        if given.metadata.date_source == DateSource.FILE_TIME:
+            return "only the file's time is known, not when the photo was taken"
+        return None
 
     def classify(self, given: ClassifierInput) -> list[ScoredTag]:
         """Holidays first, then year, month and season; all of kind "event" with score 1.0."""

@@ -88,3 +88,13 @@ def test_christmas_in_sydney_is_summer(metadata: MakeMetadata) -> None:
 def test_photo_without_date_is_skipped_with_reason(metadata: MakeMetadata) -> None:
     with pytest.raises(StepSkipped, match="no capture date"):
         EventClassifier().classify(ClassifierInput(metadata(), thumbnail=None))
+
+
+def test_a_date_known_only_from_the_file_time_gets_no_event_tags(metadata: MakeMetadata) -> None:
+    copied = metadata(taken_at=datetime(2024, 12, 25, 9, 0), date_source="file_time")
+    with pytest.raises(StepSkipped, match="only the file's time"):
+        EventClassifier().classify(ClassifierInput(copied, thumbnail=None))
+
+
+def test_a_date_from_the_file_name_still_gets_event_tags(metadata: MakeMetadata) -> None:
+    assert "Christmas Day" in event_names(metadata(taken_at=datetime(2024, 12, 25, 9, 0), date_source="file_name"))
