@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -18,6 +18,7 @@ from photonix.db import accounts
 from photonix.db.accounts import AccountError
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
+from photonix.web.deps import SettingsDep
 from photonix.web.templating import page
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -57,13 +58,14 @@ class AccountController(Controller):
         return Redirect("/photos/", status_code=303)
 
     @get("/login")
-    async def login_page(self, request: HTMXRequest, next: str = "/photos/") -> Template | Redirect:
+    async def login_page(self, request: HTMXRequest,
+                         next: FromQuery[str] = "/photos/") -> Template | Redirect:
         if await accounts.user_count() == 0:
             return Redirect("/welcome", status_code=303)
         return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)), "error": None})
 
     @post("/login")
-    async def login(self, request: HTMXRequest, settings: Settings,
+    async def login(self, request: HTMXRequest, settings: SettingsDep,
                     data: Annotated[SignInForm, Form]) -> Template | Redirect:
         redis = request.app.state.redis
         address = request.client.host if request.client else "unknown"
@@ -93,7 +95,7 @@ class AccountController(Controller):
         return await page(request, "pages/welcome.html", {"form": WelcomeForm()})
 
     @post("/welcome")
-    async def welcome(self, request: HTMXRequest, settings: Settings,
+    async def welcome(self, request: HTMXRequest, settings: SettingsDep,
                       data: Annotated[WelcomeForm, Form]) -> Template | Redirect:
         """First run only: the admin, the first library from a server folder, and its first scan."""
         if await accounts.user_count() > 0:

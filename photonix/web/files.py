@@ -8,11 +8,13 @@ from litestar import Controller, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 from photonix.db import photos
 from photonix.db.accounts import Viewer
 from photonix.web.auth import provide_any_viewer
+from photonix.web.deps import ViewerDep
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
 PRIVATE_IMMUTABLE = CacheControlHeader(private=True, max_age=31536000, immutable=True)
@@ -24,11 +26,11 @@ class FileController(Controller):
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
-    async def thumbnail(self, viewer: Viewer, photo_id: int, size: str) -> File:
+    async def thumbnail(self, viewer: ViewerDep, photo_id: FromPath[int], size: FromPath[str]) -> File:
         return await _serve(viewer, photo_id, "thumbnail", size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
-    async def original(self, viewer: Viewer, photo_id: int) -> File:
+    async def original(self, viewer: ViewerDep, photo_id: FromPath[int]) -> File:
         return await _serve(viewer, photo_id, "original", "")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from arq import ArqRedis
 from litestar import Response, get
 from litestar.exceptions import ServiceUnavailableException
 from prometheus_client import CollectorRegistry, generate_latest
@@ -15,10 +14,11 @@ from prometheus_client.registry import Collector
 from photonix.db import stepruns
 from photonix.db.tables import StepRun
 from photonix.jobs.queue import queue_depth
+from photonix.web.deps import RedisDep
 
 
 @get("/healthz", include_in_schema=False)
-async def healthz(redis: ArqRedis) -> dict[str, str]:
+async def healthz(redis: RedisDep) -> dict[str, str]:
     try:
         await StepRun.count()
         await redis.ping()
@@ -51,7 +51,7 @@ class PipelineCollector(Collector):
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics(redis: ArqRedis) -> Response[bytes]:
+async def metrics(redis: RedisDep) -> Response[bytes]:
     registry = CollectorRegistry()
     registry.register(PipelineCollector({
         "steps": await stepruns.summary(),

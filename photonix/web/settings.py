@@ -6,21 +6,21 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.classifiers import CLASSIFIERS
 from photonix.config import Settings
 from photonix.db import accounts, classifier_settings, overviews
-from photonix.db.accounts import AccountError, Viewer
+from photonix.db.accounts import AccountError
 from photonix.jobs.scan import enqueue_scan
 from photonix.web.auth import provide_page_viewer, requires_admin
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.templating import page, wants_fragment
 
@@ -84,18 +84,18 @@ class SettingsController(Controller):
                           fragment=f"partials/settings_{tab}.html", status_code=400)
 
     @get("/")
-    async def index(self, viewer: Viewer) -> Redirect:
+    async def index(self, viewer: ViewerDep) -> Redirect:
         return Redirect("/settings/libraries", status_code=303)
 
     # Libraries
 
     @get("/libraries")
-    async def libraries(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def libraries(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         return await page(request, "pages/settings_libraries.html", await _libraries_context(),
                           fragment="partials/settings_libraries.html")
 
     @post("/libraries")
-    async def create_library(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+    async def create_library(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
                              data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
         errors: dict[str, str] = {}
@@ -119,8 +119,8 @@ class SettingsController(Controller):
         return await self._done(request, settings, "libraries", await _libraries_context(), message)
 
     @post("/libraries/{library_id:int}/folders")
-    async def add_folder(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                         library_id: int, data: FormData) -> Template | Redirect:
+    async def add_folder(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
+                         library_id: FromPath[int], data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         typed = data.get("folder", "")
         folder, error = _folder_error(typed) if typed.strip() else (None, "Give the folder's full path on this server.")
@@ -133,16 +133,16 @@ class SettingsController(Controller):
                                 f"Added {folder}; scanning it now.")
 
     @post("/libraries/{library_id:int}/scan")
-    async def scan(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
-                   library_id: int) -> Template | Redirect:
+    async def scan(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
+                   library_id: FromPath[int]) -> Template | Redirect:
         await _library_or_404(library_id)
         await enqueue_scan(redis, library_id)
         return await self._done(request, settings, "libraries", await _libraries_context(),
                                 "Scan started; new photos appear as they are processed.")
 
     @post("/libraries/{library_id:int}/members")
-    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: int,
-                         data: FormData) -> Template | Redirect:
+    async def add_member(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                         library_id: FromPath[int], data: FormData) -> Template | Redirect:
         await _library_or_404(library_id)
         username = data.get("username", "").strip()
         role = data.get("role", "member")
@@ -163,12 +163,12 @@ class SettingsController(Controller):
     # Users
 
     @get("/users")
-    async def users(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def users(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         return await page(request, "pages/settings_users.html", await _users_context(),
                           fragment="partials/settings_users.html")
 
     @post("/users")
-    async def create_user(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
+    async def create_user(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                           data: FormData) -> Template | Redirect:
         """No open sign-up: this form is how people get an account, with the libraries they may see."""
         username = data.get("username", "").strip()
@@ -196,13 +196,13 @@ class SettingsController(Controller):
     # Classifiers
 
     @get("/classifiers")
-    async def classifiers(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def classifiers(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         return await page(request, "pages/settings_classifiers.html", await _classifiers_context(),
                           fragment="partials/settings_classifiers.html")
 
     @post("/classifiers/{name:str}")
-    async def switch_classifier(self, request: HTMXRequest, viewer: Viewer, settings: Settings, name: str,
-                                data: FormData) -> Template | Redirect:
+    async def switch_classifier(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                                name: FromPath[str], data: FormData) -> Template | Redirect:
         if name not in {c.name for c in CLASSIFIERS}:
             raise NotFoundException("There is no such classifier.")
         wanted = data.get("enabled")

@@ -14,6 +14,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -25,6 +26,7 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path
 from photonix.web.auth import provide_page_viewer
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.templating import page
 
 log = structlog.get_logger()
@@ -120,13 +122,13 @@ class UploadController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                   library: int | None = None) -> Template:
+    async def form(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                   library: FromQuery[int | None] = None) -> Template:
         return await page(request, "pages/upload.html", await _context(viewer, settings, library, []))
 
     @post("/")
-    async def upload(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                     redis: ArqRedis) -> Template:
+    async def upload(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                     redis: RedisDep) -> Template:
         # request.form() rather than a `data` parameter: with the CSRF header, sign-in (the viewer) is
         # checked before the body is read.
         form = await request.form()
