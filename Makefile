@@ -34,7 +34,9 @@ run: venv
 test: venv-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The same checks as .pre-commit-config.yaml.
 lint: venv-test
+	$(UV) lock --check --python $(PYTHON) --quiet
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 

@@ -1,6 +1,6 @@
-"""The values the app injects into handlers, marked as named dependencies (Litestar 3 drops inferred ones).
+"""The values the app injects into handlers, as named dependencies (Litestar 3 drops inferred ones).
 
-A handler writes `viewer: ViewerDep` where it once wrote `viewer: Viewer`; the type checker still sees a Viewer.
+A handler writes `viewer: ViewerDep` where it once wrote `viewer: Viewer`; type checkers still see a Viewer.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ with warnings.catch_warnings(record=True) as caught:
     create_app(Settings.from_env({"PHOTONIX_DATA_DIR": sys.argv[1], "PHOTONIX_REDIS_URL": "redis://127.0.0.1:1/0"}))
 for w in caught:
     ours = "/litestar/" in w.filename or "/photonix/" in w.filename or w.filename == "<string>"
-    if issubclass(w.category, LitestarDeprecationWarning) or (issubclass(w.category, DeprecationWarning) and ours):
+    deprecated = issubclass(w.category, DeprecationWarning)
+    if issubclass(w.category, LitestarDeprecationWarning) or (deprecated and ours):
         print(f"{w.filename}:{w.lineno}: {w.message}")
 """
 
