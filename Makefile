@@ -34,9 +34,13 @@ run: venv
 test: venv-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The checks of .pre-commit-config.yaml. All three run, so one report shows every finding.
 lint: venv-test
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+	@status=0; \
+	$(UV) lock --check --python $(PYTHON) --quiet || status=1; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 # The one command that regenerates uv.lock after pyproject.toml changed (a merge conflict in uv.lock
 # is resolved the same way: take either side, then `make lock`).

@@ -31,15 +31,15 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from photonix.config import Settings  # noqa: E402
-from photonix.db import accounts, engine, stepruns  # noqa: E402
-from photonix.logs import configure_logging  # noqa: E402
-from photonix.db.tables import StepRun  # noqa: E402
-from photonix.jobs.embedded_redis import start_embedded_redis  # noqa: E402
-from photonix.jobs.importer import import_folder  # noqa: E402
-from photonix.jobs.pipeline import PIPELINE  # noqa: E402
-from photonix.jobs.queue import connect  # noqa: E402
-from photonix.media.thumbnails import SAVE_OPTIONS, THUMBNAIL_SIZES  # noqa: E402
+from photonix.config import Settings
+from photonix.db import accounts, engine, stepruns
+from photonix.db.tables import StepRun
+from photonix.jobs.embedded_redis import start_embedded_redis
+from photonix.jobs.importer import import_folder
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.queue import connect
+from photonix.logs import configure_logging
+from photonix.media.thumbnails import SAVE_OPTIONS, THUMBNAIL_SIZES
 
 WIDTH, HEIGHT = 6000, 4000          # 24 MP
 

@@ -40,7 +40,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -51,12 +51,12 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from photonix.config import Settings  # noqa: E402
-from photonix.db import accounts, engine  # noqa: E402
-from photonix.db.grid import Cursor  # noqa: E402
-from photonix.db.tables import Photo  # noqa: E402
-from photonix.jobs.pipeline import PIPELINE  # noqa: E402
-from photonix.logs import configure_logging  # noqa: E402
+from photonix.config import Settings
+from photonix.db import accounts, engine
+from photonix.db.grid import Cursor
+from photonix.db.tables import Photo
+from photonix.jobs.pipeline import PIPELINE
+from photonix.logs import configure_logging
 
 USERNAME, PASSWORD = "bench", "bench-password"
 YEARS = 4
@@ -97,7 +97,7 @@ def photo_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
     rng = random.Random(4)
     start = datetime(2021, 1, 1)
     step = YEARS * 365 * 86400 / count
-    imported = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    imported = datetime(2025, 1, 1, tzinfo=UTC)
     for index in range(count):
         taken = start + timedelta(seconds=int(index * step + rng.random() * step))
         make, model = rng.choice(CAMERAS)
@@ -119,7 +119,7 @@ def file_rows(count: int, thumbnail: Path) -> Iterator[tuple[Any, ...]]:
 def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
     """Six runs per photo, all done, except: the newest 40 photos still processing, every 500th failed."""
     steps = PIPELINE.step_names()
-    queued = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    queued = datetime(2025, 1, 1, tzinfo=UTC)
     row_id = 0
     for index in range(count):
         photo_id = index + 1

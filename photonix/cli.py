@@ -149,7 +149,6 @@ async def pending_setup_code(settings: Settings) -> str | None:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from photonix.db import engine
     from photonix.jobs.worker import build_worker, run_until_stopped
 
     settings = with_reachable_redis(settings, required=True)

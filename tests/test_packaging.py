@@ -1,4 +1,4 @@
-"""Packaging: uv.lock agrees with pyproject.toml, and the built wheel serves its pages outside the checkout."""
+"""Packaging: uv.lock agrees with pyproject.toml; the built wheel serves its pages outside the checkout."""
 
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(REPO / name, source / name)
     dist = tmp_path / "dist"
     build = "import sys, setuptools.build_meta as b; print(b.build_wheel(sys.argv[1]))"
-    wheel = subprocess.run([sys.executable, "-c", build, str(dist)], cwd=source, env=_outside_env(), check=True,
-                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    wheel = subprocess.run([sys.executable, "-c", build, str(dist)], cwd=source, env=_outside_env(),
+                           check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], env=_outside_env(), check=True)
     python = venv / "bin" / "python"
@@ -99,7 +99,8 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def wheel_env(installed_wheel: Path, tmp_path: Path, service_urls: dict[str, str]) -> dict[str, str]:
     env = _outside_env()
     env.update({"PHOTONIX_DATA_DIR": str(tmp_path / "data"), "PHOTONIX_REDIS_URL": service_urls["redis"],
-                "PHOTONIX_HOST": "127.0.0.1", "PHOTONIX_PORT": str(free_port()), "PHOTONIX_LOG_LEVEL": "warning"})
+                "PHOTONIX_HOST": "127.0.0.1", "PHOTONIX_PORT": str(free_port()),
+                "PHOTONIX_LOG_LEVEL": "warning"})
     return env
 
 
@@ -134,8 +135,9 @@ def served_from_wheel(installed_wheel: Path, wheel_env: dict[str, str], tmp_path
 
 def test_wheel_imports_photonix_from_itself_not_the_checkout(installed_wheel: Path, tmp_path: Path,
                                                              wheel_env: dict[str, str]) -> None:
-    where = subprocess.run([installed_wheel / "bin" / "python", "-c", "import photonix; print(photonix.__file__)"],
-                           cwd=tmp_path, env=wheel_env, check=True, capture_output=True, text=True).stdout
+    python = installed_wheel / "bin" / "python"
+    where = subprocess.run([python, "-c", "import photonix; print(photonix.__file__)"], cwd=tmp_path,
+                           env=wheel_env, check=True, capture_output=True, text=True).stdout
     assert Path(where.strip()).is_relative_to(installed_wheel)
 
 

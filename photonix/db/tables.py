@@ -13,6 +13,7 @@ from piccolo.columns import (
     Integer,
     OnDelete,
     Real,
+    Serial,
     Text,
     Timestamp,
     Timestamptz,
@@ -22,8 +23,11 @@ from piccolo.columns.defaults.timestamp import TimestampCustom
 from piccolo.table import Table
 
 
+# Each table declares the `id` Piccolo would add by itself (same column), so type checkers see it.
 class User(Table, tablename="photonix_user"):
     """A person who signs in; admins manage users and libraries."""
+
+    id = Serial(primary_key=True)
 
     username = Varchar(length=150, unique=True)
     password_hash = Text()
@@ -35,12 +39,16 @@ class User(Table, tablename="photonix_user"):
 class Library(Table):
     """A named collection of photos fed by source folders and uploads."""
 
+    id = Serial(primary_key=True)
+
     name = Varchar(length=200, unique=True)
     created_at = Timestamptz()
 
 
 class LibraryFolder(Table):
     """A folder on disk (or shared storage) that a library scans and watches."""
+
+    id = Serial(primary_key=True)
 
     library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
     path = Text()
@@ -49,6 +57,8 @@ class LibraryFolder(Table):
 class Membership(Table):
     """Who may see a library, and whether they own it."""
 
+    id = Serial(primary_key=True)
+
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
     role = Varchar(length=20, default="member")      # "owner" | "member"
@@ -56,6 +66,8 @@ class Membership(Table):
 
 class ApiToken(Table):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    id = Serial(primary_key=True)
 
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=200, default="")
@@ -66,6 +78,8 @@ class ApiToken(Table):
 
 class Photo(Table):
     """One distinct picture in a library (deduplicated by content hash) and what its EXIF says."""
+
+    id = Serial(primary_key=True)
 
     library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
     content_hash = Varchar(length=64, index=True)
@@ -104,6 +118,8 @@ class Photo(Table):
 class PhotoFile(Table):
     """A file that belongs to a photo: its original, a RAW render or a thumbnail (with its size name)."""
 
+    id = Serial(primary_key=True)
+
     photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20)                           # "original" | "raw_render" | "thumbnail"
     size_name = Varchar(length=20, default="")          # thumbnails: "square" | "medium" | "large"
@@ -115,14 +131,18 @@ class PhotoFile(Table):
 class Tag(Table):
     """A tag of one kind; places form a hierarchy (city under country) through `parent`."""
 
+    id = Serial(primary_key=True)
+
     kind = Varchar(length=20, index=True)       # color/location/event/object/person/generic/album
     name = Varchar(length=200)
-    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.cascade)
+    parent: ForeignKey[Tag] = ForeignKey("self", null=True, default=None, on_delete=OnDelete.cascade)
     key = Text(unique=True)                     # "kind/parent name/name": unique even where parent is NULL
 
 
 class PhotoTag(Table):
     """A tag on a photo, with its score and source ("classifier@version", or "user")."""
+
+    id = Serial(primary_key=True)
 
     photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
     tag = ForeignKey(Tag, on_delete=OnDelete.cascade, index=True)
@@ -132,6 +152,8 @@ class PhotoTag(Table):
 
 class StepRun(Table):
     """What happened to one pipeline step of one photo at one version: the record, never the queue."""
+
+    id = Serial(primary_key=True)
 
     photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
     step = Varchar(length=60, index=True)
@@ -150,6 +172,8 @@ class StepRun(Table):
 
 class ClassifierSetting(Table):
     """An admin's on/off switch for one classifier; a classifier without a row is on."""
+
+    id = Serial(primary_key=True)
 
     name = Varchar(length=60, unique=True)
     enabled = Boolean(default=True)

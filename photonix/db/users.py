@@ -7,7 +7,6 @@ disabling each other at the same instant are serialized and the second sees the 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 

@@ -14,7 +14,7 @@ from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.pool import in_pool, pool_for
+from photonix.jobs.pool import WorkerPool, in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library

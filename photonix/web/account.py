@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -20,6 +20,7 @@ from photonix.errors import Busy
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
 from photonix.web.client_address import request_host
+from photonix.web.deps import SettingsDep
 from photonix.web.setup_code import ensure_setup_code, forget_setup_code, setup_code_matches
 from photonix.web.templating import page
 
@@ -69,7 +70,8 @@ class AccountController(Controller):
         return Redirect("/photos/", status_code=303)
 
     @get("/login")
-    async def login_page(self, request: HTMXRequest, next: str = "/photos/") -> Template | Redirect:
+    async def login_page(self, request: HTMXRequest,
+                         next: FromQuery[str] = "/photos/") -> Template | Redirect:
         if await accounts.user_count() == 0:
             return Redirect("/welcome", status_code=303)
         return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)), "error": None})
@@ -82,7 +84,7 @@ class AccountController(Controller):
         return response
 
     @post("/login")
-    async def login(self, request: HTMXRequest, settings: Settings,
+    async def login(self, request: HTMXRequest, settings: SettingsDep,
                     data: Annotated[SignInForm, Form]) -> Template | Redirect:
         redis = request.app.state.redis
         host = request_host(request, settings)
@@ -102,19 +104,19 @@ class AccountController(Controller):
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(token, settings)])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], settings: Settings) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], settings: SettingsDep) -> Redirect:
         await sessions.end_session(request.app.state.redis, request.cookies.get(sessions.COOKIE))
         return Redirect("/login", status_code=303, cookies=[session_cookie("", settings, max_age=0)])
 
     @get("/welcome")
-    async def welcome_page(self, request: HTMXRequest, settings: Settings) -> Template | Redirect:
+    async def welcome_page(self, request: HTMXRequest, settings: SettingsDep) -> Template | Redirect:
         if await accounts.user_count() > 0:
             return Redirect("/login", status_code=303)
         ensure_setup_code(settings.data_dir)      # whoever started the app, the code exists to be read
         return await page(request, "pages/welcome.html", {"form": WelcomeForm()})
 
     @post("/welcome")
-    async def welcome(self, request: HTMXRequest, settings: Settings,
+    async def welcome(self, request: HTMXRequest, settings: SettingsDep,
                       data: Annotated[WelcomeForm, Form]) -> Template | Redirect:
         """First run only: the admin, the first library from a server folder, and its first scan."""
         if await accounts.user_count() > 0:

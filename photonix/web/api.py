@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from photonix.config import Settings
 from photonix.db import photos, roles, stepruns, tags
-from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import queue_depth
 from photonix.web.auth import provide_api_viewer
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import MAX_PAGE, Id, OptionalId
 from photonix.web.views import photo_detail, photo_summary
 
@@ -36,10 +34,10 @@ class ApiController(Controller):
 
     @get("/photos")
     async def list_photos(
-        self, viewer: Viewer, library: OptionalId = None, tag: str | None = None,
-        state_filter: Annotated[str | None, Parameter(query="state")] = None,
-        page: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=MAX_PER_PAGE)] = 50,
+        self, viewer: ViewerDep, library: OptionalId = None, tag: FromQuery[str | None] = None,
+        state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE)] = 50,
     ) -> dict[str, Any]:
         """Photos the token's user may see, newest first; filter by library id, tag name, state.
 
@@ -60,15 +58,15 @@ class ApiController(Controller):
                 "page": page, "per_page": per_page, "total": total}
 
     @get("/photos/{photo_id:int}")
-    async def get_photo(self, viewer: Viewer, settings: Settings, photo_id: Id) -> dict[str, Any]:
+    async def get_photo(self, viewer: ViewerDep, settings: SettingsDep, photo_id: Id) -> dict[str, Any]:
         row = await photos.visible_photo(viewer.id, photo_id)
         if row is None:
             raise NotFoundException("no such photo")
         return await photo_detail(row, settings, show_path=viewer.is_admin)
 
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
-    async def reprocess(self, viewer: Viewer, photo_id: Id, redis: ArqRedis,
-                        data: ReprocessRequest | None = None) -> dict[str, Any]:
+    async def reprocess(self, viewer: ViewerDep, photo_id: Id, redis: RedisDep,
+                        data: JSONBody[ReprocessRequest | None] = None) -> dict[str, Any]:
         """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded.
 
         Owners of the photo's library and admins only: a member gets 403, anyone else 404."""
@@ -85,7 +83,7 @@ class ApiController(Controller):
         return {"photo_id": photo_id, "version": version, "steps": names or PIPELINE.step_names()}
 
     @get("/jobs/summary")
-    async def jobs_summary(self, viewer: Viewer, redis: ArqRedis) -> dict[str, Any]:
+    async def jobs_summary(self, viewer: ViewerDep, redis: RedisDep) -> dict[str, Any]:
         """Per-step state counts over the user's photos, queue depth, and their latest failures."""
         failures = await stepruns.recent_failures(20, user_id=viewer.id)
         return {

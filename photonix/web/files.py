@@ -18,6 +18,7 @@ from litestar import Controller, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from photonix.config import Settings
@@ -26,6 +27,7 @@ from photonix.db.accounts import Viewer
 from photonix.errors import PhotonixError
 from photonix.media.contained import MISSING, open_contained
 from photonix.web.auth import provide_any_viewer
+from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id
 
 # Derivatives are keyed by content hash, so a URL's bytes never change while the photo exists.
@@ -39,11 +41,12 @@ class FileController(Controller):
     include_in_schema = False
 
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
-    async def thumbnail(self, viewer: Viewer, settings: Settings, photo_id: Id, size: str) -> Stream:
+    async def thumbnail(self, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                        size: FromPath[str]) -> Stream:
         return await _serve(viewer, settings, photo_id, "thumbnail", size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
-    async def original(self, viewer: Viewer, settings: Settings, photo_id: Id) -> Stream:
+    async def original(self, viewer: ViewerDep, settings: SettingsDep, photo_id: Id) -> Stream:
         return await _serve(viewer, settings, photo_id, photos.ORIGINAL, "")
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import structlog
-from arq import ArqRedis
 from litestar import Request, Response, get
 from litestar.exceptions import NotAuthorizedException
 from prometheus_client import CollectorRegistry, generate_latest
@@ -22,12 +21,13 @@ from photonix.config import Settings
 from photonix.db import stepruns
 from photonix.db.tables import StepRun
 from photonix.jobs.queue import queue_depth
+from photonix.web.deps import RedisDep, SettingsDep
 
 log = structlog.get_logger()
 
 
 @get("/healthz", include_in_schema=False)
-async def healthz(redis: ArqRedis) -> Response[dict[str, str]]:
+async def healthz(redis: RedisDep) -> Response[dict[str, str]]:
     try:
         await StepRun.count()
         await redis.ping()
@@ -75,7 +75,7 @@ class PipelineCollector(Collector):
 
 
 @get("/metrics", include_in_schema=False)
-async def metrics(request: Request[Any, Any, Any], redis: ArqRedis, settings: Settings) -> Response[bytes]:
+async def metrics(request: Request[Any, Any, Any], redis: RedisDep, settings: SettingsDep) -> Response[bytes]:
     if not may_read_metrics(request, settings):
         raise NotAuthorizedException("send Authorization: Bearer <PHOTONIX_METRICS_TOKEN>, or scrape from an "
                                      "address in PHOTONIX_METRICS_ALLOW",

@@ -18,6 +18,7 @@ from photonix.config import Settings
 from photonix.db import accounts, roles, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import sessions
+from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, session_policy
 from photonix.web.flash import Flash, flash_cookie
@@ -73,12 +74,12 @@ class MyAccountController(Controller):
                           status_code=400)
 
     @get("/")
-    async def account(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def account(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         return await page(request, "pages/account.html", await account_context(request, viewer),
                           fragment="partials/account.html")
 
     @post("/password")
-    async def change_password(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
+    async def change_password(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                               data: FormData) -> Template | Redirect:
         new = data.get("new_password", "")
         if new != data.get("confirm_password", ""):
@@ -94,7 +95,7 @@ class MyAccountController(Controller):
                                   f"Password changed; signed out {ended} other session(s).")
 
     @post("/tokens")
-    async def create_token(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
+    async def create_token(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                            data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
         if not name or len(name) > MAX_TOKEN_NAME:
@@ -105,14 +106,14 @@ class MyAccountController(Controller):
                                   "it is shown only once.", new_token={"name": name, "secret": secret})
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
+    async def revoke_token(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                            token_id: Id) -> Template | Redirect:
         if not await tokens.revoke_token(token_id, viewer.id):      # another user's token: as if absent
             raise NotFoundException("There is no such token.")
         return await self._answer(request, viewer, settings, "Revoked the token; it no longer works.")
 
     @post("/sign-out-everywhere")
-    async def sign_out_everywhere(self, request: HTMXRequest, viewer: Viewer) -> Redirect:
+    async def sign_out_everywhere(self, request: HTMXRequest, viewer: ViewerDep) -> Redirect:
         await sessions.end_all_sessions(request.app.state.redis, viewer.id)
         return Redirect("/login", status_code=303,
                         cookies=[Cookie(key=sessions.COOKIE, value="", max_age=0, path="/")])

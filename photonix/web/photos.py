@@ -7,21 +7,20 @@ from urllib.parse import urlencode
 
 from typing import Annotated, Any
 
-from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.config import Settings
 from photonix.db import accounts, grid, photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.files import original_problem
 from photonix.web.params import Id
 from photonix.web.templating import page
@@ -67,8 +66,9 @@ class PhotoController(Controller):
 
     @get("/")
     async def grid_page(
-        self, request: HTMXRequest, viewer: Viewer, before: str | None = None, q: str | None = None,
-        state_filter: Annotated[str | None, Parameter(query="state")] = None,
+        self, request: HTMXRequest, viewer: ViewerDep, before: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
     ) -> Template:
         """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to failed/pending."""
         narrowed = grid.GridFilter(state=state_filter if state_filter in stepruns.PHOTO_STATE_FILTERS else None,
@@ -88,7 +88,7 @@ class PhotoController(Controller):
         return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
     @get("/{photo_id:int}")
-    async def detail(self, request: HTMXRequest, viewer: Viewer, settings: Settings, photo_id: Id) -> Template:
+    async def detail(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id) -> Template:
         row = await _visible_or_404(viewer, photo_id)
         newer, older = await grid.neighbours(viewer.id, photo_id, row["sort_at"])
         files = {(f.kind, f.size_name): f for f in await photos.files_of(photo_id)}
@@ -107,7 +107,7 @@ class PhotoController(Controller):
         return await page(request, "pages/photo.html", context)
 
     @post("/{photo_id:int}/rating")
-    async def rate(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
+    async def rate(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                    data: Annotated[dict[str, str], Form]) -> Template | Redirect:
         try:
             rating = int(data.get("rating", ""))
@@ -124,7 +124,7 @@ class PhotoController(Controller):
         return Template("partials/rating.html", context={"photo": await _visible_or_404(viewer, photo_id)})
 
     @post("/{photo_id:int}/tags")
-    async def add_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
+    async def add_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                       data: Annotated[dict[str, str], Form]) -> Template | Redirect:
         await _visible_or_404(viewer, photo_id)
         name = " ".join(data.get("name", "").split())
@@ -139,7 +139,7 @@ class PhotoController(Controller):
             "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": error})
 
     @post("/{photo_id:int}/tags/{tag_id:int}/delete")
-    async def remove_tag(self, request: HTMXRequest, viewer: Viewer, photo_id: Id,
+    async def remove_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                          tag_id: Id) -> Template | Redirect:
         await _visible_or_404(viewer, photo_id)
         await tags.remove_user_tag(photo_id, tag_id)
@@ -149,7 +149,7 @@ class PhotoController(Controller):
             "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": None})
 
     @post("/{photo_id:int}/reprocess")
-    async def reprocess(self, request: HTMXRequest, viewer: Viewer, photo_id: Id, redis: ArqRedis) -> Template | Redirect:
+    async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id, redis: RedisDep) -> Template | Redirect:
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
         await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
         if not request.htmx:

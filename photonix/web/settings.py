@@ -9,12 +9,11 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from arq import ArqRedis
 from litestar import Controller, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -24,6 +23,7 @@ from photonix.db import accounts, classifier_settings, overviews, roles, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.jobs.scan import enqueue_scan
 from photonix.web.auth import provide_page_viewer, requires_admin
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.params import Id
 from photonix.web.templating import page, wants_fragment
@@ -94,20 +94,20 @@ class SettingsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, viewer: Viewer) -> Redirect:
+    async def index(self, viewer: ViewerDep) -> Redirect:
         await _require_some_library_to_manage(viewer)
         return Redirect("/settings/libraries", status_code=303)
 
     # Libraries
 
     @get("/libraries")
-    async def libraries(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def libraries(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         await _require_some_library_to_manage(viewer)
         return await page(request, "pages/settings_libraries.html", await _libraries_context(viewer),
                           fragment="partials/settings_libraries.html")
 
     @post("/libraries", guards=[requires_admin])
-    async def create_library(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+    async def create_library(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
                              data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
         errors: dict[str, str] = {}
@@ -131,7 +131,7 @@ class SettingsController(Controller):
         return await done(request, settings, "libraries", await _libraries_context(viewer), message)
 
     @post("/libraries/{library_id:int}/folders")
-    async def add_folder(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+    async def add_folder(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
                          library_id: Id, data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         typed = data.get("folder", "")
@@ -146,7 +146,7 @@ class SettingsController(Controller):
                           f"Added {folder}; scanning it now.")
 
     @post("/libraries/{library_id:int}/scan")
-    async def scan(self, request: HTMXRequest, viewer: Viewer, settings: Settings, redis: ArqRedis,
+    async def scan(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
                    library_id: Id) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         await enqueue_scan(redis, library_id)
@@ -154,7 +154,7 @@ class SettingsController(Controller):
                           "Scan started; new photos appear as they are processed.")
 
     @post("/libraries/{library_id:int}/members")
-    async def add_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: Id,
+    async def add_member(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, library_id: Id,
                          data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         username = data.get("username", "").strip()
@@ -174,7 +174,7 @@ class SettingsController(Controller):
                           f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} of the library.")
 
     @post("/libraries/{library_id:int}/members/{user_id:int}/remove")
-    async def remove_member(self, request: HTMXRequest, viewer: Viewer, settings: Settings, library_id: Id,
+    async def remove_member(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, library_id: Id,
                             user_id: Id) -> Template | Redirect:
         """The member no longer sees the library's photos: at their next request, sessions and tokens alike."""
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
@@ -186,12 +186,12 @@ class SettingsController(Controller):
     # Classifiers
 
     @get("/classifiers", guards=[requires_admin])
-    async def classifiers(self, request: HTMXRequest, viewer: Viewer) -> Template:
+    async def classifiers(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
         return await page(request, "pages/settings_classifiers.html", await _classifiers_context(viewer),
                           fragment="partials/settings_classifiers.html")
 
     @post("/classifiers/{name:str}", guards=[requires_admin])
-    async def switch_classifier(self, request: HTMXRequest, viewer: Viewer, settings: Settings, name: str,
+    async def switch_classifier(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, name: FromPath[str],
                                 data: FormData) -> Template | Redirect:
         if name not in {c.name for c in CLASSIFIERS}:
             raise NotFoundException("There is no such classifier.")

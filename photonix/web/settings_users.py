@@ -14,10 +14,10 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.config import Settings
 from photonix.db import accounts, overviews, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import ratelimit, sessions
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.settings import MIN_PASSWORD, FormData, done, invalid, tabs_for
@@ -58,12 +58,12 @@ class UsersController(Controller):
                              status_code=409)
 
     @get("/users")
-    async def users(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis) -> Template:
+    async def users(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
         return await page(request, "pages/settings_users.html", await users_context(viewer, redis),
                           fragment="partials/settings_users.html")
 
     @post("/users")
-    async def create_user(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def create_user(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                           data: FormData) -> Template | Redirect:
         """No open sign-up: this form is how people get an account, with the libraries they may see."""
         username = data.get("username", "").strip()
@@ -89,7 +89,7 @@ class UsersController(Controller):
                           f"Created {username}; they can sign in now.")
 
     @post("/users/{user_id:int}/password")
-    async def reset_password(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def reset_password(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                              user_id: Id,
                              data: FormData) -> Template | Redirect:
         user = await _user_or_404(user_id)
@@ -103,7 +103,7 @@ class UsersController(Controller):
                           f"New password set for {user.username}; {ended} session(s) of theirs ended.")
 
     @post("/users/{user_id:int}/disable")
-    async def disable(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def disable(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                       user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
@@ -115,7 +115,7 @@ class UsersController(Controller):
                           f"Disabled {user.username}: signed out everywhere; their API tokens stop working.")
 
     @post("/users/{user_id:int}/enable")
-    async def enable(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def enable(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         await users.set_disabled(user_id, False)
@@ -123,7 +123,7 @@ class UsersController(Controller):
                           f"Enabled {user.username}; they can sign in again.")
 
     @post("/users/{user_id:int}/admin")
-    async def set_admin(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def set_admin(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                         user_id: Id,
                         data: FormData) -> Template | Redirect:
         user = await _user_or_404(user_id)
@@ -138,7 +138,7 @@ class UsersController(Controller):
                           f"{user.username} is {'now an admin' if wanted == 'on' else 'no longer an admin'}.")
 
     @post("/users/{user_id:int}/delete")
-    async def delete(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def delete(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
@@ -150,7 +150,7 @@ class UsersController(Controller):
                           f"Deleted {user.username}; the photos stay in their libraries.")
 
     @post("/users/{user_id:int}/sign-out")
-    async def sign_out(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def sign_out(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                        user_id: Id) -> Template | Redirect:
         user = await _user_or_404(user_id)
         ended = await sessions.end_all_sessions(request.app.state.redis, user_id,
@@ -159,7 +159,7 @@ class UsersController(Controller):
                           f"Signed {user.username} out everywhere ({ended} session(s)).")
 
     @post("/users/{user_id:int}/unlock")
-    async def unlock(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def unlock(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
         """Lift the sign-in locks that failed attempts put on a user (from every address)."""
         user = await _user_or_404(user_id)
@@ -168,7 +168,7 @@ class UsersController(Controller):
         return await done(request, settings, TAB, await users_context(viewer, redis), message)
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+    async def revoke_token(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                            token_id: Id) -> Template | Redirect:
         if not await tokens.revoke_token(token_id, None):
             raise NotFoundException("There is no such token.")

@@ -26,6 +26,7 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path
 from photonix.web.auth import provide_page_viewer
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import OptionalId, parse_id
 from photonix.web.templating import page
 from photonix.web.upload_gate import UploadGate
@@ -126,13 +127,13 @@ class UploadController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
+    async def form(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                    library: OptionalId = None) -> Template:
         return await page(request, "pages/upload.html", await _context(viewer, settings, library, []))
 
     @post("/")
-    async def upload(self, request: HTMXRequest, viewer: Viewer, settings: Settings,
-                     redis: ArqRedis) -> Template:
+    async def upload(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                     redis: RedisDep) -> Template:
         # UploadGate has checked the session and the CSRF token before any of the body was read.
         form = await request.form()
         uploads = [value for value in form.getall("files", []) if isinstance(value, UploadFile)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 from typing import Any
 
 from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
