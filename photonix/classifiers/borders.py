@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import shapefile                       # pyshp
+import shapefile  # pyshp
 import shapely
 import shapely.geometry
 from shapely.strtree import STRtree

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class StoredFile:
 
 async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
     """(photo id, is_new): a file whose content the library already holds adds nothing."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     inserted = await Photo.insert(
         Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
               imported_at=now, sort_at=now.replace(tzinfo=None))

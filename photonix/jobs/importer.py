@@ -9,7 +9,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,8 +21,8 @@ from photonix.db import accounts, photos
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
-from photonix.media.contained import is_within, real_roots
 from photonix.jobs.tasks import extract_metadata
+from photonix.media.contained import is_within, real_roots
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
 from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candidates
@@ -208,7 +208,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def upload_destination(settings: Settings, library_id: int, filename: str) -> Path:
     """Where an uploaded original is kept: by library and month, under a name no upload can collide with."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    month = datetime.now(UTC).strftime("%Y-%m")
     return settings.originals_dir / str(library_id) / month / f"{uuid.uuid4().hex[:12]}_{name}"
 
 

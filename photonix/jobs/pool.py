@@ -7,9 +7,9 @@ import multiprocessing
 import resource
 from collections import deque
 from collections.abc import Callable
-from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog

@@ -33,8 +33,8 @@ from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
-from photonix.web.sessions import DAY, SessionPolicy
 from photonix.web.security_headers import security_headers
+from photonix.web.sessions import DAY, SessionPolicy
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.upload import upload_router

@@ -18,10 +18,10 @@ from photonix.config import Settings
 from photonix.db import accounts, roles, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import sessions
-from photonix.web.deps import SettingsDep, ViewerDep
-from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, session_policy
+from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import Id
 from photonix.web.settings import FormData
 from photonix.web.templating import page, wants_fragment
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlencode
-
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.di import Provide

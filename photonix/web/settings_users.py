@@ -17,9 +17,9 @@ from litestar.response import Redirect, Template
 from photonix.db import accounts, overviews, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import ratelimit, sessions
+from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import Id
-from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.settings import MIN_PASSWORD, FormData, done, invalid, tabs_for
 from photonix.web.templating import page
 

@@ -13,9 +13,9 @@ from photonix.errors import (
     StorageUnavailable,
     UndecodableImage,
 )
+from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import MAX_PIXELS, open_oriented
-from photonix.media.exif import read_metadata
 from tests import corpus, fuzzing
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]

@@ -9,7 +9,13 @@ from photonix.errors import PermanentError
 from photonix.media.formats import is_raw_path
 from photonix.media.hashing import content_hash
 from photonix.media.raw import render_raw
-from photonix.media.thumbnails import EXTENSIONS, THUMBNAIL_SIZES, RenderedThumbnails, render_thumbnails, thumbnail_path
+from photonix.media.thumbnails import (
+    EXTENSIONS,
+    THUMBNAIL_SIZES,
+    RenderedThumbnails,
+    render_thumbnails,
+    thumbnail_path,
+)
 from tests import corpus
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]

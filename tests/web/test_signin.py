@@ -11,8 +11,8 @@ import pytest
 from litestar import Litestar
 
 from photonix.config import Settings
-from photonix.errors import ConfigError
 from photonix.db import accounts, passwords
+from photonix.errors import ConfigError
 from photonix.web import ratelimit
 from photonix.web.app import create_app
 from photonix.web.client_address import client_host, uvicorn_proxy_options

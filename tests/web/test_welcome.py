@@ -10,8 +10,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
-from photonix.errors import ConfigError
 from photonix.db import accounts
+from photonix.errors import ConfigError
 from photonix.web.app import create_app
 from photonix.web.setup_code import FILE_NAME, ensure_setup_code, forget_setup_code
 from tests.conftest import make_settings
