@@ -15,19 +15,6 @@ from tests import corpus
 
 
 @pytest.fixture
-def run(tmp_path: Path):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
-    base.update({"PHOTONIX_DATA_DIR": str(tmp_path / "data"), "PHOTONIX_POOL_PROCESSES": "1",
-                "PHOTONIX_LOG_LEVEL": "warning"})
-
-    def photonix(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "photonix", *args], env={**base, **(env or {})}, input=stdin,
-                              capture_output=True, text=True, timeout=300)
-
-    return photonix
-
-
-@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A small photo folder: two good photos and one bad one."""
     photos = tmp_path / "photos"

@@ -9,7 +9,6 @@ import json
 from redis.asyncio import Redis
 
 from photonix.web import sessions
-from tests.test_cli import run  # noqa: F401 (fixture)
 
 
 def test_tokens_are_listed_by_name_and_revoked(run) -> None:

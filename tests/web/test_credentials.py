@@ -16,7 +16,6 @@ from photonix.db import accounts, tokens, users
 from photonix.web.app import create_app
 from tests.web.conftest import Member, csrf, sign_in
 from tests.web.test_pages import Elements
-from tests.web.test_security import alices_photo  # noqa: F401 (fixture)
 
 Client = AsyncTestClient[Litestar]
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from photonix.db import accounts, photos
 from tests.web.conftest import CSRF_COOKIE, Member, sign_in
-from tests.web.test_security import MUTATING, alices_photo, concrete, request, routes  # noqa: F401 (fixture)
+from tests.web.test_security import MUTATING, concrete, request, routes
 
 OK = "reaches the action"
 SKIPPED = ("/login", "/welcome", "/logout")
