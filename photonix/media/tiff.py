@@ -64,7 +64,7 @@ def tiff_layout(path: Path) -> TiffLayout:
     """The first page's layout; raises UndecodableImage naming the file when tifffile cannot parse it."""
     with pillow_errors(path), tifffile.TiffFile(path) as tif:
         page = tif.pages.first
-        shape = dict(zip(page.axes, page.shape))
+        shape = dict(zip(page.axes, page.shape, strict=True))   # one axis letter per dimension
         orientation = page.tags.valueof(ORIENTATION_TAG, 1)
         return TiffLayout(
             width=int(page.imagewidth),

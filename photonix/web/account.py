@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -126,14 +127,15 @@ class AccountController(Controller):
             data.errors["setup_code"] = "That is not the setup code. Check it and try again."
             data.setup_code = ""
             return await self._welcome_again(request, data, status_code=403)
-        folder = Path(data.folder.strip()).expanduser() if data.folder.strip() else None
+        # "~user" makes expanduser read the password database: off the event loop, like the stat below.
+        folder = await asyncio.to_thread(Path(data.folder.strip()).expanduser) if data.folder.strip() else None
         if not data.username.strip():
             data.errors["username"] = "Choose a user name."
         if len(data.password) < 8:
             data.errors["password"] = "Use at least 8 characters."
         if not data.library_name.strip():
             data.errors["library_name"] = "Name the library, e.g. Family."
-        if folder is not None and not folder.is_dir():
+        if folder is not None and not await asyncio.to_thread(folder.is_dir):
             data.errors["folder"] = f"{folder} is not a folder this server can read."
         elif folder is not None and not settings.allows_library_folder(folder):
             data.errors["folder"] = f"{folder} is outside the folders this server allows for libraries."
