@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +24,7 @@ from photonix.errors import ConfigError, PhotonixError
 console = Console(stderr=True)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED_PHOTOS = 0, 1, 2, 3
+T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,11 +94,11 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    """Bind the database, run `work` on a fresh event loop, close the pool."""
+def run_with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Bind the database, run `work` on a fresh event loop, close the pool; `work`'s result."""
     from photonix.db import engine
 
-    async def run() -> int:
+    async def run() -> T:
         bound = engine.bind(settings)
         await engine.open_pool(bound)
         try:
