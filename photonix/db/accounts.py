@@ -109,7 +109,8 @@ async def user_by_name(username: str) -> Viewer | None:
 
 
 async def user_count() -> int:
-    return await User.count()
+    count: int = await User.count()
+    return count
 
 
 async def create_library(name: str, folders: list[Path], owner_id: int | None = None) -> int:

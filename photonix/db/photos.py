@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from piccolo.columns.base import Column
 from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from photonix.config import Settings
 from photonix.db import stepruns, tags
@@ -70,7 +72,7 @@ async def known_paths(library_id: int) -> dict[str, int]:
 async def sidecar_states(library_id: int, paths: list[str] | None = None) -> dict[str, tuple[int, str]]:
     """original path -> (photo id, signature of the sidecar its metadata was read with), for the library's
     photos (only those at `paths` when given)."""
-    where = Photo.library == library_id
+    where: Combinable = Photo.library == library_id
     if paths is not None:
         if not paths:
             return {}
@@ -98,7 +100,7 @@ async def bump_version(photo_id: int) -> int:
 
 async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: str = "") -> None:
     """The file's metadata (keywords as tags with source "xmp"), and the sidecar state it was read with."""
-    values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
+    values: dict[Column | str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
     values["sidecar_signature"] = sidecar_signature
     if metadata.taken_at is not None:
         values["sort_at"] = metadata.taken_at
@@ -174,7 +176,7 @@ async def file_roots(library_id: int, kind: str, settings: Settings) -> FileRoot
     return FileRoots((*(Path(row["path"]) for row in rows), settings.originals_dir), (settings.data_dir,))
 
 
-def visible_to(user_id: int) -> Any:
+def visible_to(user_id: int) -> WhereRaw:
     """The where-clause every viewer-facing photo query carries: photos of the user's libraries.
 
     A correlated EXISTS rather than `library IN (...)`: the planner then cannot pick the library index
@@ -198,7 +200,7 @@ async def visible_photos(
     limit: int = 50, offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of photos (newest first) the user may see, and how many match in all."""
-    where = visible_to(user_id)
+    where: Combinable = visible_to(user_id)
     if library_id is not None:
         where &= Photo.library == library_id
     if tag_ids is not None:

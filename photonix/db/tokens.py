@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from piccolo.custom_types import Combinable
+
 from photonix.db.tables import ApiToken
 
 
@@ -33,7 +35,7 @@ async def list_tokens(user_id: int | None) -> list[TokenInfo]:
 
 async def revoke_token(token_id: int, user_id: int | None) -> bool:
     """Delete the token if it belongs to `user_id` (None: an admin, any user's); False when nothing matched."""
-    where = ApiToken.id == token_id
+    where: Combinable = ApiToken.id == token_id
     if user_id is not None:
         where &= ApiToken.user == user_id
     return bool(await ApiToken.delete().where(where).returning(ApiToken.id))
