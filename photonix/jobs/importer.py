@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import structlog
 from arq import ArqRedis
@@ -213,7 +213,7 @@ def upload_destination(settings: Settings, library_id: int, filename: str) -> Pa
 
 
 async def ingest_upload(settings: Settings, redis: ArqRedis, pipeline: Chain, library_id: int,
-                        filename: str, data: BinaryIO) -> tuple[int, bool]:
+                        filename: str, data: IO[bytes]) -> tuple[int, bool]:
     """Store an uploaded original under the data dir, then import it like a scanned file.
 
     Returns (photo id, is_new); a duplicate upload keeps nothing and points at the photo already there."""

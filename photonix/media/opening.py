@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import cast
 
 import pillow_heif
 from PIL import ExifTags, Image, features
@@ -103,7 +104,8 @@ def as_8_bit_grey(im: Image.Image) -> Image.Image:
     16 bits keep their high byte; 32-bit integers are clipped to 16 bits first; floats are stretched
     from their minimum to their maximum."""
     if im.mode == "F":
-        low, high = im.getextrema()
+        # One band, so Pillow answers (min, max) numbers, not one pair per band.
+        low, high = cast(tuple[float, float], im.getextrema())
         scale = 255.0 / (float(high) - float(low)) if high > low else 0.0
         return im.point(lambda value: (value - low) * scale).convert("L")
     if im.mode != "I;16":       # I;16B and friends have no point tables: widen to I (4 bytes) first
