@@ -115,7 +115,8 @@ async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAG
     ids = [row["id"] for row in rows]
     thumbnails, states = await asyncio.gather(      # independent reads: overlap their round trips
         PhotoFile.select(PhotoFile.photo, PhotoFile.width, PhotoFile.height).where(
-            PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail") & (PhotoFile.size_name == "medium")
+            PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail")
+            & (PhotoFile.size_name == "medium")
         ).run(),
         stepruns.photo_states(ids),
     )
@@ -156,6 +157,8 @@ async def month_counts(user_id: int, months: set[str]) -> dict[str, int]:
 
 async def _month_count(user_id: int, month: str) -> int:
     start = datetime.strptime(month, "%Y-%m")
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-    count: int = await Photo.count().where(visible_to(user_id) & (Photo.sort_at >= start) & (Photo.sort_at < end))
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+           else start.replace(month=start.month + 1))
+    count: int = await Photo.count().where(visible_to(user_id) & (Photo.sort_at >= start)
+                                           & (Photo.sort_at < end))
     return count

@@ -87,7 +87,8 @@ async def source_for(photo_id: int) -> PhotoSource:
     ).where(Photo.id == photo_id).first()
     if row is None:
         raise MissingFile(f"photo {photo_id} was deleted")
-    return PhotoSource(row["id"], row["library"], row["content_hash"], Path(row["original_path"]), row["version"])
+    return PhotoSource(row["id"], row["library"], row["content_hash"], Path(row["original_path"]),
+                       row["version"])
 
 
 async def bump_version(photo_id: int) -> int:
@@ -100,7 +101,9 @@ async def bump_version(photo_id: int) -> int:
 
 async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: str = "") -> None:
     """The file's metadata (keywords as tags with source "xmp"), and the sidecar state it was read with."""
-    values: dict[Column | str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
+    values: dict[Column | str, Any] = {
+        name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"
+    }
     values["sidecar_signature"] = sidecar_signature
     if metadata.taken_at is not None:
         values["sort_at"] = metadata.taken_at
@@ -108,7 +111,8 @@ async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: st
     await tags.replace_keyword_tags(photo_id, metadata.keywords)
     if metadata.rating:
         # The EXIF rating seeds an unrated photo; a rating someone gave here survives reprocessing.
-        await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id) & (Photo.rating == 0))
+        await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id)
+                                                                  & (Photo.rating == 0))
 
 
 async def metadata_of(photo_id: int) -> Metadata:
@@ -137,7 +141,8 @@ async def save_file(photo_id: int, kind: str, path: Path, *, size_name: str = ""
 async def save_thumbnails(photo_id: int, thumbnails: list[tuple[str, Path, int, int]]) -> None:
     """(size name, path, width, height) of each thumbnail, in one statement."""
     await PhotoFile.insert(*(
-        PhotoFile(photo=photo_id, kind="thumbnail", size_name=size, path=str(path), width=width, height=height)
+        PhotoFile(photo=photo_id, kind="thumbnail", size_name=size, path=str(path), width=width,
+                  height=height)
         for size, path, width, height in thumbnails
     )).on_conflict(
         target=(PhotoFile.photo, PhotoFile.kind, PhotoFile.size_name), action="DO UPDATE",
@@ -182,7 +187,8 @@ def visible_to(user_id: int) -> WhereRaw:
     A correlated EXISTS rather than `library IN (...)`: the planner then cannot pick the library index
     (every photo of a one-library install) over the sort_at order the grid pages and counts walk."""
     return WhereRaw(
-        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})', int(user_id)
+        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})',
+        int(user_id)
     )
 
 

@@ -79,8 +79,8 @@ async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:
 async def tags_of(photo_id: int) -> list[PhotoTagView]:
     rows = await PhotoTag.select(
         # `._.` is `.` to Piccolo, and tells mypy which table each join reaches.
-        PhotoTag.tag._.id, PhotoTag.tag._.kind, PhotoTag.tag._.name, PhotoTag.tag._.parent._.name, PhotoTag.score,
-        PhotoTag.source,
+        PhotoTag.tag._.id, PhotoTag.tag._.kind, PhotoTag.tag._.name, PhotoTag.tag._.parent._.name,
+        PhotoTag.score, PhotoTag.source,
     ).where(PhotoTag.photo == photo_id).order_by(PhotoTag.score, ascending=False)
     return [
         PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"])

@@ -1,4 +1,5 @@
-"""Open a photo with Pillow (HEIF/AVIF included), decode it within a memory budget, orient it upright, make it RGB.
+"""Open a photo with Pillow (HEIF/AVIF included), decode it within a memory budget, orient it upright, make
+it RGB.
 
 Memory is the attack surface here: a 26 KB PNG can claim 200 megapixels of 16 bits. So the decoded size
 is checked against the budget before a pixel is decoded, the image is reduced as early as the format

@@ -82,13 +82,15 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, SettingsController, healthz, metrics,
+            AccountController, PhotoController, ApiController, FileController, SettingsController,
+            healthz, metrics,
             UsersController, MyAccountController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
         ],
-        dependencies={"redis": Provide(provide_redis), "settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={"redis": Provide(provide_redis),
+                      "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,
