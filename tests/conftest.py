@@ -150,13 +150,15 @@ async def library(clean: None, tmp_path: Path) -> accounts.LibraryInfo:
 
 @pytest.fixture
 def run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`photonix …` in a subprocess with its own data dir and SQLite (tests/test_cli_access.py has its own)."""
+    """`photonix …` in a subprocess with its own data dir and SQLite (test_cli_access.py has its own)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
     base.update({"PHOTONIX_DATA_DIR": str(tmp_path / "data"), "PHOTONIX_POOL_PROCESSES": "1",
                 "PHOTONIX_LOG_LEVEL": "warning"})
 
-    def photonix(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "photonix", *args], env={**base, **(env or {})}, input=stdin,
+    def photonix(*args: str, stdin: str = "",
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "photonix", *args], env={**base, **(env or {})},
+                              input=stdin,
                               capture_output=True, text=True, timeout=300)
 
     return photonix

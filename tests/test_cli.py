@@ -44,7 +44,8 @@ def test_import_with_nothing_running_processes_everything_and_reports(run, folde
 
 def test_users_libraries_and_tokens_are_created_from_the_command_line(run) -> None:
     assert run("migrate").returncode == 0
-    assert run("user", "create", "admin", "--admin", "--password-stdin", stdin="long enough pw\n").returncode == 0
+    assert run("user", "create", "admin", "--admin", "--password-stdin",
+               stdin="long enough pw\n").returncode == 0
     short = run("user", "create", "eve", "--password-stdin", stdin="short\n")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
     assert run("library", "create", "Family", "--owner", "admin").returncode == 0

@@ -32,7 +32,8 @@ def thumbnail_sizes(rendered: RenderedThumbnails) -> dict[str, tuple[int, int]]:
 
 
 def assert_valid(rendered: RenderedThumbnails, out_dir: Path, key: str, source_size: tuple[int, int]) -> None:
-    """Each size is a file in its spec's format at its path with the size it reports, within its spec and never upscaled."""
+    """Each size is a file in its spec's format at its path with the size it reports, within its spec and
+    never upscaled."""
     assert [thumb.size for thumb in rendered.thumbnails] == [spec.name for spec in THUMBNAIL_SIZES]
     for thumb in rendered.thumbnails:
         spec = SPEC[thumb.size]

@@ -51,7 +51,8 @@ async def make_member(name: str, folder: Path | None = None) -> Member:
 CSRF_COOKIE = "csrftoken"
 
 
-async def sign_in(client: AsyncTestClient[Litestar], username: str, password: str = "correct horse battery") -> None:
+async def sign_in(client: AsyncTestClient[Litestar], username: str,
+                  password: str = "correct horse battery") -> None:
     """Sign in through the real form: GET /login sets the CSRF cookie, POST /login sends it back."""
     await client.get("/login")
     response = await client.post("/login", follow_redirects=False, data={

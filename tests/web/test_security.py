@@ -57,10 +57,12 @@ async def test_every_mutation_without_the_csrf_token_is_refused(app, client, ali
     for method, path in routes(app):
         if method not in MUTATING or path.startswith(("/api/", "/login", "/welcome")):
             continue
-        response = await request(client, method, concrete(path, alices_photo), data={"rating": "3", "name": "x"})
+        response = await request(client, method, concrete(path, alices_photo),
+                                 data={"rating": "3", "name": "x"})
         assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
     detail = (await client.get(f"/api/v1/photos/{alices_photo['photo_id']}", headers=alice.auth)).json()
-    assert detail["rating"] == 0 and [t["name"] for t in detail["tags"] if t["source"] == "user"] == ["private"]
+    assert detail["rating"] == 0
+    assert [t["name"] for t in detail["tags"] if t["source"] == "user"] == ["private"]
 
 
 @pytest.mark.parametrize("path", [
