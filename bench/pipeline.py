@@ -138,7 +138,8 @@ async def pipeline_rate(folder: Path, data_dir: Path, workers: int, pool_process
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=120)
     parser.add_argument("--workers", type=int, default=2, help="photonix worker processes")
     parser.add_argument("--pool", type=int, default=os.cpu_count() or 1,
@@ -161,14 +162,16 @@ def main() -> None:
             floor = floor_rate(paths, cpu, encode=False)
             floor_encode = floor_rate(paths, cpu, encode=True)
             # A fresh data dir (database, Redis, derivatives) each round: nothing carries over.
-            pipeline = asyncio.run(pipeline_rate(folder, work / f"data-{round_number}", args.workers, args.pool))
+            pipeline = asyncio.run(pipeline_rate(folder, work / f"data-{round_number}", args.workers,
+                                                 args.pool))
             ratios.append(pipeline / floor)
             encode_ratios.append(pipeline / floor_encode)
             print(f"round {round_number}: floor (decode+resize, {cpu} processes) {floor:5.2f}/s, "
                   f"floor+encode {floor_encode:5.2f}/s, pipeline {pipeline:5.2f}/s -> "
                   f"ratio {ratios[-1]:.2f} (vs floor+encode {encode_ratios[-1]:.2f})")
         print(f"ratio pipeline / floor, median of {args.rounds}:        {statistics.median(ratios):.2f}")
-        print(f"ratio pipeline / floor+encode, median of {args.rounds}: {statistics.median(encode_ratios):.2f}")
+        print(f"ratio pipeline / floor+encode, median of {args.rounds}: "
+              f"{statistics.median(encode_ratios):.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

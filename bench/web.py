@@ -62,7 +62,8 @@ USERNAME, PASSWORD = "bench", "bench-password"
 YEARS = 4
 SCROLL_DEPTH = 5_000                  # the scroll partial starts after the 5,000th newest photo
 TARGET_P95_MS = 50.0
-CAMERAS = (("Canon", "EOS R6"), ("FUJIFILM", "X-T4"), ("Apple", "iPhone 13"), ("SONY", "ILCE-7M3"), (None, None))
+CAMERAS = (("Canon", "EOS R6"), ("FUJIFILM", "X-T4"), ("Apple", "iPhone 13"), ("SONY", "ILCE-7M3"),
+           (None, None))
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -105,7 +106,8 @@ def photo_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
         yield (index + 1, library_id, f"{index:064x}", f"/photos/{taken:%Y/%m}/IMG_{index:06d}.jpg",
                8_000_000 + rng.randrange(4_000_000), imported + timedelta(seconds=index), taken, 1,
                "RAW" if rng.random() < 0.05 else "JPEG", width, height, 1, taken, make, model,
-               rng.choice((1 / 60, 1 / 125, 1 / 500)), rng.choice((1.8, 2.8, 5.6, 8.0)), rng.choice((100, 400, 1600)),
+               rng.choice((1 / 60, 1 / 125, 1 / 500)), rng.choice((1.8, 2.8, 5.6, 8.0)),
+               rng.choice((100, 400, 1600)),
                rng.choice((23.0, 35.0, 50.0, 85.0)), False, rng.choice((0, 0, 0, 0, 3, 4, 5)))
 
 
@@ -131,7 +133,8 @@ def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
             elif photo_id % 500 == 0 and position == len(steps) - 1:
                 state, error = "failed", "bench: synthetic failure"
             finished = None if state == "queued" else queued + timedelta(seconds=1)
-            yield (row_id, photo_id, step, 1, state, 0 if state == "queued" else 1, f"{step}:{photo_id}:1", error,
+            yield (row_id, photo_id, step, 1, state, 0 if state == "queued" else 1, f"{step}:{photo_id}:1",
+                   error,
                    "Permanent" if error else "", "", queued, None if state == "queued" else queued, finished,
                    None if state == "queued" else 120)
 
@@ -167,7 +170,8 @@ async def seed_postgres(dsn: str, count: int, library_id: int, thumbnail: Path) 
                                      ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
                                      ("step_run", STEP_COLUMNS, step_rows(count))):
             await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT MAX(id) FROM {table}))")
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
@@ -184,8 +188,8 @@ async def prepare(settings: Settings, count: int, thumbnail: Path, analyze: bool
         await asyncio.to_thread(seed_sqlite, settings.sqlite_path, count, library_id, thumbnail, analyze)
     else:
         await seed_postgres(settings.database_url, count, library_id, thumbnail)
-    print(f"  seeded {count:,} photos, {count:,} thumbnails, {count * len(PIPELINE.step_names()):,} step runs "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(f"  seeded {count:,} photos, {count:,} thumbnails, {count * len(PIPELINE.step_names()):,} step "
+          f"runs in {time.perf_counter() - started:.1f} s")
     rows = await Photo.raw(
         f"SELECT id, sort_at FROM photo ORDER BY sort_at DESC, id DESC LIMIT 1 OFFSET {SCROLL_DEPTH - 1}")
     sort_at = rows[0]["sort_at"]
@@ -302,7 +306,8 @@ def measure(env: dict[str, str], base: str, cursor: str, middle_id: int, seconds
 
 
 def report(label: str, results: dict[int, dict[str, Figures]], seconds: int) -> None:
-    print(f"  {'conns':>5} {'url':<8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/static':>11}")
+    print(f"  {'conns':>5} {'url':<8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'p95/static':>11}")
     for count, by_url in results.items():
         floor = by_url["static"].p95_ms
         for name, figures in by_url.items():
@@ -337,14 +342,16 @@ def bench_one(label: str, database_url: str, args: argparse.Namespace, work: Pat
            "PHOTONIX_REDIS_URL": redis_url, "PHOTONIX_PORT": str(port), "PHOTONIX_HOST": "127.0.0.1",
            "PHOTONIX_LOG_LEVEL": "warning"}
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        cursor, middle_id = child.submit(prepare_in_child, env, args.photos, thumbnail, args.sqlite_analyze).result()
+        cursor, middle_id = child.submit(prepare_in_child, env, args.photos, thumbnail,
+                                         args.sqlite_analyze).result()
     connections = [int(count) for count in args.connections.split(",")]
     results = measure(env, f"http://127.0.0.1:{port}", cursor, middle_id, args.seconds, connections, script)
     report(label, results, args.seconds)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=8, help="load duration per URL and concurrency")
     parser.add_argument("--connections", default="1,4",
@@ -384,7 +391,8 @@ def main() -> None:
             name = f"photonix_bench_{uuid.uuid4().hex[:12]}"
             asyncio.run(run_ddl(args.postgres_url, f'CREATE DATABASE "{name}"'))
             try:
-                bench_one("PostgreSQL", with_database(args.postgres_url, name), args, work, redis_url, thumbnail,
+                bench_one("PostgreSQL", with_database(args.postgres_url, name), args, work, redis_url,
+                          thumbnail,
                           script)
             finally:
                 asyncio.run(run_ddl(args.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

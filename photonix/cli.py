@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +24,7 @@ from photonix.errors import ConfigError, PhotonixError
 console = Console(stderr=True)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED_PHOTOS = 0, 1, 2, 3
+T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,29 +56,34 @@ def parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=handler)
         return cmd
 
-    command("up", cmd_up, "web + worker (+ embedded Redis when PHOTONIX_REDIS_URL is unset): what `make run` runs")
+    command("up", cmd_up,
+            "web + worker (+ embedded Redis when PHOTONIX_REDIS_URL is unset): what `make run` runs")
     command("web", cmd_web, "serve the web app and the JSON API")
     command("worker", cmd_worker, "run a pipeline worker (as many as you like, on any host)")
     command("migrate", cmd_migrate, "bring the database schema up to date")
     imp = command("import", cmd_import, "import a folder of photos into a library")
     imp.add_argument("path", type=Path)
-    imp.add_argument("--library", help="library name (created for this folder when new; default: folder name)")
+    imp.add_argument("--library",
+                     help="library name (created for this folder when new; default: folder name)")
     imp.add_argument("--wait", action="store_true", help="follow the pipeline until every photo is processed")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     status = command("status", cmd_status, "per-step counts, queue depth and recent failures")
     status.add_argument("--json", action="store_true")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(required=True, metavar="ACTION")
-    create_user = command("create", cmd_user_create, "create a user (password from --password-stdin or a prompt)",
+    create_user = command("create", cmd_user_create,
+                          "create a user (password from --password-stdin or a prompt)",
                           user)
     create_user.add_argument("username")
     create_user.add_argument("--admin", action="store_true")
     create_user.add_argument("--password-stdin", action="store_true")
     create_user.add_argument("--library", action="append", default=[], help="make the user a member of it")
-    unlock = command("unlock", cmd_user_unlock, "lift the sign-in locks that failed attempts put on a user", user)
+    unlock = command("unlock", cmd_user_unlock, "lift the sign-in locks that failed attempts put on a user",
+                     user)
     unlock.add_argument("username")
 
-    library = sub.add_parser("library", help="manage libraries").add_subparsers(required=True, metavar="ACTION")
+    library = sub.add_parser("library", help="manage libraries").add_subparsers(required=True,
+                                                                                metavar="ACTION")
     create_library = command("create", cmd_library_create, "create a library", library)
     create_library.add_argument("name")
     create_library.add_argument("--folder", action="append", type=Path, default=[])
@@ -93,11 +99,11 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    """Bind the database, run `work` on a fresh event loop, close the pool."""
+def run_with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Bind the database, run `work` on a fresh event loop, close the pool; `work`'s result."""
     from photonix.db import engine
 
-    async def run() -> int:
+    async def run() -> T:
         bound = engine.bind(settings)
         await engine.open_pool(bound)
         try:
@@ -128,8 +134,9 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
 
     code = run_with_db(settings, lambda: pending_setup_code(settings))
     if code:
-        console.print(f"\n[bold]First run:[/bold] open http://{settings.host}:{settings.port}/welcome and enter "
-                      f"the setup code [bold]{code}[/bold]\n  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
+        console.print(f"\n[bold]First run:[/bold] open http://{settings.host}:{settings.port}/welcome and "
+                      f"enter the setup code [bold]{code}[/bold]\n"
+                      f"  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
                       "until the admin exists)\n")
     engine.bind(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
@@ -294,7 +301,8 @@ def cmd_user_unlock(settings: Settings, args: argparse.Namespace) -> int:
             lifted = await ratelimit.unlock(redis, args.username)
         finally:
             await redis.aclose()
-        console.print(f"{args.username} can sign in again" if lifted else f"{args.username} was not locked out")
+        console.print(f"{args.username} can sign in again" if lifted
+                      else f"{args.username} was not locked out")
         return EXIT_OK
 
     return run_with_db(settings, work)

@@ -10,7 +10,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rich.console import Console
@@ -47,7 +47,7 @@ def register(user: Any, token: Any, library: Any, command: Command) -> None:
     remove.add_argument("--user", required=True)
 
 
-def _run(settings: Settings, work: Callable[[], Any]) -> int:
+def _run(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     from photonix.cli import run_with_db
 
     return run_with_db(settings, work)
@@ -144,9 +144,10 @@ def cmd_token_list(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
-            for row in rows:
-                print(f"{row['id']:>5}  {row['user']:<20} {row['name'] or '(unnamed)':<30} "
-                      f"created {row['created_at'][:16]}  last used {(row['last_used_at'] or 'never')[:16]}")
+            for t in listed:
+                last_used = t.last_used_at.isoformat()[:16] if t.last_used_at else "never"
+                print(f"{t.id:>5}  {t.username:<20} {t.name or '(unnamed)':<30} "
+                      f"created {t.created_at.isoformat()[:16]}  last used {last_used}")
         return EXIT_OK
 
     return _run(settings, work)

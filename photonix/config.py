@@ -36,11 +36,13 @@ class Settings:
                                          # step waits up to this long, so it bounds throughput
     raw_half_size: bool                  # develop RAW at half size: 4x faster, plenty for viewing
     rescan_seconds: int                  # periodic library rescan that catches what the watcher missed
-    max_upload_mb: int                   # largest file the browser upload takes (MiB); bigger ones: photonix import
+    # largest file the browser upload takes (MiB); bigger ones: photonix import
+    max_upload_mb: int
     library_roots: tuple[Path, ...]      # server folders under which libraries may be made; empty: anywhere
     host: str
     port: int
-    trusted_proxies: tuple[str, ...]     # networks (10.0.0.0/8) whose X-Forwarded-For names the client; empty: none
+    # networks (10.0.0.0/8) whose X-Forwarded-For names the client; empty: none
+    trusted_proxies: tuple[str, ...]
     secret_key: str | None               # signs CSRF tokens; generated into the data dir when unset
     secure_cookies: bool                 # Secure flag on cookies; off only by PHOTONIX_SECURE_COOKIES=false
     log_level: str
@@ -92,8 +94,9 @@ class Settings:
         worker_memory_mb = _int(env, "WORKER_MEMORY_MB", default_worker_memory_mb(cores), minimum=0)
         decode_budget_mb = _int(env, "DECODE_BUDGET_MB", 1024, minimum=1)
         if worker_memory_mb and worker_memory_mb < MIN_WORKER_MEMORY_MB:
-            raise ConfigError(f"{PREFIX}WORKER_MEMORY_MB must be 0 (no cap) or at least {MIN_WORKER_MEMORY_MB}: "
-                              f"a processing process needs about 600 MB before it decodes anything")
+            raise ConfigError(f"{PREFIX}WORKER_MEMORY_MB must be 0 (no cap) or at least "
+                              f"{MIN_WORKER_MEMORY_MB}: "
+                              "a processing process needs about 600 MB before it decodes anything")
         if worker_memory_mb and decode_budget_mb >= worker_memory_mb:
             raise ConfigError(f"{PREFIX}DECODE_BUDGET_MB ({decode_budget_mb}) must be below "
                               f"{PREFIX}WORKER_MEMORY_MB ({worker_memory_mb})")
@@ -139,7 +142,8 @@ def default_worker_memory_mb(cores: int) -> int:
 def _tile_url(env: Mapping[str, str]) -> str | None:
     raw = env.get(f"{PREFIX}MAP_TILE_URL") or None
     if raw is not None and not (raw.startswith("https://") and all(p in raw for p in ("{z}", "{x}", "{y}"))):
-        raise ConfigError(f"{PREFIX}MAP_TILE_URL must be an https:// URL with {{z}}, {{x}} and {{y}}, got {raw!r}")
+        raise ConfigError(f"{PREFIX}MAP_TILE_URL must be an https:// URL with {{z}}, {{x}} and {{y}}, got "
+                          f"{raw!r}")
     return raw
 
 

@@ -1,6 +1,7 @@
 """Multi-column unique keys as unique indexes: the same DDL works on SQLite and PostgreSQL."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from photonix.db.migration_sql import run_sql
 
 ID = "2026-11-24T21:07:22:000000"

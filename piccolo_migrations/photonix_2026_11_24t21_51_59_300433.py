@@ -1,7 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Timestamp
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Boolean, Timestamp, Varchar
 from piccolo.columns.defaults.timestamp import TimestampCustom
 from piccolo.columns.indexes import IndexMethod
 

@@ -1,6 +1,7 @@
 """Backfill the grid order: capture time where known, else import time."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from photonix.db.migration_sql import is_postgres, run_sql
 
 ID = "2026-11-24T21:52:00:000000"

@@ -8,6 +8,7 @@
   one table row per photo of the month."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from photonix.db.migration_sql import run_sql
 
 ID = "2026-11-24T22:03:00:000000"

@@ -3,6 +3,7 @@
 Same DDL on SQLite and PostgreSQL (`ALTER TABLE ... ADD COLUMN` with a constant default)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from photonix.db.migration_sql import run_sql
 
 ID = "2026-11-30T18:10:00:000000"

@@ -9,6 +9,7 @@ Camera names already stored are shortened the way new imports store them ("NIKON
 "NIKON D70" -> "Nikon", "D70"), so the camera filter does not split one camera in two."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
 from photonix.db.migration_sql import run_sql
 from photonix.media.camera import camera_name
 

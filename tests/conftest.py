@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -144,3 +146,19 @@ async def library(clean: None, tmp_path: Path) -> accounts.LibraryInfo:
     owner = await accounts.create_user("alice", "correct horse battery")
     library_id = await accounts.create_library("Alice's photos", [folder], owner)
     return accounts.LibraryInfo(library_id, "Alice's photos", (folder,))
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`photonix …` in a subprocess with its own data dir and SQLite (test_cli_access.py has its own)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
+    base.update({"PHOTONIX_DATA_DIR": str(tmp_path / "data"), "PHOTONIX_POOL_PROCESSES": "1",
+                "PHOTONIX_LOG_LEVEL": "warning"})
+
+    def photonix(*args: str, stdin: str = "",
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "photonix", *args], env={**base, **(env or {})},
+                              input=stdin,
+                              capture_output=True, text=True, timeout=300)
+
+    return photonix

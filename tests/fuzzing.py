@@ -106,9 +106,11 @@ def run_case(case: Case, work_dir: Path) -> list[Finding]:
         except PhotonixError as exc:
             message = str(exc)
             if not message.startswith(f"{target.name}: ") or str(folder) in message:
-                findings.append(Finding(case, kind, name, f"message does not name just the file: {message!r}"))
-        except BaseException as exc:  # noqa: BLE001 - everything that is not ours is the finding
-            findings.append(Finding(case, kind, name, f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"))
+                findings.append(Finding(case, kind, name,
+                                        f"message does not name just the file: {message!r}"))
+        except BaseException as exc:  # everything that is not ours is the finding
+            findings.append(Finding(case, kind, name,
+                                    f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"))
     return findings
 
 

@@ -23,7 +23,8 @@ def free_port() -> int:
 def start_up(data_dir: Path, port: int, **popen: object) -> subprocess.Popen[str]:
     """`python -m photonix up` in its own session (so its children can be signalled together)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
-    env.update({"PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_PORT": str(port), "PHOTONIX_POOL_PROCESSES": "1",
+    env.update({"PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_PORT": str(port),
+                "PHOTONIX_POOL_PROCESSES": "1",
                 "PHOTONIX_LOG_LEVEL": "warning"})
     return subprocess.Popen([sys.executable, "-m", "photonix", "up"], env=env, start_new_session=True,
                             text=True, **popen)  # type: ignore[call-overload]

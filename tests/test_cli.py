@@ -15,19 +15,6 @@ from tests import corpus
 
 
 @pytest.fixture
-def run(tmp_path: Path):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
-    base.update({"PHOTONIX_DATA_DIR": str(tmp_path / "data"), "PHOTONIX_POOL_PROCESSES": "1",
-                "PHOTONIX_LOG_LEVEL": "warning"})
-
-    def photonix(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "photonix", *args], env={**base, **(env or {})}, input=stdin,
-                              capture_output=True, text=True, timeout=300)
-
-    return photonix
-
-
-@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A small photo folder: two good photos and one bad one."""
     photos = tmp_path / "photos"
@@ -57,7 +44,8 @@ def test_import_with_nothing_running_processes_everything_and_reports(run, folde
 
 def test_users_libraries_and_tokens_are_created_from_the_command_line(run) -> None:
     assert run("migrate").returncode == 0
-    assert run("user", "create", "admin", "--admin", "--password-stdin", stdin="long enough pw\n").returncode == 0
+    assert run("user", "create", "admin", "--admin", "--password-stdin",
+               stdin="long enough pw\n").returncode == 0
     short = run("user", "create", "eve", "--password-stdin", stdin="short\n")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
     assert run("library", "create", "Family", "--owner", "admin").returncode == 0

@@ -47,11 +47,13 @@ def test_library_roots_limit_the_folders_a_library_can_be_made_from(run, tmp_pat
     root.mkdir()
     outside.mkdir()
     assert run("migrate").returncode == 0
-    refused = run("library", "create", "Elsewhere", "--folder", str(outside), PHOTONIX_LIBRARY_ROOTS=str(root))
+    refused = run("library", "create", "Elsewhere", "--folder", str(outside),
+                  PHOTONIX_LIBRARY_ROOTS=str(root))
     assert refused.returncode == 2 and "outside PHOTONIX_LIBRARY_ROOTS" in refused.stderr
     imported = run("import", str(outside), "--library", "Elsewhere", PHOTONIX_LIBRARY_ROOTS=str(root))
     assert imported.returncode == 2
-    assert run("library", "create", "Photos", "--folder", str(root), PHOTONIX_LIBRARY_ROOTS=str(root)).returncode == 0
+    assert run("library", "create", "Photos", "--folder", str(root),
+               PHOTONIX_LIBRARY_ROOTS=str(root)).returncode == 0
 
 
 async def test_the_printed_setup_code_survives_a_restart_and_goes_once_a_user_exists(settings: Settings,

@@ -9,7 +9,6 @@ import json
 from redis.asyncio import Redis
 
 from photonix.web import sessions
-from tests.test_cli import run  # noqa: F401 (fixture)
 
 
 def test_tokens_are_listed_by_name_and_revoked(run) -> None:
@@ -28,7 +27,8 @@ def test_tokens_are_listed_by_name_and_revoked(run) -> None:
 
 def test_users_are_reset_disabled_enabled_and_deleted_but_never_the_last_admin(run) -> None:
     assert run("migrate").returncode == 0
-    assert run("user", "create", "root", "--admin", "--password-stdin", stdin="long enough pw\n").returncode == 0
+    assert run("user", "create", "root", "--admin", "--password-stdin",
+               stdin="long enough pw\n").returncode == 0
     assert run("user", "create", "alice", "--password-stdin", stdin="long enough pw\n").returncode == 0
     for action in ("disable", "delete"):
         refused = run("user", action, "root")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import shapefile                       # pyshp
+import shapefile  # pyshp
 import shapely
 import shapely.geometry
 from shapely.strtree import STRtree
@@ -59,7 +59,7 @@ class Borders:
         self._tree = STRtree(list(geometries))
         self._names_by_place_code: dict[str, str] = {}
         # A code shared by several records ("AU": mainland, Coral Sea Islands, …) names the home part.
-        for country, home in sorted(zip(countries, is_home_part), key=lambda pair: not pair[1]):
+        for country, _home in sorted(zip(countries, is_home_part, strict=True), key=lambda pair: not pair[1]):
             for code in sorted(country.place_codes):
                 self._names_by_place_code.setdefault(code, country.name)
         # EXTRA_PLACE_CODES beat any home part: Christmas Island is in the Indian Ocean Territories.
@@ -72,7 +72,7 @@ class Borders:
         """Read the zipped shapefile; pyshp opens the zip itself."""
         with shapefile.Reader(str(shapefile_zip), encoding="utf-8") as reader:
             fields = [field[0] for field in reader.fields[1:]]       # [0] is pyshp's DeletionFlag
-            records = [dict(zip(fields, record)) for record in reader.records()]
+            records = [dict(zip(fields, record, strict=True)) for record in reader.records()]
             geometries = [shapely.geometry.shape(shape.__geo_interface__) for shape in reader.shapes()]
         return cls([country_of(record) for record in records], geometries,
                    [record.get("HOMEPART") == 1 for record in records])

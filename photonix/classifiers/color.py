@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from photonix.classifiers.base import ClassifierInput, ScoredTag
-from photonix.errors import DecompressionBomb, MissingFile, StorageUnavailable, StepSkipped, UndecodableImage
+from photonix.errors import DecompressionBomb, MissingFile, StepSkipped, StorageUnavailable, UndecodableImage
 
 # The old Photonix's names, in its order, so people moving over keep their colour searches.
 COLOR_NAMES: tuple[str, ...] = (

@@ -64,7 +64,7 @@ class Places:
         with gzip.open(geocode_gz, "rb") as gz:
             rows = json.loads(gz.read())
         with countries_csv.open(encoding="utf-8", newline="") as handle:
-            names = {code: name for code, name in csv.reader(handle)}
+            names = dict(csv.reader(handle))
         return cls(rows, names)
 
     def __len__(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -38,7 +38,7 @@ class LibraryInfo:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def create_user(username: str, password: str, *, is_admin: bool = False) -> int:
@@ -109,7 +109,8 @@ async def user_by_name(username: str) -> Viewer | None:
 
 
 async def user_count() -> int:
-    return await User.count()
+    count: int = await User.count()
+    return count
 
 
 async def create_library(name: str, folders: list[Path], owner_id: int | None = None) -> int:

@@ -12,7 +12,9 @@ async def disabled_classifiers() -> set[str]:
 
 
 async def is_enabled(name: str) -> bool:
-    row = await ClassifierSetting.select(ClassifierSetting.enabled).where(ClassifierSetting.name == name).first()
+    row = await ClassifierSetting.select(ClassifierSetting.enabled).where(
+        ClassifierSetting.name == name
+    ).first()
     return True if row is None else bool(row["enabled"])
 
 

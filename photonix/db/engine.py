@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
 
 from photonix.config import Settings
 from photonix.db import piccolo_conf
@@ -20,7 +22,7 @@ from photonix.errors import ConfigError
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
-def engine_for(settings: Settings) -> Engine:
+def engine_for(settings: Settings) -> Engine[Any]:
     """SQLite with a busy timeout (web and workers share the file), or PostgreSQL from its URL."""
     if settings.is_sqlite:
         path = settings.sqlite_path
@@ -32,13 +34,14 @@ def engine_for(settings: Settings) -> Engine:
     return PostgresEngine(config={"dsn": settings.database_url.replace("postgres://", "postgresql://", 1)})
 
 
-def bind(settings: Settings) -> Engine:
+def bind(settings: Settings) -> Engine[Any]:
     """Point Piccolo (tables, migrations) at the configured database. Call once at start, before queries."""
     engine = engine_for(settings)
     # Piccolo's migration runner finds its engine through the PICCOLO_CONF module, not through tables.
     os.environ["PICCOLO_CONF"] = "photonix.db.piccolo_conf"
     piccolo_conf.DB = engine
-    for table in (*TABLES, Migration):
+    tables: tuple[type[Table], ...] = (*TABLES, Migration)
+    for table in tables:
         table._meta.db = engine
     return engine
 
@@ -54,12 +57,12 @@ async def migrate(settings: Settings) -> None:
         raise ConfigError(f"database migration failed: {result.message}")
 
 
-async def open_pool(engine: Engine) -> None:
+async def open_pool(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=10)
 
 
-async def close_pool(engine: Engine) -> None:
+async def close_pool(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     elif isinstance(engine, SharedConnectionSQLiteEngine):

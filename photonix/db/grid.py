@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import And, WhereRaw
+from piccolo.custom_types import Combinable
 
 from photonix.db import stepruns
 from photonix.db.photos import visible_to
@@ -65,12 +66,12 @@ class Tile:
 
 # The leading sort_at bound is implied by the OR, but spelled out it gives the planner an index range: it
 # cannot tell that the OR's two sort_at parameters are one value, and would walk the index from the end.
-def _before(cursor: Cursor) -> Any:
+def _before(cursor: Cursor) -> And:
     return (Photo.sort_at <= cursor.sort_at) & (
         (Photo.sort_at < cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id < cursor.photo_id)))
 
 
-def _after(cursor: Cursor) -> Any:
+def _after(cursor: Cursor) -> And:
     return (Photo.sort_at >= cursor.sort_at) & (
         (Photo.sort_at > cursor.sort_at) | ((Photo.sort_at == cursor.sort_at) & (Photo.id > cursor.photo_id)))
 
@@ -82,8 +83,8 @@ class GridFilter:
     state: str | None = None
     tag: str | None = None
 
-    def where(self) -> Any:
-        clause = None
+    def where(self) -> Combinable | None:
+        clause: Combinable | None = None
         if self.state in stepruns.PHOTO_STATE_FILTERS:
             clause = stepruns.photo_state_clause(self.state)
         if self.tag and self.tag.strip():        # an empty filter is no filter
@@ -98,13 +99,14 @@ async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAG
                     library_id: int | None = None,
                     narrowed: GridFilter = GridFilter()) -> tuple[list[Tile], Cursor | None]:
     """A page of tiles newest first, and the cursor of the next page (None at the end)."""
-    where = visible_to(user_id)
+    where: Combinable = visible_to(user_id)
     if before is not None:
         where &= _before(before)
     if library_id is not None:
         where &= Photo.library == library_id
-    if narrowed.where() is not None:
-        where &= narrowed.where()
+    narrowing = narrowed.where()
+    if narrowing is not None:
+        where &= narrowing
     rows = await Photo.select(
         Photo.id, Photo.sort_at, Photo.rating, Photo.width, Photo.height, Photo.orientation, Photo.format
     ).where(where).order_by(Photo.sort_at, Photo.id, ascending=False).limit(limit + 1)
@@ -113,16 +115,17 @@ async def grid_page(user_id: int, before: Cursor | None = None, limit: int = PAG
     ids = [row["id"] for row in rows]
     thumbnails, states = await asyncio.gather(      # independent reads: overlap their round trips
         PhotoFile.select(PhotoFile.photo, PhotoFile.width, PhotoFile.height).where(
-            PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail") & (PhotoFile.size_name == "medium")
+            PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail")
+            & (PhotoFile.size_name == "medium")
         ).run(),
         stepruns.photo_states(ids),
     )
-    shapes = {r["photo"]: (r["width"], r["height"]) for r in thumbnails}
-    tiles = [
-        Tile(row["id"], row["sort_at"], *(shapes.get(row["id"]) or _stored_shape(row)), states.get(row["id"], "done"),
-             row["rating"], row["format"] == "RAW", row["id"] in shapes)
-        for row in rows
-    ]
+    shapes: dict[int, tuple[int, int]] = {r["photo"]: (r["width"], r["height"]) for r in thumbnails}
+    tiles = []
+    for row in rows:
+        width, height = shapes.get(row["id"]) or _stored_shape(row)
+        tiles.append(Tile(row["id"], row["sort_at"], width, height, states.get(row["id"], "done"),
+                          row["rating"], row["format"] == "RAW", row["id"] in shapes))
     last = rows[-1] if rows else None
     return tiles, (Cursor(last["sort_at"], last["id"]) if more and last else None)
 
@@ -154,6 +157,8 @@ async def month_counts(user_id: int, months: set[str]) -> dict[str, int]:
 
 async def _month_count(user_id: int, month: str) -> int:
     start = datetime.strptime(month, "%Y-%m")
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-    count: int = await Photo.count().where(visible_to(user_id) & (Photo.sort_at >= start) & (Photo.sort_at < end))
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+           else start.replace(month=start.month + 1))
+    count: int = await Photo.count().where(visible_to(user_id) & (Photo.sort_at >= start)
+                                           & (Photo.sort_at < end))
     return count

@@ -16,7 +16,7 @@ class _RawSQL(Table):
     """Only a handle for raw SQL."""
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[Any]:
     engine = engine_finder()
     if engine is None:
         raise RuntimeError("Piccolo found no engine (photonix.db.engine.bind() was not called)")

@@ -42,7 +42,10 @@ async def library_overviews() -> list[LibraryOverview]:
     counts = {row["library"]: row["count"] for row in
               await Photo.select(Photo.library, Count()).group_by(Photo.library)}
     folders: dict[int, list[Path]] = defaultdict(list)
-    for row in await LibraryFolder.select(LibraryFolder.library, LibraryFolder.path).order_by(LibraryFolder.id):
+    folder_rows = await LibraryFolder.select(LibraryFolder.library, LibraryFolder.path).order_by(
+        LibraryFolder.id
+    )
+    for row in folder_rows:
         folders[row["library"]].append(Path(row["path"]))
     members: dict[int, list[MemberInfo]] = defaultdict(list)
     for row in await Membership.select(Membership.library, Membership.user, Membership.user.username,
@@ -55,9 +58,13 @@ async def library_overviews() -> list[LibraryOverview]:
 async def user_overviews() -> list[UserOverview]:
     users = await User.select(User.id, User.username, User.is_admin, User.disabled).order_by(User.username)
     joined: dict[int, list[str]] = defaultdict(list)
-    for row in await Membership.select(Membership.user, Membership.library.name).order_by(Membership.library.name):
+    memberships = await Membership.select(Membership.user, Membership.library.name).order_by(
+        Membership.library.name
+    )
+    for row in memberships:
         joined[row["user"]].append(row["library.name"])
-    return [UserOverview(u["id"], u["username"], bool(u["is_admin"]), tuple(joined[u["id"]]), bool(u["disabled"]))
+    return [UserOverview(u["id"], u["username"], bool(u["is_admin"]), tuple(joined[u["id"]]),
+                         bool(u["disabled"]))
             for u in users]
 
 

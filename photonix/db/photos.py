@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from piccolo.columns.base import Column
 from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from photonix.config import Settings
 from photonix.db import stepruns, tags
@@ -43,7 +45,7 @@ class StoredFile:
 
 async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
     """(photo id, is_new): a file whose content the library already holds adds nothing."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     inserted = await Photo.insert(
         Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
               imported_at=now, sort_at=now.replace(tzinfo=None))
@@ -70,7 +72,7 @@ async def known_paths(library_id: int) -> dict[str, int]:
 async def sidecar_states(library_id: int, paths: list[str] | None = None) -> dict[str, tuple[int, str]]:
     """original path -> (photo id, signature of the sidecar its metadata was read with), for the library's
     photos (only those at `paths` when given)."""
-    where = Photo.library == library_id
+    where: Combinable = Photo.library == library_id
     if paths is not None:
         if not paths:
             return {}
@@ -85,7 +87,8 @@ async def source_for(photo_id: int) -> PhotoSource:
     ).where(Photo.id == photo_id).first()
     if row is None:
         raise MissingFile(f"photo {photo_id} was deleted")
-    return PhotoSource(row["id"], row["library"], row["content_hash"], Path(row["original_path"]), row["version"])
+    return PhotoSource(row["id"], row["library"], row["content_hash"], Path(row["original_path"]),
+                       row["version"])
 
 
 async def bump_version(photo_id: int) -> int:
@@ -98,7 +101,9 @@ async def bump_version(photo_id: int) -> int:
 
 async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: str = "") -> None:
     """The file's metadata (keywords as tags with source "xmp"), and the sidecar state it was read with."""
-    values: dict[str, Any] = {name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"}
+    values: dict[Column | str, Any] = {
+        name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"
+    }
     values["sidecar_signature"] = sidecar_signature
     if metadata.taken_at is not None:
         values["sort_at"] = metadata.taken_at
@@ -106,7 +111,8 @@ async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: st
     await tags.replace_keyword_tags(photo_id, metadata.keywords)
     if metadata.rating:
         # The EXIF rating seeds an unrated photo; a rating someone gave here survives reprocessing.
-        await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id) & (Photo.rating == 0))
+        await Photo.update({Photo.rating: metadata.rating}).where((Photo.id == photo_id)
+                                                                  & (Photo.rating == 0))
 
 
 async def metadata_of(photo_id: int) -> Metadata:
@@ -135,7 +141,8 @@ async def save_file(photo_id: int, kind: str, path: Path, *, size_name: str = ""
 async def save_thumbnails(photo_id: int, thumbnails: list[tuple[str, Path, int, int]]) -> None:
     """(size name, path, width, height) of each thumbnail, in one statement."""
     await PhotoFile.insert(*(
-        PhotoFile(photo=photo_id, kind="thumbnail", size_name=size, path=str(path), width=width, height=height)
+        PhotoFile(photo=photo_id, kind="thumbnail", size_name=size, path=str(path), width=width,
+                  height=height)
         for size, path, width, height in thumbnails
     )).on_conflict(
         target=(PhotoFile.photo, PhotoFile.kind, PhotoFile.size_name), action="DO UPDATE",
@@ -174,13 +181,14 @@ async def file_roots(library_id: int, kind: str, settings: Settings) -> FileRoot
     return FileRoots((*(Path(row["path"]) for row in rows), settings.originals_dir), (settings.data_dir,))
 
 
-def visible_to(user_id: int) -> Any:
+def visible_to(user_id: int) -> WhereRaw:
     """The where-clause every viewer-facing photo query carries: photos of the user's libraries.
 
     A correlated EXISTS rather than `library IN (...)`: the planner then cannot pick the library index
     (every photo of a one-library install) over the sort_at order the grid pages and counts walk."""
     return WhereRaw(
-        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})', int(user_id)
+        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})',
+        int(user_id)
     )
 
 
@@ -198,7 +206,7 @@ async def visible_photos(
     limit: int = 50, offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of photos (newest first) the user may see, and how many match in all."""
-    where = visible_to(user_id)
+    where: Combinable = visible_to(user_id)
     if library_id is not None:
         where &= Photo.library == library_id
     if tag_ids is not None:

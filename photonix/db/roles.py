@@ -43,7 +43,8 @@ async def library_role(viewer: Viewer, library_id: int) -> Role | None:
 
 
 async def photo_role(viewer: Viewer, photo_id: int) -> Role | None:
-    """The viewer's role over the photo's library, in one query; None when the photo is not visible to them."""
+    """The viewer's role over the photo's library, in one query; None when the photo is not visible to
+    them."""
     row = await Membership.select(Membership.role).where(
         (Membership.user == viewer.id)
         & Membership.library.is_in(Photo.select(Photo.library).where(Photo.id == photo_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
@@ -17,7 +17,8 @@ SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
 # The latest version of each (photo, step): what the photo's step looks like now.
-LATEST = 'version = (SELECT MAX(s2.version) FROM step_run s2 WHERE s2.photo = step_run.photo AND s2.step = step_run.step)'
+LATEST = ('version = (SELECT MAX(s2.version) FROM step_run s2 '
+          'WHERE s2.photo = step_run.photo AND s2.step = step_run.step)')
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class StepState:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _state(row: dict[str, object]) -> StepState:
@@ -131,7 +132,8 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 WHERE s2.photo = s.photo AND s2.step = s.step))",
+              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 "
+              "WHERE s2.photo = s.photo AND s2.step = s.step))",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }
@@ -156,7 +158,8 @@ def _of_user(user_id: int | None) -> str:
 async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
     """step -> state -> count over the latest run of each photo's steps."""
     rows = await StepRun.raw(
-        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} GROUP BY step, state"
+        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} "
+        "GROUP BY step, state"
     )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
@@ -184,7 +187,8 @@ async def unfinished_count(user_id: int | None = None) -> int:
 async def failed_photo_count(user_id: int | None = None) -> int:
     """Photos whose latest run of some step failed (the dashboard badge)."""
     rows = await StepRun.raw(
-        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)}"
+        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND "
+        f"{LATEST}{_of_user(user_id)}"
     )
     return int(rows[0]["n"])
 

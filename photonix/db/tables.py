@@ -87,7 +87,8 @@ class Photo(Table):
     file_size = Integer(default=0)
     imported_at = Timestamptz(index=True)
     # The grid's order: capture time (camera-local) when known, else import time. Keyset pages on it.
-    sort_at = Timestamp(default=TimestampCustom(year=1970, month=1, day=1, hour=0, second=0, microsecond=0), index=True)
+    sort_at = Timestamp(default=TimestampCustom(year=1970, month=1, day=1, hour=0, second=0, microsecond=0),
+                        index=True)
     version = Integer(default=1)                        # bumped by a full reprocess: new job ids
     format = Varchar(length=20, null=True, default=None)
     width = Integer(null=True, default=None)            # as stored, before orientation

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from piccolo.custom_types import Combinable
+
 from photonix.classifiers.base import ScoredTag
 from photonix.db.tables import PhotoTag, Tag
 
@@ -76,8 +78,9 @@ async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:
 
 async def tags_of(photo_id: int) -> list[PhotoTagView]:
     rows = await PhotoTag.select(
-        PhotoTag.tag.id, PhotoTag.tag.kind, PhotoTag.tag.name, PhotoTag.tag.parent.name, PhotoTag.score,
-        PhotoTag.source,
+        # `._.` is `.` to Piccolo, and tells mypy which table each join reaches.
+        PhotoTag.tag._.id, PhotoTag.tag._.kind, PhotoTag.tag._.name, PhotoTag.tag._.parent._.name,
+        PhotoTag.score, PhotoTag.source,
     ).where(PhotoTag.photo == photo_id).order_by(PhotoTag.score, ascending=False)
     return [
         PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"])
@@ -86,7 +89,7 @@ async def tags_of(photo_id: int) -> list[PhotoTagView]:
 
 
 async def find_tag(name: str, kind: str | None = None) -> list[int]:
-    where = Tag.name == name
+    where: Combinable = Tag.name == name
     if kind:
         where &= Tag.kind == kind
     return [row["id"] for row in await Tag.select(Tag.id).where(where)]

@@ -1,9 +1,12 @@
-"""API tokens after creation: list them with their last use, and revoke them (accounts.create_token makes them)."""
+"""API tokens after creation: list them with their last use, and revoke them (accounts.create_token makes
+them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from piccolo.custom_types import Combinable
 
 from photonix.db.tables import ApiToken
 
@@ -32,8 +35,9 @@ async def list_tokens(user_id: int | None) -> list[TokenInfo]:
 
 
 async def revoke_token(token_id: int, user_id: int | None) -> bool:
-    """Delete the token if it belongs to `user_id` (None: an admin, any user's); False when nothing matched."""
-    where = ApiToken.id == token_id
+    """Delete the token if it belongs to `user_id` (None: an admin, any user's); False when nothing
+    matched."""
+    where: Combinable = ApiToken.id == token_id
     if user_id is not None:
         where &= ApiToken.user == user_id
     return bool(await ApiToken.delete().where(where).returning(ApiToken.id))

@@ -43,8 +43,12 @@ def _last_admin(action: str) -> LastAdmin:
 
 
 async def user_state(user_id: int) -> UserState | None:
-    row = await User.select(User.id, User.username, User.is_admin, User.disabled).where(User.id == user_id).first()
-    return UserState(row["id"], row["username"], bool(row["is_admin"]), bool(row["disabled"])) if row else None
+    row = await User.select(User.id, User.username, User.is_admin, User.disabled).where(
+        User.id == user_id
+    ).first()
+    if not row:
+        return None
+    return UserState(row["id"], row["username"], bool(row["is_admin"]), bool(row["disabled"]))
 
 
 async def user_state_by_name(username: str) -> UserState | None:

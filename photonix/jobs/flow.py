@@ -6,15 +6,22 @@ deterministic, `step:photo:version`, so enqueueing twice runs nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from arq import ArqRedis
 
 from photonix.db import stepruns
 
-StepFunction = Callable[..., Awaitable[Any]]
+
+class StepFunction(Protocol):
+    """An ARQ job function (ARQ's WorkerCoroutine), with the __name__ a step is named by."""
+
+    __name__: str
+    __qualname__: str
+
+    async def __call__(self, ctx: dict[Any, Any], *args: Any, **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)

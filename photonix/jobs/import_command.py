@@ -103,7 +103,8 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
         for link in summary["outside_library"]:
             console.print(f"  [yellow]link[/yellow] {link}")
     if "done" in summary:
-        console.print(f"[green]{summary['done']} processed[/green], [red]{len(summary['failed'])} failed[/red]")
+        console.print(f"[green]{summary['done']} processed[/green], "
+                      f"[red]{len(summary['failed'])} failed[/red]")
         for path, reasons in sorted(summary["failed"].items()):
             console.print(f"  [red]✗[/red] {path}: {'; '.join(reasons)}")
     for path, why in sorted(summary["unreadable"].items()):

@@ -9,9 +9,9 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import structlog
 from arq import ArqRedis
@@ -21,8 +21,8 @@ from photonix.db import accounts, photos
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
-from photonix.media.contained import is_within, real_roots
 from photonix.jobs.tasks import extract_metadata
+from photonix.media.contained import is_within, real_roots
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
 from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candidates
@@ -208,12 +208,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def upload_destination(settings: Settings, library_id: int, filename: str) -> Path:
     """Where an uploaded original is kept: by library and month, under a name no upload can collide with."""
     name = _UNSAFE.sub("_", Path(filename).name).strip("._") or "upload"
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    month = datetime.now(UTC).strftime("%Y-%m")
     return settings.originals_dir / str(library_id) / month / f"{uuid.uuid4().hex[:12]}_{name}"
 
 
 async def ingest_upload(settings: Settings, redis: ArqRedis, pipeline: Chain, library_id: int,
-                        filename: str, data: BinaryIO) -> tuple[int, bool]:
+                        filename: str, data: IO[bytes]) -> tuple[int, bool]:
     """Store an uploaded original under the data dir, then import it like a scanned file.
 
     Returns (photo id, is_new); a duplicate upload keeps nothing and points at the photo already there."""

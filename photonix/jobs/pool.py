@@ -7,9 +7,9 @@ import multiprocessing
 import resource
 from collections import deque
 from collections.abc import Callable
-from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -77,9 +77,10 @@ class WorkerPool:
                     self._kill(slot, executor)
                 raise
             except MemoryError as exc:
-                # Past PHOTONIX_WORKER_MEMORY_MB (a decoder or numpy could not allocate): retrying cannot help.
-                raise TooLargeToDecode(f"ran out of memory processing this photo (each processing process may "
-                                       f"use {self.memory_mb} MB, PHOTONIX_WORKER_MEMORY_MB)") from exc
+                # Past PHOTONIX_WORKER_MEMORY_MB (a decoder or numpy could not allocate): retrying cannot
+                # help.
+                raise TooLargeToDecode(f"ran out of memory processing this photo (each processing process "
+                                       f"may use {self.memory_mb} MB, PHOTONIX_WORKER_MEMORY_MB)") from exc
             except BrokenProcessPool as exc:
                 # The process died (out of memory, a native crash): a fresh one for the slot; the step
                 # retries.

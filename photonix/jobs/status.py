@@ -40,6 +40,7 @@ def print_status(report: dict[str, Any], console: Console) -> None:
         table.add_row(step, *(str(counts.get(state, 0)) for state in stepruns.STATES))
     console.print(table)
     queue = report["queue"]
-    console.print("queue: " + (f"{queue['queued']} waiting, {queue['running']} running" if queue else "no Redis"))
+    console.print("queue: " + (f"{queue['queued']} waiting, {queue['running']} running" if queue
+                               else "no Redis"))
     for failure in report["recent_failures"]:
         console.print(f"[red]✗[/red] photo {failure['photo_id']} {failure['step']}: {failure['error']}")

@@ -61,7 +61,8 @@ async def make_thumbnails(ctx: Context, photo_id: int) -> None:
     kind = render.kind if render else photos.ORIGINAL
     roots = await photos.file_roots(source.library_id, kind, ctx["settings"])
     out_dir = ctx["settings"].derivatives_dir / "thumbnails"
-    rendered = await in_pool(ctx, read_contained, render_thumbnails, pixels, roots, out_dir, source.content_hash)
+    rendered = await in_pool(ctx, read_contained, render_thumbnails, pixels, roots, out_dir,
+                             source.content_hash)
     await photos.save_thumbnails(
         photo_id, [(thumb.size, thumb.path, thumb.width, thumb.height) for thumb in rendered.thumbnails]
     )
@@ -75,7 +76,8 @@ def classifier_step(classifier: Classifier) -> Step:
         # Read per photo, not once per worker: an admin's switch applies to the very next photo.
         if not await classifier_settings.is_enabled(classifier.name):
             raise StepSkipped("turned off in settings")
-        thumbnail = await photos.file_of(photo_id, "thumbnail", "medium") if classifier.needs_thumbnail else None
+        thumbnail = (await photos.file_of(photo_id, "thumbnail", "medium")
+                     if classifier.needs_thumbnail else None)
         given = ClassifierInput(await photos.metadata_of(photo_id), thumbnail.path if thumbnail else None)
         reason = classifier.skip_reason(given)
         if reason is not None:                 # no need to ship the photo to the pool to learn that

@@ -1,4 +1,5 @@
-"""Keep libraries in step with their folders: a watchfiles watcher, and a full rescan that catches the rest."""
+"""Keep libraries in step with their folders: a watchfiles watcher, and a full rescan that catches the
+rest."""
 
 from __future__ import annotations
 

@@ -63,14 +63,17 @@ async def on_job_start(ctx: dict[str, Any]) -> None:
 
 def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
     # One more try than ours: the last one is where steprun records "gave up" instead of retrying.
-    steps = [func(step.function, name=step.name, max_tries=settings.max_tries + 1) for step in pipeline.steps()]
+    steps = [func(step.function, name=step.name, max_tries=settings.max_tries + 1)
+             for step in pipeline.steps()]
     return [*steps, func(scan_library, name="scan_library", max_tries=3)]
 
 
 def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,
                  pool: WorkerPool | None = None, watch: bool = False) -> Worker:
-    """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared pool."""
-    rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, max(1, settings.rescan_seconds // 60)))
+    """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared
+    pool."""
+    every_minutes = max(1, settings.rescan_seconds // 60)
+    rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, every_minutes))
     return Worker(
         functions=step_functions(settings, pipeline),
         cron_jobs=[cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]

@@ -1,4 +1,5 @@
-"""Translate OS and decoder exceptions (Pillow and its plugins, tifffile) into our error types, naming the file.
+"""Translate OS and decoder exceptions (Pillow and its plugins, tifffile) into our error types, naming the
+file.
 
 Every sentence starts with the file's name and never carries its directory: members read these texts.
 """

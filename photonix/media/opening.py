@@ -1,4 +1,5 @@
-"""Open a photo with Pillow (HEIF/AVIF included), decode it within a memory budget, orient it upright, make it RGB.
+"""Open a photo with Pillow (HEIF/AVIF included), decode it within a memory budget, orient it upright, make
+it RGB.
 
 Memory is the attack surface here: a 26 KB PNG can claim 200 megapixels of 16 bits. So the decoded size
 is checked against the budget before a pixel is decoded, the image is reduced as early as the format
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import cast
 
 import pillow_heif
 from PIL import ExifTags, Image, features
@@ -103,7 +105,8 @@ def as_8_bit_grey(im: Image.Image) -> Image.Image:
     16 bits keep their high byte; 32-bit integers are clipped to 16 bits first; floats are stretched
     from their minimum to their maximum."""
     if im.mode == "F":
-        low, high = im.getextrema()
+        # One band, so Pillow answers (min, max) numbers, not one pair per band.
+        low, high = cast(tuple[float, float], im.getextrema())
         scale = 255.0 / (float(high) - float(low)) if high > low else 0.0
         return im.point(lambda value: (value - low) * scale).convert("L")
     if im.mode != "I;16":       # I;16B and friends have no point tables: widen to I (4 bytes) first

@@ -21,6 +21,9 @@ JPEG_QUALITY = 90
 HALF_SIZE_BYTES_PER_PIXEL = 5
 FULL_SIZE_BYTES_PER_PIXEL = 13
 
+# What reading a file LibRaw cannot make sense of raises besides LibRawError, caught as one tuple.
+_READ_ERRORS: tuple[type[Exception], ...] = (OSError, *DECODER_ERRORS)
+
 # LibRaw's flip (sizes.flip) as the EXIF orientation it stands for.
 ORIENTATION_OF_FLIP: dict[int, int] = {0: 1, 3: 3, 5: 8, 6: 6}
 
@@ -68,7 +71,7 @@ def libraw_errors(path: Path) -> Iterator[None]:
         raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({libraw_reason(exc)})") from exc
     except MemoryError as exc:
         raise TooLargeToDecode(f"{path.name}: ran out of memory developing this RAW file") from exc
-    except (OSError, *DECODER_ERRORS) as exc:
+    except _READ_ERRORS as exc:
         raise CorruptRaw(f"{path.name}: LibRaw cannot read this RAW file ({reason(exc, path)})") from exc
 
 

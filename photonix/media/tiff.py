@@ -1,4 +1,5 @@
-"""The second TIFF decoder: tifffile reads the TIFFs Pillow cannot (CMYK + alpha, float, 16-bit multi-channel).
+"""The second TIFF decoder: tifffile reads the TIFFs Pillow cannot (CMYK + alpha, float, 16-bit
+multi-channel).
 
 Its pixels become an 8-bit Pillow image (L, RGB or CMYK; alpha and other extra samples dropped), scaled
 sanely: 16 bits keep their high byte, floats in 0..1 are multiplied by 255 and other floats stretched
@@ -49,7 +50,8 @@ class TiffLayout:
         if extras > 0:
             model += " + alpha" if self.has_alpha and extras == 1 else f" + {extras} extra"
         kind = "float" if self.dtype.kind == "f" else "bit"
-        depth = f"{self.dtype.itemsize * 8}-bit float" if kind == "float" else f"{self.dtype.itemsize * 8}-bit"
+        bits = self.dtype.itemsize * 8
+        depth = f"{bits}-bit float" if kind == "float" else f"{bits}-bit"
         plural = "s" if self.channels != 1 else ""
         return f"TIFF with {self.channels} channel{plural} ({model}), {depth}"
 
@@ -64,7 +66,7 @@ def tiff_layout(path: Path) -> TiffLayout:
     """The first page's layout; raises UndecodableImage naming the file when tifffile cannot parse it."""
     with pillow_errors(path), tifffile.TiffFile(path) as tif:
         page = tif.pages.first
-        shape = dict(zip(page.axes, page.shape))
+        shape = dict(zip(page.axes, page.shape, strict=True))   # one axis letter per dimension
         orientation = page.tags.valueof(ORIENTATION_TAG, 1)
         return TiffLayout(
             width=int(page.imagewidth),
@@ -95,7 +97,8 @@ def open_tiff(path: Path, max_pixels: int | None) -> tuple[Image.Image, int]:
         with pillow_errors(path):
             return pixels_as_image(path, layout, colour or 1), layout.orientation
     except UndecodableImage as exc:
-        raise UndecodableImage(f"{path.name}: {layout.describe()}: {str(exc).removeprefix(path.name + ': ')}") from exc
+        raise UndecodableImage(f"{path.name}: {layout.describe()}: "
+                               f"{str(exc).removeprefix(path.name + ': ')}") from exc
 
 
 def pixels_as_image(path: Path, layout: TiffLayout, colour: int) -> Image.Image:
@@ -106,13 +109,15 @@ def pixels_as_image(path: Path, layout: TiffLayout, colour: int) -> Image.Image:
         colormap = page.colormap if layout.photometric == P.PALETTE else None
     if pixels.shape[:2] != (layout.height, layout.width) or pixels.ndim != 3:
         # tifffile reshapes what it can of a damaged file; we only show what matches the header.
-        raise UndecodableImage(f"its pixel data ({'x'.join(map(str, pixels.shape))}) does not match its header")
+        raise UndecodableImage(f"its pixel data ({'x'.join(map(str, pixels.shape))}) "
+                               "does not match its header")
     eight_bit = to_8_bit(pixels[..., :colour], layout)
     del pixels
     if colormap is not None:
         return palette_image(eight_bit[..., 0], colormap)
     mode = PILLOW_MODE[eight_bit.shape[2]]
-    image = Image.frombuffer(mode, (layout.width, layout.height), np.ascontiguousarray(eight_bit), "raw", mode, 0, 1)
+    image = Image.frombuffer(mode, (layout.width, layout.height), np.ascontiguousarray(eight_bit), "raw",
+                             mode, 0, 1)
     return image.convert("RGB") if mode == "CMYK" else image
 
 
@@ -156,7 +161,8 @@ def to_8_bit(pixels: np.ndarray, layout: TiffLayout) -> np.ndarray:
 
 
 def value_range(pixels: np.ndarray) -> tuple[float, float]:
-    """The range that maps onto 0..255: the type's for integers; for floats 0..1 when they fit, else their own."""
+    """The range that maps onto 0..255: the type's for integers; for floats 0..1 when they fit, else their
+    own."""
     if pixels.dtype.kind == "b":
         return 0.0, 1.0
     if pixels.dtype.kind in "ui":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -58,7 +59,8 @@ def safe_next(target: str) -> str:
 
 def session_cookie(token: str, settings: Settings, max_age: int = sessions.MAX_AGE_SECONDS) -> Cookie:
     """The session cookie, or with max_age=0 its removal (same attributes, so a Secure one is replaced)."""
-    return Cookie(key=sessions.COOKIE, value=token, httponly=True, samesite="lax", secure=settings.secure_cookies,
+    return Cookie(key=sessions.COOKIE, value=token, httponly=True, samesite="lax",
+                  secure=settings.secure_cookies,
                   path="/", max_age=max_age)
 
 
@@ -74,7 +76,8 @@ class AccountController(Controller):
                          next: FromQuery[str] = "/photos/") -> Template | Redirect:
         if await accounts.user_count() == 0:
             return Redirect("/welcome", status_code=303)
-        return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)), "error": None})
+        return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)),
+                                                        "error": None})
 
     async def _refused(self, request: HTMXRequest, data: SignInForm, message: str, wait: int) -> Template:
         """429 with the sentence on the sign-in page (never the password typed)."""
@@ -90,7 +93,8 @@ class AccountController(Controller):
         host = request_host(request, settings)
         wait = await ratelimit.reserve_attempt(redis, data.username, host)   # before argon2, atomically
         if wait:
-            return await self._refused(request, data, f"Too many failed sign-ins. Try again in {_later(wait)}.", wait)
+            return await self._refused(request, data,
+                                       f"Too many failed sign-ins. Try again in {_later(wait)}.", wait)
         try:
             viewer = await accounts.authenticate(data.username, data.password)
         except Busy as exc:
@@ -126,14 +130,16 @@ class AccountController(Controller):
             data.errors["setup_code"] = "That is not the setup code. Check it and try again."
             data.setup_code = ""
             return await self._welcome_again(request, data, status_code=403)
-        folder = Path(data.folder.strip()).expanduser() if data.folder.strip() else None
+        # "~user" makes expanduser read the password database: off the event loop, like the stat below.
+        typed = data.folder.strip()
+        folder = await asyncio.to_thread(Path(typed).expanduser) if typed else None
         if not data.username.strip():
             data.errors["username"] = "Choose a user name."
         if len(data.password) < 8:
             data.errors["password"] = "Use at least 8 characters."
         if not data.library_name.strip():
             data.errors["library_name"] = "Name the library, e.g. Family."
-        if folder is not None and not folder.is_dir():
+        if folder is not None and not await asyncio.to_thread(folder.is_dir):
             data.errors["folder"] = f"{folder} is not a folder this server can read."
         elif folder is not None and not settings.allows_library_folder(folder):
             data.errors["folder"] = f"{folder} is outside the folders this server allows for libraries."
@@ -141,7 +147,8 @@ class AccountController(Controller):
             return await self._welcome_again(request, data, status_code=400)
         try:
             user_id, library_id = await accounts.create_first_admin(
-                data.username.strip(), data.password, data.library_name.strip(), [folder.resolve()] if folder else [])
+                data.username.strip(), data.password, data.library_name.strip(),
+                [folder.resolve()] if folder else [])
         except AccountError as exc:
             if await accounts.user_count() > 0:          # another first run won the race
                 return Redirect("/login", status_code=303)

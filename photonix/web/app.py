@@ -33,8 +33,8 @@ from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
-from photonix.web.sessions import DAY, SessionPolicy
 from photonix.web.security_headers import security_headers
+from photonix.web.sessions import DAY, SessionPolicy
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.upload import upload_router
@@ -82,13 +82,15 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, SettingsController, healthz, metrics,
+            AccountController, PhotoController, ApiController, FileController, SettingsController,
+            healthz, metrics,
             UsersController, MyAccountController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
         ],
-        dependencies={"redis": Provide(provide_redis), "settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={"redis": Provide(provide_redis),
+                      "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,

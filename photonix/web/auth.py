@@ -27,7 +27,8 @@ def session_policy(connection: ASGIConnection[Any, Any, Any, Any]) -> sessions.S
 
 
 async def viewer_from_session(request: Request[Any, Any, Any]) -> Viewer | None:
-    """The session's user while the session is alive (sliding its idle timeout) and the user is not disabled."""
+    """The session's user while the session is alive (sliding its idle timeout) and the user is not
+    disabled."""
     user_id = await sessions.user_id_for(request.app.state.redis, request.cookies.get(sessions.COOKIE),
                                          session_policy(request))
     return await accounts.user_by_id(user_id) if user_id is not None else None

@@ -6,7 +6,7 @@ details (a validation error's per-field messages)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -84,7 +84,7 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     if _is_api(request):
         return _json(500, f"internal error (request {request_id})")
     return Template("pages/error.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR, context={
-        "title": TITLES[500], "detail": f"at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC, "
+        "title": TITLES[500], "detail": f"at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC, "
                                         f"request {request_id}", "problems": [], "viewer": None})
 
 

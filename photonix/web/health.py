@@ -58,7 +58,8 @@ class PipelineCollector(Collector):
         self.figures = figures
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        steps = GaugeMetricFamily("photonix_steps", "Photos by pipeline step and state", labels=["step", "state"])
+        steps = GaugeMetricFamily("photonix_steps", "Photos by pipeline step and state",
+                                  labels=["step", "state"])
         for step, counts in self.figures["steps"].items():
             for state, count in counts.items():
                 steps.add_metric([step, state], count)

@@ -18,10 +18,10 @@ from photonix.config import Settings
 from photonix.db import accounts, roles, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import sessions
-from photonix.web.deps import SettingsDep, ViewerDep
-from photonix.web.params import Id
 from photonix.web.auth import provide_page_viewer, session_policy
+from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import Id
 from photonix.web.settings import FormData
 from photonix.web.templating import page, wants_fragment
 
@@ -54,14 +54,16 @@ class MyAccountController(Controller):
 
     async def _answer(self, request: HTMXRequest, viewer: Viewer, settings: Settings, message: str,
                       **extra: Any) -> Template | Redirect:
-        """Plain form: 303 back with a flash (unless the answer carries a new token's secret); HTMX: the section."""
+        """Plain form: 303 back with a flash (unless the answer carries a new token's secret); HTMX: the
+        section."""
         context = {**await account_context(request, viewer), **extra}
         if wants_fragment(request):
             context["toast"] = Flash("ok", message)       # out of band into #toasts
         elif extra.get("new_token"):
             context["flash"] = Flash("ok", message)       # the page itself carries the one-time secret
         else:
-            cookie = flash_cookie(request.app.state.secret, Flash("ok", message), secure=settings.secure_cookies)
+            cookie = flash_cookie(request.app.state.secret, Flash("ok", message),
+                                  secure=settings.secure_cookies)
             return Redirect("/account", status_code=303, cookies=[cookie])
         answer = await page(request, "pages/account.html", context, fragment="partials/account.html")
         answer.headers["Cache-Control"] = "no-store"       # never keep a page that showed a secret
@@ -99,8 +101,10 @@ class MyAccountController(Controller):
                            data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
         if not name or len(name) > MAX_TOKEN_NAME:
-            return await self._invalid(request, viewer, {"token_name": "Name the token (1 to 200 characters), "
-                                                         "e.g. the script or laptop that uses it."}, {"name": name})
+            return await self._invalid(request, viewer,
+                                       {"token_name": "Name the token (1 to 200 characters), "
+                                                      "e.g. the script or laptop that uses it."},
+                                       {"name": name})
         secret = await accounts.create_token(viewer.id, name)
         return await self._answer(request, viewer, settings, f"Created the token {name}. Copy it now: "
                                   "it is shown only once.", new_token={"name": name, "secret": secret})

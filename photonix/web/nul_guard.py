@@ -6,8 +6,9 @@ legitimately) and JSON (decoded by msgspec, checked by each handler) pass untouc
 
 from __future__ import annotations
 
+from litestar.enums import ScopeType
 from litestar.exceptions import ValidationException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 URLENCODED = b"application/x-www-form-urlencoded"
 SENTENCE = "NUL characters are not allowed in a request"
@@ -24,7 +25,7 @@ class NulGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or _has_nul(scope.get("query_string", b"")):
@@ -35,7 +36,7 @@ class NulGuard:
             return
         tail = b""                  # a "%00" may straddle two chunks
 
-        async def checked() -> Message:
+        async def checked() -> ReceiveMessage:
             nonlocal tail
             message = await receive()
             if message["type"] == "http.request":

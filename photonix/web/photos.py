@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlencode
-
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.di import Provide
@@ -70,8 +69,10 @@ class PhotoController(Controller):
         q: FromQuery[str | None] = None,
         state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
     ) -> Template:
-        """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to failed/pending."""
-        narrowed = grid.GridFilter(state=state_filter if state_filter in stepruns.PHOTO_STATE_FILTERS else None,
+        """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to
+        failed/pending."""
+        narrowed = grid.GridFilter(state=state_filter if state_filter in stepruns.PHOTO_STATE_FILTERS
+                                   else None,
                                    tag=(q or "").strip() or None)
         tiles, next_cursor = await grid.grid_page(viewer.id, grid.Cursor.decode(before), narrowed=narrowed)
         months: dict[str, list[grid.Tile]] = {}
@@ -88,7 +89,8 @@ class PhotoController(Controller):
         return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
     @get("/{photo_id:int}")
-    async def detail(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id) -> Template:
+    async def detail(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                     photo_id: Id) -> Template:
         row = await _visible_or_404(viewer, photo_id)
         newer, older = await grid.neighbours(viewer.id, photo_id, row["sort_at"])
         files = {(f.kind, f.size_name): f for f in await photos.files_of(photo_id)}
@@ -149,7 +151,8 @@ class PhotoController(Controller):
             "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": None})
 
     @post("/{photo_id:int}/reprocess")
-    async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id, redis: RedisDep) -> Template | Redirect:
+    async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
+                        redis: RedisDep) -> Template | Redirect:
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
         await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
         if not request.htmx:

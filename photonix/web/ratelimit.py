@@ -74,7 +74,8 @@ async def reserve_attempt(redis: Redis, username: str, host: str) -> int:
     """Count this attempt; 0 when its password may be checked, else the seconds until one may."""
     pair, user, known = _pair_key(username, host), _keys(username), _known_key(username, host)
     async with redis.pipeline(transaction=True) as pipe:
-        for key, window in ((pair, PAIR_WINDOW_SECONDS), (f"{PREFIX}addr:{_address(host)}", ADDRESS_WINDOW_SECONDS),
+        for key, window in ((pair, PAIR_WINDOW_SECONDS), (f"{PREFIX}addr:{_address(host)}",
+                                                          ADDRESS_WINDOW_SECONDS),
                             (user["attempts"], USER_WINDOW_SECONDS)):
             pipe.set(key, 0, nx=True, ex=window)
             pipe.incr(key)
@@ -127,7 +128,8 @@ async def seconds_locked(redis: Redis, username: str) -> int:
 
 
 async def locked_users(redis: Redis, usernames: list[str]) -> dict[str, int]:
-    """Of these users, those locked out somewhere, with seconds left: one SCAN for all, for the settings page."""
+    """Of these users, those locked out somewhere, with seconds left: one SCAN for all, for the settings
+    page."""
     by_digest = {_user(name): name for name in usernames}
     longest: dict[str, int] = {}
     async for raw in redis.scan_iter(match=f"{PREFIX}pair:*", count=500):

@@ -1,7 +1,8 @@
 """Settings: libraries (folders, members, scans) for their owners and admins; classifier switches for admins.
 
 Admins see every library and every tab; an owner sees the libraries they own, on the Libraries tab only.
-A library the viewer cannot see answers 404, one they only view 403 (db/roles.py). Users: settings_users.py."""
+A library the viewer cannot see answers 404, one they only view 403 (db/roles.py). Users:
+settings_users.py."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def tabs_for(viewer: Viewer) -> dict[str, str]:
 
 
 def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None]:
-    """The resolved folder, or why this server cannot use it (the web process reads it, so it must be able to)."""
+    """The resolved folder, or why this server cannot use it (the web process reads it, so it must be
+    able to)."""
     folder = Path(raw.strip()).expanduser()
     if not folder.is_absolute():
         return None, f"Give the full path of the folder, e.g. /srv/photos (not {raw.strip()!r})."
@@ -49,14 +51,16 @@ def _folder_error(raw: str, settings: Settings) -> tuple[Path | None, str | None
         return None, f"{folder} is not a folder this server can read."
     if not settings.allows_library_folder(folder):
         roots = ", ".join(str(root) for root in settings.library_roots)
-        return None, f"{folder} is outside the folders allowed for libraries ({roots}; PHOTONIX_LIBRARY_ROOTS)."
+        return None, (f"{folder} is outside the folders allowed for libraries "
+                      f"({roots}; PHOTONIX_LIBRARY_ROOTS).")
     return folder.resolve(), None
 
 
 async def _libraries_context(viewer: Viewer) -> dict[str, Any]:
     managed = await roles.managed_library_ids(viewer)
     libraries = [lib for lib in await overviews.library_overviews() if managed is None or lib.id in managed]
-    return {"tab": "libraries", "tabs": tabs_for(viewer), "libraries": libraries, "can_create": viewer.is_admin,
+    return {"tab": "libraries", "tabs": tabs_for(viewer), "libraries": libraries,
+            "can_create": viewer.is_admin,
             "errors": {}, "values": {}}
 
 
@@ -107,8 +111,8 @@ class SettingsController(Controller):
                           fragment="partials/settings_libraries.html")
 
     @post("/libraries", guards=[requires_admin])
-    async def create_library(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
-                             data: FormData) -> Template | Redirect:
+    async def create_library(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                             redis: RedisDep, data: FormData) -> Template | Redirect:
         name = " ".join(data.get("name", "").split())
         errors: dict[str, str] = {}
         folder = None
@@ -131,8 +135,8 @@ class SettingsController(Controller):
         return await done(request, settings, "libraries", await _libraries_context(viewer), message)
 
     @post("/libraries/{library_id:int}/folders")
-    async def add_folder(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, redis: RedisDep,
-                         library_id: Id, data: FormData) -> Template | Redirect:
+    async def add_folder(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                         redis: RedisDep, library_id: Id, data: FormData) -> Template | Redirect:
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         typed = data.get("folder", "")
         folder, error = (_folder_error(typed, settings) if typed.strip()
@@ -162,8 +166,9 @@ class SettingsController(Controller):
         user = await accounts.user_by_name(username) if username else None
         errors: dict[str, str] = {}
         if user is None:
-            errors[f"member-{library_id}"] = (f"There is no user named {username}; an admin creates users first."
-                                              if username else "Give the user name of an existing user.")
+            errors[f"member-{library_id}"] = (
+                f"There is no user named {username}; an admin creates users first." if username
+                else "Give the user name of an existing user.")
         elif role not in ROLES:
             errors[f"member-{library_id}"] = "A member's role is owner or member."
         if errors or user is None:
@@ -171,12 +176,14 @@ class SettingsController(Controller):
                                  {f"member-{library_id}": username})
         await accounts.add_member(library_id, user.id, role=role)
         return await done(request, settings, "libraries", await _libraries_context(viewer),
-                          f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} of the library.")
+                          f"{user.username} is now {'an owner' if role == 'owner' else 'a member'} "
+                          "of the library.")
 
     @post("/libraries/{library_id:int}/members/{user_id:int}/remove")
-    async def remove_member(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, library_id: Id,
-                            user_id: Id) -> Template | Redirect:
-        """The member no longer sees the library's photos: at their next request, sessions and tokens alike."""
+    async def remove_member(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                            library_id: Id, user_id: Id) -> Template | Redirect:
+        """The member no longer sees the library's photos: at their next request, sessions and tokens
+        alike."""
         await roles.require_library_role(viewer, library_id, roles.Role.OWNER)
         if not await users.remove_member(library_id, user_id):
             raise NotFoundException("That user is not a member of this library.")
@@ -191,8 +198,8 @@ class SettingsController(Controller):
                           fragment="partials/settings_classifiers.html")
 
     @post("/classifiers/{name:str}", guards=[requires_admin])
-    async def switch_classifier(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, name: FromPath[str],
-                                data: FormData) -> Template | Redirect:
+    async def switch_classifier(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                                name: FromPath[str], data: FormData) -> Template | Redirect:
         if name not in {c.name for c in CLASSIFIERS}:
             raise NotFoundException("There is no such classifier.")
         wanted = data.get("enabled")

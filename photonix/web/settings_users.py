@@ -17,9 +17,9 @@ from litestar.response import Redirect, Template
 from photonix.db import accounts, overviews, tokens, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import ratelimit, sessions
+from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import Id
-from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.settings import MIN_PASSWORD, FormData, done, invalid, tabs_for
 from photonix.web.templating import page
 
@@ -28,7 +28,8 @@ TAB = "users"
 
 async def users_context(viewer: Viewer, redis: ArqRedis) -> dict[str, Any]:
     people = await overviews.user_overviews()
-    return {"tab": TAB, "tabs": tabs_for(viewer), "users": people, "locks": await _sign_in_locks(redis, people),
+    return {"tab": TAB, "tabs": tabs_for(viewer), "users": people,
+            "locks": await _sign_in_locks(redis, people),
             "libraries": await accounts.all_libraries(), "tokens": await tokens.list_tokens(None),
             "errors": {}, "values": {}}
 
@@ -54,7 +55,8 @@ class UsersController(Controller):
 
     async def _refused(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, user_id: int,
                        message: str) -> Template:
-        return await invalid(request, TAB, await users_context(viewer, redis), {f"user-{user_id}": message}, {},
+        return await invalid(request, TAB, await users_context(viewer, redis), {f"user-{user_id}": message},
+                             {},
                              status_code=409)
 
     @get("/users")
@@ -63,7 +65,8 @@ class UsersController(Controller):
                           fragment="partials/settings_users.html")
 
     @post("/users")
-    async def create_user(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
+    async def create_user(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep,
+                          settings: SettingsDep,
                           data: FormData) -> Template | Redirect:
         """No open sign-up: this form is how people get an account, with the libraries they may see."""
         username = data.get("username", "").strip()
@@ -89,14 +92,16 @@ class UsersController(Controller):
                           f"Created {username}; they can sign in now.")
 
     @post("/users/{user_id:int}/password")
-    async def reset_password(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
+    async def reset_password(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep,
+                             settings: SettingsDep,
                              user_id: Id,
                              data: FormData) -> Template | Redirect:
         user = await _user_or_404(user_id)
         try:
             await users.set_password(user_id, data.get("password", ""))
         except AccountError as exc:
-            return await invalid(request, TAB, await users_context(viewer, redis), {f"password-{user_id}": str(exc)}, {})
+            return await invalid(request, TAB, await users_context(viewer, redis),
+                                 {f"password-{user_id}": str(exc)}, {})
         ended = await sessions.end_all_sessions(request.app.state.redis, user_id,
                                                 keep=request.cookies.get(sessions.COOKIE))
         return await done(request, settings, TAB, await users_context(viewer, redis),
@@ -168,7 +173,8 @@ class UsersController(Controller):
         return await done(request, settings, TAB, await users_context(viewer, redis), message)
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
+    async def revoke_token(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep,
+                           settings: SettingsDep,
                            token_id: Id) -> Template | Redirect:
         if not await tokens.revoke_token(token_id, None):
             raise NotFoundException("There is no such token.")

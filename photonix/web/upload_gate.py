@@ -13,11 +13,12 @@ import hmac
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from multipart import (  # type: ignore[import-untyped]  # the parser Litestar itself uses; no stubs
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from multipart import (  # the parser Litestar itself uses
     MultipartSegment,
     ParserError,
     ParserLimitReached,
@@ -103,7 +104,7 @@ class UploadGate:
         self.body_limit = body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         litestar = Litestar.from_scope(scope)
@@ -120,14 +121,14 @@ class UploadGate:
         config = litestar.csrf_config
         assert config is not None, "the app is built with CSRF protection"
         sent = request.headers.get(config.header_name)
-        early: list[Message] = []
+        early: list[ReceiveMessage] = []
         if not sent and watch is not None:
             early = await self._read_token_field(receive, watch)
             sent = watch.token
         if not tokens_match(sent, request.cookies.get(config.cookie_name), config.secret):
             raise PermissionDeniedException("CSRF token verification failed")
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             if early:
                 return early.pop(0)
             message = await receive()
@@ -138,9 +139,9 @@ class UploadGate:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def _read_token_field(receive: Receive, watch: MultipartWatch) -> list[Message]:
+    async def _read_token_field(receive: Receive, watch: MultipartWatch) -> list[ReceiveMessage]:
         """Read until the token field has passed, a file began, or PREFIX_LIMIT bytes came without it."""
-        early: list[Message] = []
+        early: list[ReceiveMessage] = []
         read = 0
         while watch.token is None and not watch.file_started and read < PREFIX_LIMIT:
             message = await receive()

@@ -20,7 +20,8 @@ def test_welcome_import_grid_detail_rating_tag_and_upload(app_url: str, app_data
                                                            tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:4], tmp_path / "photos")
     blocked: list[str] = []               # what the Content-Security-Policy refused, from the console
-    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+    tab.on("console",
+           lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
            else None)
     tab.goto(f"{app_url}/")
     expect(tab).to_have_url(re.compile(r"/welcome$"))

@@ -97,4 +97,5 @@ def test_a_date_known_only_from_the_file_time_gets_no_event_tags(metadata: MakeM
 
 
 def test_a_date_from_the_file_name_still_gets_event_tags(metadata: MakeMetadata) -> None:
-    assert "Christmas Day" in event_names(metadata(taken_at=datetime(2024, 12, 25, 9, 0), date_source="file_name"))
+    assert "Christmas Day" in event_names(metadata(taken_at=datetime(2024, 12, 25, 9, 0),
+                                                   date_source="file_name"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from photonix.db import accounts
@@ -15,7 +15,7 @@ MIGRATION = importlib.import_module("piccolo_migrations.photonix_2026_11_30t18_2
 async def test_camera_names_stored_before_are_shortened(clean: None, tmp_path: Path) -> None:
     owner = await accounts.create_user("alice", "correct horse battery")
     library_id = await accounts.create_library("old photos", [tmp_path], owner)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stored = [("NIKON CORPORATION", "NIKON D70"), ("Canon", "Canon EOS 5D"), ("Apple", "iPhone 8"),
               ("OLYMPUS IMAGING CORP.", None), (None, "Model X")]
     for index, (make, model) in enumerate(stored):

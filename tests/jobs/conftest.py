@@ -12,8 +12,8 @@ from photonix.db.accounts import LibraryInfo
 from photonix.db.tables import StepRun
 from photonix.jobs.flow import Chain
 from photonix.jobs.importer import ImportReport, import_paths
-from tests.library_files import placed
 from photonix.jobs.pipeline import PIPELINE
+from tests.library_files import placed
 
 ImportFiles = Callable[..., Awaitable[ImportReport]]
 

@@ -1,4 +1,5 @@
-"""The admin's classifier switch reaches the pipeline: a classifier turned off is skipped, its siblings run."""
+"""The admin's classifier switch reaches the pipeline: a classifier turned off is skipped, its siblings
+run."""
 
 from __future__ import annotations
 

@@ -133,5 +133,6 @@ async def test_worker_still_processes_after_the_corpus(outcomes, redis, worker_f
 
     await flow.start(redis, PIPELINE, photo_id, version)
     await worker_factory_module().main()
-    states = await StepRun.select(StepRun.state).where((StepRun.photo == photo_id) & (StepRun.version == version))
+    states = await StepRun.select(StepRun.state).where((StepRun.photo == photo_id)
+                                                       & (StepRun.version == version))
     assert fresh.exists() and {r["state"] for r in states} <= {"done", "skipped"}

@@ -26,11 +26,13 @@ def allocate(megabytes: int) -> int:
 async def test_memory_error_in_a_capped_pool_process_is_a_permanent_error_with_a_sentence(
     settings: Settings,
 ) -> None:
-    capped = make_settings(settings.data_dir, {"database": settings.database_url, "redis": settings.redis_url or ""},
+    capped = make_settings(settings.data_dir, {"database": settings.database_url,
+                                               "redis": settings.redis_url or ""},
                            PHOTONIX_WORKER_MEMORY_MB="1024", PHOTONIX_DECODE_BUDGET_MB="256")
     ctx = {"pool": WorkerPool(1, capped.worker_memory_mb, capped.decode_budget_mb), "settings": capped}
     try:
-        with pytest.raises(TooLargeToDecode, match=r"^ran out of memory .* 1024 MB, PHOTONIX_WORKER_MEMORY_MB"):
+        with pytest.raises(TooLargeToDecode,
+                           match=r"^ran out of memory .* 1024 MB, PHOTONIX_WORKER_MEMORY_MB"):
             await in_pool(ctx, allocate, 2048)
         assert await in_pool(ctx, allocate, 16) == 16 * MIB    # the same process carries on
     finally:
@@ -43,7 +45,8 @@ async def test_photo_over_the_decode_budget_fails_its_thumbnails_with_the_reason
     path = tmp_path / "wide.png"
     Image.new("RGB", (1000, 1000), (10, 20, 30)).save(path)      # 3.8 MB decoded
     report = await import_files([path])
-    tight = make_settings(settings.data_dir, {"database": settings.database_url, "redis": settings.redis_url or ""},
+    tight = make_settings(settings.data_dir, {"database": settings.database_url,
+                                              "redis": settings.redis_url or ""},
                           PHOTONIX_DECODE_BUDGET_MB="1", PHOTONIX_POOL_PROCESSES="1")
     worker = build_worker(tight, burst=True)                      # its own pool, made from these settings
     try:
@@ -64,7 +67,8 @@ async def test_photo_over_the_decode_budget_fails_its_thumbnails_with_the_reason
     [("512", "256", "WORKER_MEMORY_MB must be 0 .* or at least 1024"),
      ("2048", "2048", "DECODE_BUDGET_MB \\(2048\\) must be below PHOTONIX_WORKER_MEMORY_MB \\(2048\\)")],
 )
-def test_memory_settings_that_cannot_work_are_refused_at_start(memory: str, budget: str, complaint: str) -> None:
+def test_memory_settings_that_cannot_work_are_refused_at_start(memory: str, budget: str,
+                                                               complaint: str) -> None:
     with pytest.raises(ConfigError, match=complaint):
         Settings.from_env({"PHOTONIX_WORKER_MEMORY_MB": memory, "PHOTONIX_DECODE_BUDGET_MB": budget})
 

@@ -23,8 +23,8 @@ from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
 from photonix.jobs.worker import build_worker
 from tests import corpus
-from tests.library_files import placed
 from tests.conftest import make_settings
+from tests.library_files import placed
 
 OLDEST_ACCEPTED = (9, 1, 2)          # Valkey 9.1.2 (31 Aug 2026): the last release with security fixes
 

@@ -128,7 +128,8 @@ async def test_transient_error_gives_up_after_max_tries(import_files, worker) ->
     assert "gave up after 2 tries" in str(run["error"])
 
 
-async def test_reprocess_runs_again_at_a_new_version_without_duplicate_tags(import_files, worker, redis) -> None:
+async def test_reprocess_runs_again_at_a_new_version_without_duplicate_tags(import_files, worker,
+                                                                            redis) -> None:
     report = await import_files([GPS_PHOTO.file])
     photo_id = report.new_photo_ids[0]
     await worker().main()
@@ -213,7 +214,8 @@ async def test_recovery_requeues_a_step_whose_job_arq_ended_without_recording_it
     assert set((await step_states(photo_id)).values()) <= {"done", "skipped"}
 
 
-async def test_recovery_replaces_a_pickled_job_left_from_before_the_upgrade(import_files, worker, redis) -> None:
+async def test_recovery_replaces_a_pickled_job_left_from_before_the_upgrade(import_files, worker,
+                                                                            redis) -> None:
     report = await import_files([GPS_PHOTO.file])
     photo_id = report.new_photo_ids[0]
     job = flow.job_id("extract_metadata", photo_id, 1)

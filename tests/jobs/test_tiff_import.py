@@ -11,7 +11,8 @@ from photonix.db import photos
 from tests.jobs.conftest import step_states
 
 
-async def test_cmyk_alpha_tiff_runs_every_step_to_done_or_skipped(import_files, worker, tmp_path: Path) -> None:
+async def test_cmyk_alpha_tiff_runs_every_step_to_done_or_skipped(import_files, worker,
+                                                                  tmp_path: Path) -> None:
     path = tmp_path / "scan.tif"
     pixels = np.zeros((300, 400, 5), np.uint8)
     pixels[..., 0] = 255

@@ -26,7 +26,8 @@ async def test_upload_is_stored_under_the_data_dir_and_processed(settings, redis
 
 
 async def test_uploading_the_same_photo_twice_keeps_one(settings, redis, library) -> None:
-    first, _ = await ingest_upload(settings, redis, PIPELINE, library.id, "a.jpg", io.BytesIO(ROW.file.read_bytes()))
+    first, _ = await ingest_upload(settings, redis, PIPELINE, library.id, "a.jpg",
+                                   io.BytesIO(ROW.file.read_bytes()))
     again, is_new = await ingest_upload(settings, redis, PIPELINE, library.id, "b.jpg",
                                         io.BytesIO(ROW.file.read_bytes()))
     assert (again, is_new) == (first, False)

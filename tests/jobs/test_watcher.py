@@ -25,7 +25,8 @@ async def test_file_dropped_into_a_watched_folder_is_imported_and_processed(libr
         row = corpus.rows(expected="ok", folder="orientation")[0]
         shutil.copy(row.file, library.folders[0] / "new.jpg")
         deadline = time.monotonic() + DEADLINE_S
-        while await StepRun.count().where(StepRun.state.is_in(["done", "skipped"])) < len(PIPELINE.step_names()):
+        finished = StepRun.state.is_in(["done", "skipped"])
+        while await StepRun.count().where(finished) < len(PIPELINE.step_names()):
             assert time.monotonic() < deadline, "the watcher did not import the new file"
             await asyncio.sleep(0.1)
         assert await Photo.count() == 1

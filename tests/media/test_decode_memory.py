@@ -1,4 +1,5 @@
-"""Decoding stays within memory: 16-bit images convert without wide copies, and the budget is checked first."""
+"""Decoding stays within memory: 16-bit images convert without wide copies, and the budget is checked
+first."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def test_16_bit_grey_becomes_its_high_byte_in_rgb(tmp_path: Path) -> None:
     assert [decoded.getpixel((x, 0)) for x in range(3)] == [(0, 0, 0), (128, 128, 128), (255, 255, 255)]
 
 
-def test_image_over_the_decode_budget_fails_before_decoding_with_the_reason(tmp_path: Path, budget_mb: None) -> None:
+def test_image_over_the_decode_budget_fails_before_decoding_with_the_reason(tmp_path: Path,
+                                                                            budget_mb: None) -> None:
     set_decode_budget(100)
     path = png_header_claiming(tmp_path / "huge.png", 15_000, 10_000)   # 600 MB of RGB; no pixel data at all
     with pytest.raises(TooLargeToDecode) as raised:
@@ -108,9 +110,11 @@ def test_reduced_decode_is_never_smaller_than_asked(tmp_path: Path) -> None:
     assert im.getpixel((0, 0)) == (200, 100, 50)
 
 
-def test_raw_over_the_decode_budget_fails_before_developing_with_the_reason(tmp_path: Path, budget_mb: None) -> None:
+def test_raw_over_the_decode_budget_fails_before_developing_with_the_reason(tmp_path: Path,
+                                                                            budget_mb: None) -> None:
     row = next(row for row in corpus.rows(expected="ok") if is_raw_path(row.file))
     set_decode_budget(1)
-    with pytest.raises(TooLargeToDecode, match=rf"^{re.escape(row.file.name)}: needs \d+ MB to decode .* over the 1 MB limit$"):
+    with pytest.raises(TooLargeToDecode,
+                       match=rf"^{re.escape(row.file.name)}: needs \d+ MB to decode .* over the 1 MB limit$"):
         render_raw(row.file, tmp_path / "render.jpg")
     assert not (tmp_path / "render.jpg").exists()

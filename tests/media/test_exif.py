@@ -66,7 +66,8 @@ def test_taken_at_is_datetime_original_when_the_manifest_has_one(
         assert meta.taken_at != row.expected_taken_at and meta.date_uncertain
 
 
-@pytest.mark.parametrize("row", [r for r in OK if r.gps_lat and not corpus.is_null_island(r)], ids=lambda r: r.path)
+@pytest.mark.parametrize("row", [r for r in OK if r.gps_lat and not corpus.is_null_island(r)],
+                         ids=lambda r: r.path)
 def test_gps_matches_manifest_to_six_decimals(row: corpus.Row, metadata: dict[str, Metadata]) -> None:
     meta = metadata[row.path]
     assert meta.gps_lat is not None and meta.gps_lon is not None

@@ -18,7 +18,8 @@ CASES = int(os.environ.get("PHOTONIX_FUZZ_CASES") or (600 if corpus.is_full_corp
 def test_mutated_photos_raise_only_our_errors_naming_the_file(tmp_path: Path) -> None:
     cases = fuzzing.make_cases(CASES, SEED, fuzzing.corpus_files())
     findings = fuzzing.run_cases(cases, tmp_path)
-    assert not findings, f"{len(findings)} of {len(cases)} cases escaped our errors:\n{fuzzing.summary(findings)}"
+    assert not findings, (f"{len(findings)} of {len(cases)} cases escaped our errors:\n"
+                          f"{fuzzing.summary(findings)}")
 
 
 def test_mutation_is_deterministic_and_changes_the_file() -> None:

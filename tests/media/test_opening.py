@@ -13,9 +13,9 @@ from photonix.errors import (
     StorageUnavailable,
     UndecodableImage,
 )
+from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import MAX_PIXELS, open_oriented
-from photonix.media.exif import read_metadata
 from tests import corpus, fuzzing
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
@@ -167,8 +167,9 @@ def test_decoder_message_quoting_the_path_keeps_only_the_file_name(tmp_path: Pat
     assert str(raised.value).startswith("flipped.png: ") and str(tmp_path) not in str(raised.value)
 
 
-@pytest.mark.parametrize(("seed", "header_broken"), [(21, True), (49, False)])   # "Missing or empty image item",
-def test_avif_plugin_runtime_error_is_an_undecodable_image(                      # "Conversion from YUV failed"
+# Seed 21 breaks the header ("Missing or empty image item"), 49 the pixels ("Conversion from YUV failed").
+@pytest.mark.parametrize(("seed", "header_broken"), [(21, True), (49, False)])
+def test_avif_plugin_runtime_error_is_an_undecodable_image(
     tmp_path: Path, seed: int, header_broken: bool
 ) -> None:
     avif = next(row.file for row in corpus.all_rows() if row.format == "AVIF" and row.expected == "ok"

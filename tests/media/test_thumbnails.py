@@ -9,7 +9,13 @@ from photonix.errors import PermanentError
 from photonix.media.formats import is_raw_path
 from photonix.media.hashing import content_hash
 from photonix.media.raw import render_raw
-from photonix.media.thumbnails import EXTENSIONS, THUMBNAIL_SIZES, RenderedThumbnails, render_thumbnails, thumbnail_path
+from photonix.media.thumbnails import (
+    EXTENSIONS,
+    THUMBNAIL_SIZES,
+    RenderedThumbnails,
+    render_thumbnails,
+    thumbnail_path,
+)
 from tests import corpus
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
@@ -26,7 +32,8 @@ def thumbnail_sizes(rendered: RenderedThumbnails) -> dict[str, tuple[int, int]]:
 
 
 def assert_valid(rendered: RenderedThumbnails, out_dir: Path, key: str, source_size: tuple[int, int]) -> None:
-    """Each size is a file in its spec's format at its path with the size it reports, within its spec and never upscaled."""
+    """Each size is a file in its spec's format at its path with the size it reports, within its spec and
+    never upscaled."""
     assert [thumb.size for thumb in rendered.thumbnails] == [spec.name for spec in THUMBNAIL_SIZES]
     for thumb in rendered.thumbnails:
         spec = SPEC[thumb.size]

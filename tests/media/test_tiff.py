@@ -1,4 +1,5 @@
-"""TIFFs Pillow cannot decode: their EXIF is still read, their pixels come from tifffile, or the reason is precise.
+"""TIFFs Pillow cannot decode: their EXIF is still read, their pixels come from tifffile, or the reason is
+precise.
 
 The fixtures are written by tifffile itself: CMYK + alpha, 32-bit float, 16-bit with four channels.
 """
@@ -29,7 +30,8 @@ def write_tiff(path: Path, pixels: np.ndarray, **options: object) -> Path:
 def cmyk_alpha(tmp_path: Path) -> Path:
     pixels = np.zeros((HEIGHT, WIDTH, 5), np.uint8)
     pixels[..., 0] = 255                                # full cyan, no black, fully transparent
-    return write_tiff(tmp_path / "cmyk_alpha.tif", pixels, photometric="separated", extrasamples=["unassalpha"])
+    return write_tiff(tmp_path / "cmyk_alpha.tif", pixels, photometric="separated",
+                      extrasamples=["unassalpha"])
 
 
 def float_rgb(tmp_path: Path) -> Path:
@@ -44,8 +46,10 @@ def sixteen_bit_four_channels(tmp_path: Path) -> Path:
     return write_tiff(tmp_path / "grey16x4.tif", pixels, photometric="minisblack", planarconfig="contig")
 
 
-FIXTURES = {"cmyk_alpha": cmyk_alpha, "float_rgb": float_rgb, "sixteen_bit_four_channels": sixteen_bit_four_channels}
-EXPECTED_COLOUR = {"cmyk_alpha": (0, 255, 255), "float_rgb": (255, 127, 0), "sixteen_bit_four_channels": (255, 255, 255)}
+FIXTURES = {"cmyk_alpha": cmyk_alpha, "float_rgb": float_rgb,
+            "sixteen_bit_four_channels": sixteen_bit_four_channels}
+EXPECTED_COLOUR = {"cmyk_alpha": (0, 255, 255), "float_rgb": (255, 127, 0),
+                   "sixteen_bit_four_channels": (255, 255, 255)}
 
 
 @pytest.fixture(params=sorted(FIXTURES))

@@ -157,5 +157,6 @@ def test_mutated_xmp_packets_never_raise() -> None:
             elif rng.random() < 0.5:
                 del packet[at:at + rng.randint(1, 40)]
             else:
-                packet[at:at] = rng.choice([b"<", b'"', b"&amp;", b"99999999999999", b'encoding="x"', b"\x00"])
+                packet[at:at] = rng.choice([b"<", b'"', b"&amp;", b"99999999999999", b'encoding="x"',
+                                            b"\x00"])
         parse_xmp(bytes(packet))

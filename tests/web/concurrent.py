@@ -13,7 +13,8 @@ from litestar import Litestar
 
 async def browser_on(app: Litestar, peer: str) -> AsyncIterator[httpx.AsyncClient]:
     """Requests served concurrently on this test's event loop (Litestar's test client runs one at a time)."""
-    for start in app.on_startup:          # app.lifespan() holds a task group: setup and teardown differ in task
+    # app.lifespan() holds a task group: setup and teardown differ in task
+    for start in app.on_startup:
         await start(app)
     try:
         transport = httpx.ASGITransport(app=app, client=(peer, 40000))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from arq import ArqRedis, Worker
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
-from photonix.db import accounts
+from photonix.db import accounts, tags
 from photonix.web.app import create_app
+from tests import corpus
+from tests.library_files import import_into
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ async def make_member(name: str, folder: Path | None = None) -> Member:
 CSRF_COOKIE = "csrftoken"
 
 
-async def sign_in(client: AsyncTestClient[Litestar], username: str, password: str = "correct horse battery") -> None:
+async def sign_in(client: AsyncTestClient[Litestar], username: str,
+                  password: str = "correct horse battery") -> None:
     """Sign in through the real form: GET /login sets the CSRF cookie, POST /login sends it back."""
     await client.get("/login")
     response = await client.post("/login", follow_redirects=False, data={
@@ -69,3 +73,13 @@ async def alice(clean: None, tmp_path_factory: pytest.TempPathFactory) -> Member
 @pytest.fixture
 async def bob(clean: None, tmp_path_factory: pytest.TempPathFactory) -> Member:
     return await make_member("bob", tmp_path_factory.mktemp("bob"))
+
+
+@pytest.fixture
+async def alices_photo(alice: Member, redis: ArqRedis, worker: Callable[..., Worker]) -> dict[str, int | str]:
+    """Alice's one imported photo with a private tag: the ids a crawl fills into route templates."""
+    report = await import_into(redis, alice.library_id, [corpus.rows(expected="ok")[0].file])
+    await worker().main()
+    photo_id = report.new_photo_ids[0]
+    tag_id = await tags.add_user_tag(photo_id, "private")
+    return {"photo_id": photo_id, "tag_id": tag_id, "size": "square", "file_path": "css/app.css"}

@@ -89,7 +89,8 @@ async def test_reprocess_runs_the_pipeline_again_at_a_new_version(client, alice,
     steps = (await client.get(f"/api/v1/photos/{photo_id}", headers=alice.auth)).json()["steps"]
     color = next(step for step in steps if step["step"] == "classify_color")
     assert color["version"] == 2 and color["state"] == "done"
-    bad = await client.post(f"/api/v1/photos/{photo_id}/reprocess", headers=alice.auth, json={"steps": ["nope"]})
+    bad = await client.post(f"/api/v1/photos/{photo_id}/reprocess", headers=alice.auth,
+                            json={"steps": ["nope"]})
     assert bad.status_code == 400 and "nope" in bad.text
 
 

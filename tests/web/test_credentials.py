@@ -16,7 +16,6 @@ from photonix.db import accounts, tokens, users
 from photonix.web.app import create_app
 from tests.web.conftest import Member, csrf, sign_in
 from tests.web.test_pages import Elements
-from tests.web.test_security import alices_photo  # noqa: F401 (fixture)
 
 Client = AsyncTestClient[Litestar]
 
@@ -28,7 +27,8 @@ async def admin(clean: None) -> int:
 
 @pytest.fixture
 async def alices_browser(settings: Settings, clean: None) -> AsyncIterator[Client]:
-    """Alice's own browser, signed in: an app of its own (a test client's start-up rebinds its app's Redis)."""
+    """Alice's own browser, signed in: an app of its own (a test client's start-up rebinds its app's
+    Redis)."""
     async with AsyncTestClient(app=create_app(settings, owns_database=False)) as browser:
         yield browser
 
@@ -37,13 +37,15 @@ async def signed_in(client: Client) -> bool:
     return (await client.get("/photos/", follow_redirects=False)).status_code == 200
 
 
-async def test_a_token_is_named_shown_once_listed_with_its_last_use_and_revoked(client, alice: Member) -> None:
+async def test_a_token_is_named_shown_once_listed_with_its_last_use_and_revoked(client,
+                                                                                alice: Member) -> None:
     await sign_in(client, "alice")
     created = await client.post("/account/tokens", headers=csrf(client), data={"name": "backup script"})
     assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     assert Elements(created.text).all("code", id="new-token-secret")
     secret = created.text.split('id="new-token-secret">')[1].split("<")[0]
-    assert (await client.get("/api/v1/photos", headers={"Authorization": f"Bearer {secret}"})).status_code == 200
+    assert (await client.get("/api/v1/photos",
+                             headers={"Authorization": f"Bearer {secret}"})).status_code == 200
 
     listed = await client.get("/account")
     assert secret not in listed.text                          # shown once, never again
@@ -54,7 +56,8 @@ async def test_a_token_is_named_shown_once_listed_with_its_last_use_and_revoked(
 
     revoked = await client.post(f"/account/tokens/{mine.id}/revoke", headers=csrf(client))
     assert revoked.status_code == 200 and "Revoked" in revoked.text
-    assert (await client.get("/api/v1/photos", headers={"Authorization": f"Bearer {secret}"})).status_code == 401
+    assert (await client.get("/api/v1/photos",
+                             headers={"Authorization": f"Bearer {secret}"})).status_code == 401
 
 
 async def test_a_user_cannot_revoke_someone_elses_token(client, alice: Member, bob: Member) -> None:
@@ -84,7 +87,8 @@ async def test_disabling_a_user_stops_their_session_and_tokens_at_once(client, a
     assert not await signed_in(alices_browser)
     assert (await client.get("/api/v1/photos", headers=alice.auth)).status_code == 401
     await alices_browser.get("/login")
-    refused = await alices_browser.post("/login", data={"username": "alice", "password": "correct horse battery",
+    refused = await alices_browser.post("/login", data={"username": "alice",
+                                                        "password": "correct horse battery",
                                                         "_csrf_token": alices_browser.cookies["csrftoken"]})
     assert refused.status_code == 400
 
@@ -114,7 +118,8 @@ async def test_an_admin_reset_sets_the_password_and_ends_the_users_sessions(clie
     await sign_in(alices_browser, "alice", "reset by the admin")
 
 
-async def test_deleting_a_user_keeps_their_librarys_photos(client, admin, alice: Member, alices_photo) -> None:
+async def test_deleting_a_user_keeps_their_librarys_photos(client, admin, alice: Member,
+                                                           alices_photo) -> None:
     await sign_in(client, "root", "admin password")
     response = await client.post(f"/settings/users/{alice.user_id}/delete", headers=csrf(client))
     assert response.status_code == 200 and "Deleted alice" in response.text
@@ -137,7 +142,8 @@ async def test_the_last_admin_cannot_be_disabled_deleted_or_demoted(client, admi
 async def test_with_a_second_admin_the_first_can_be_demoted(client, admin) -> None:
     other = await accounts.create_user("second", "admin password", is_admin=True)
     await sign_in(client, "root", "admin password")
-    response = await client.post(f"/settings/users/{other}/admin", headers=csrf(client), data={"is_admin": "off"})
+    response = await client.post(f"/settings/users/{other}/admin", headers=csrf(client),
+                                 data={"is_admin": "off"})
     assert response.status_code == 200
     last = await client.post(f"/settings/users/{admin}/disable", headers=csrf(client))
     assert last.status_code == 409                             # root is the last active admin now
@@ -156,8 +162,8 @@ async def test_a_removed_member_no_longer_sees_the_library(client, alices_browse
     photo = f"/api/v1/photos/{alices_photo['photo_id']}"
     assert (await client.get(photo, headers=bob.auth)).status_code == 200
     await sign_in(alices_browser, "alice")                     # the owner removes him
-    response = await alices_browser.post(f"/settings/libraries/{alice.library_id}/members/{bob.user_id}/remove",
-                                         headers=csrf(alices_browser))
+    response = await alices_browser.post(
+        f"/settings/libraries/{alice.library_id}/members/{bob.user_id}/remove", headers=csrf(alices_browser))
     assert response.status_code == 200
     assert (await client.get(photo, headers=bob.auth)).status_code == 404
 

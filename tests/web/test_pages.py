@@ -1,4 +1,5 @@
-"""Pages as a browser gets them: sign-in, the grid and detail, inline rating and tags, full page vs fragment."""
+"""Pages as a browser gets them: sign-in, the grid and detail, inline rating and tags, full page vs
+fragment."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from photonix.db import accounts, photos
 from tests.web.conftest import CSRF_COOKIE, Member, sign_in
-from tests.web.test_security import MUTATING, alices_photo, concrete, request, routes  # noqa: F401 (fixture)
+from tests.web.test_security import MUTATING, concrete, request, routes
 
 OK = "reaches the action"
 SKIPPED = ("/login", "/welcome", "/logout")
@@ -27,7 +27,8 @@ class Actor:
 def expected(path: str, role: str) -> str | int:
     """What each role gets on a mutating route of Alice's library, her photo or another user."""
     if path.startswith("/account"):
-        return 404 if "{token_id" in path else OK       # your own account only; a token id not yours is absent
+        # your own account only; a token id not yours is absent
+        return 404 if "{token_id" in path else OK
     if path.startswith("/settings/libraries/{library_id"):
         return {"other": 404, "member": 403}.get(role, OK)
     if path.startswith("/settings"):                    # new libraries, users, every token, classifiers
@@ -66,7 +67,8 @@ async def targets(alice: Member, alices_photo: dict[str, int | str]) -> dict[str
     dave = await accounts.create_user("dave", "correct horse battery")
     await accounts.add_member(alice.library_id, dave, role="member")
     token_id = await _token_id(dave, await accounts.create_token(dave, "dave's script"))
-    return {**alices_photo, "library_id": alice.library_id, "user_id": dave, "token_id": token_id, "name": "color"}
+    return {**alices_photo, "library_id": alice.library_id, "user_id": dave, "token_id": token_id,
+            "name": "color"}
 
 
 async def _token_id(user_id: int, _: str) -> int:
@@ -87,7 +89,8 @@ async def test_every_mutating_route_follows_the_role_rule(app: Litestar, client:
     if actor.token:
         headers["Authorization"] = f"Bearer {actor.token}"
     data = {"rating": "3", "name": "x", "username": "dave", "role": "member", "folder": str(tmp_path),
-            "password": "long enough", "is_admin": "on", "enabled": "on", "library": str(targets["library_id"])}
+            "password": "long enough", "is_admin": "on", "enabled": "on",
+            "library": str(targets["library_id"])}
     mutating = sorted(((m, p) for m, p in routes(app) if m in MUTATING and not p.startswith(SKIPPED)),
                       key=crawl_order)
     assert len(mutating) >= 20

@@ -8,10 +8,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photonix.db import tags
-from tests import corpus
-from tests.library_files import import_into
-from tests.web.conftest import Member, sign_in
+from tests.web.conftest import sign_in
 
 PUBLIC = re.compile(r"^/(login|welcome|healthz|metrics|static|schema)")
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -28,15 +25,6 @@ def routes(app: Litestar) -> list[tuple[str, str]]:
 
 def concrete(path: str, ids: dict[str, int | str]) -> str:
     return re.sub(r"\{(\w+):\w+\}", lambda m: str(ids.get(m.group(1), "1")), path)
-
-
-@pytest.fixture
-async def alices_photo(alice: Member, redis, worker) -> dict[str, int | str]:
-    report = await import_into(redis, alice.library_id, [corpus.rows(expected="ok")[0].file])
-    await worker().main()
-    photo_id = report.new_photo_ids[0]
-    tag_id = await tags.add_user_tag(photo_id, "private")
-    return {"photo_id": photo_id, "tag_id": tag_id, "size": "square", "file_path": "css/app.css"}
 
 
 async def request(client: AsyncTestClient[Litestar], method: str, url: str, **kwargs: object):
@@ -69,10 +57,12 @@ async def test_every_mutation_without_the_csrf_token_is_refused(app, client, ali
     for method, path in routes(app):
         if method not in MUTATING or path.startswith(("/api/", "/login", "/welcome")):
             continue
-        response = await request(client, method, concrete(path, alices_photo), data={"rating": "3", "name": "x"})
+        response = await request(client, method, concrete(path, alices_photo),
+                                 data={"rating": "3", "name": "x"})
         assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
     detail = (await client.get(f"/api/v1/photos/{alices_photo['photo_id']}", headers=alice.auth)).json()
-    assert detail["rating"] == 0 and [t["name"] for t in detail["tags"] if t["source"] == "user"] == ["private"]
+    assert detail["rating"] == 0
+    assert [t["name"] for t in detail["tags"] if t["source"] == "user"] == ["private"]
 
 
 @pytest.mark.parametrize("path", [

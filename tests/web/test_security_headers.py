@@ -14,8 +14,8 @@ from photonix.config import Settings
 from photonix.web.app import create_app
 from photonix.web.security_headers import content_security_policy, tile_source
 from tests import corpus
-from tests.library_files import import_into
 from tests.conftest import make_settings
+from tests.library_files import import_into
 from tests.web.conftest import Member, sign_in
 from tests.web.test_pages import Elements
 

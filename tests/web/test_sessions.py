@@ -68,7 +68,8 @@ async def test_a_session_unused_longer_than_the_configured_idle_time_ends(short_
     await sign_in(short_idle_client, "alice")
     key = session_key(short_idle_client)
     user_id, started, _ = (await redis.get(key)).decode().split(":")
-    await redis.set(key, f"{user_id}:{started}:{int(time.time()) - 31 * 60}", ex=86400)   # last seen 31 min ago
+    # last seen 31 min ago
+    await redis.set(key, f"{user_id}:{started}:{int(time.time()) - 31 * 60}", ex=86400)
     assert not await signed_in(short_idle_client)
     assert not await redis.exists(key)
 
@@ -90,7 +91,8 @@ async def test_sign_out_everywhere_ends_every_session_of_the_user_only(client, s
     await sign_in(second_client, "alice")
     async with AsyncTestClient(app=create_app(settings, owns_database=False)) as bobs:
         await sign_in(bobs, "bob")
-        response = await client.post("/account/sign-out-everywhere", headers=csrf(client), follow_redirects=False)
+        response = await client.post("/account/sign-out-everywhere", headers=csrf(client),
+                                     follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/login"
         assert not await signed_in(client) and not await signed_in(second_client)
         assert await signed_in(bobs)
@@ -112,13 +114,15 @@ async def test_a_wrong_current_password_changes_nothing(client, second_client, a
     await sign_in(client, "alice")
     await sign_in(second_client, "alice")
     response = await client.post("/account/password", headers=csrf(client), data={
-        "current_password": "guess", "new_password": "a brand new secret", "confirm_password": "a brand new secret"})
+        "current_password": "guess", "new_password": "a brand new secret",
+        "confirm_password": "a brand new secret"})
     assert response.status_code == 400 and "current password is not right" in response.text
     assert await signed_in(second_client)
     await sign_in(second_client, "alice")         # the old password still works
 
 
-async def test_the_account_page_counts_sessions_and_states_the_idle_timeout(client, second_client, alice) -> None:
+async def test_the_account_page_counts_sessions_and_states_the_idle_timeout(client, second_client,
+                                                                            alice) -> None:
     await sign_in(client, "alice")
     await sign_in(second_client, "alice")
     page = (await client.get("/account")).text

@@ -60,16 +60,19 @@ async def test_short_password_answers_400_beside_the_field(client, admin) -> Non
     await signed_in_admin(client)
     response = await client.post("/settings/users", data=form(client, username="dave", password="short"))
     assert response.status_code == 400
-    assert Elements(response.text).all("p", id="err-user-password") and "at least 8 characters" in response.text
+    assert Elements(response.text).all("p", id="err-user-password")
+    assert "at least 8 characters" in response.text
     assert await accounts.user_by_name("dave") is None
 
 
-async def test_library_with_a_missing_folder_answers_400_with_the_message(client, admin, tmp_path: Path) -> None:
+async def test_library_with_a_missing_folder_answers_400_with_the_message(client, admin,
+                                                                          tmp_path: Path) -> None:
     await signed_in_admin(client)
     missing = tmp_path / "not-there"
     response = await client.post("/settings/libraries", data=form(client, name="Trips", folder=str(missing)))
     assert response.status_code == 400
-    assert Elements(response.text).all("p", id="err-library-folder") and f"{missing} is not a folder" in response.text
+    assert Elements(response.text).all("p", id="err-library-folder")
+    assert f"{missing} is not a folder" in response.text
     assert await accounts.library_by_name("Trips") is None
 
 

@@ -1,4 +1,5 @@
-"""Sign-in under attack: attempts reserved before argon2, locks per (user, address), password work off the loop."""
+"""Sign-in under attack: attempts reserved before argon2, locks per (user, address), password work off the
+loop."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from litestar import Litestar
 
 from photonix.config import Settings
-from photonix.errors import ConfigError
 from photonix.db import accounts, passwords
+from photonix.errors import ConfigError
 from photonix.web import ratelimit
 from photonix.web.app import create_app
 from photonix.web.client_address import client_host, uvicorn_proxy_options
@@ -123,8 +124,10 @@ def make_settings_for_proxies(proxies: str) -> Settings:
     return Settings.from_env({"PHOTONIX_DATA_DIR": "/tmp/unused", "PHOTONIX_TRUSTED_PROXIES": proxies})
 
 
-async def test_sign_in_limits_count_the_forwarded_client_behind_a_trusted_proxy(settings, redis, alice) -> None:
-    proxied = make_settings(settings.data_dir, {"database": settings.database_url, "redis": settings.redis_url or ""},
+async def test_sign_in_limits_count_the_forwarded_client_behind_a_trusted_proxy(settings, redis,
+                                                                                alice) -> None:
+    proxied = make_settings(settings.data_dir, {"database": settings.database_url,
+                                                "redis": settings.redis_url or ""},
                             PHOTONIX_TRUSTED_PROXIES="10.0.0.0/8")
     app = create_app(proxied, owns_database=False)
     for peer, forwarded in (("10.1.2.3", "203.0.113.9"), ("198.51.100.7", "203.0.113.10")):
@@ -143,7 +146,8 @@ async def test_an_admin_unlocks_a_locked_user_on_the_settings_page(client, alice
         await ratelimit.reserve_attempt(redis, "alice", "203.0.113.9")
     await sign_in(client, "root")
     listed = await client.get("/settings/users")
-    assert f'action="/settings/users/{alice.user_id}/unlock"' in listed.text and "sign-in locked" in listed.text
+    assert f'action="/settings/users/{alice.user_id}/unlock"' in listed.text
+    assert "sign-in locked" in listed.text
     response = await client.post(f"/settings/users/{alice.user_id}/unlock", follow_redirects=False,
                                  headers=csrf(client))
     assert response.status_code == 303

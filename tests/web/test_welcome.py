@@ -1,4 +1,5 @@
-"""First run: /welcome needs the server's one-time setup code, makes one admin only, and respects library roots."""
+"""First run: /welcome needs the server's one-time setup code, makes one admin only, and respects library
+roots."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
-from photonix.errors import ConfigError
 from photonix.db import accounts
+from photonix.errors import ConfigError
 from photonix.web.app import create_app
 from photonix.web.setup_code import FILE_NAME, ensure_setup_code, forget_setup_code
 from tests.conftest import make_settings
@@ -36,8 +37,10 @@ async def post_welcome(client, form: dict[str, str]):
                              data={**form, "_csrf_token": client.cookies[CSRF_COOKIE]})
 
 
-async def test_the_first_visitor_without_the_setup_code_does_not_become_admin(client, fresh_code, tmp_path) -> None:
-    response = await post_welcome(client, welcome_form("AAAA-BBBB-CCCC-DDDD", folder=tmp_path / "nothing here"))
+async def test_the_first_visitor_without_the_setup_code_does_not_become_admin(client, fresh_code,
+                                                                              tmp_path) -> None:
+    response = await post_welcome(client, welcome_form("AAAA-BBBB-CCCC-DDDD",
+                                                       folder=tmp_path / "nothing here"))
     assert response.status_code == 403 and "not the setup code" in response.text
     assert "not a folder" not in response.text               # nothing about the server's folders either
     assert await accounts.user_count() == 0
@@ -91,7 +94,8 @@ def rooted(settings: Settings, tmp_path: Path) -> tuple[Settings, Path]:
     return make_settings(settings.data_dir, urls, PHOTONIX_LIBRARY_ROOTS=str(root)), root
 
 
-async def test_a_folder_outside_the_library_roots_is_refused_on_the_welcome_page(rooted, fresh_code, tmp_path) -> None:
+async def test_a_folder_outside_the_library_roots_is_refused_on_the_welcome_page(rooted, fresh_code,
+                                                                                 tmp_path) -> None:
     chosen, root = rooted
     outside = tmp_path / "elsewhere"
     outside.mkdir()
