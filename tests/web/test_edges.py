@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from arq import ArqRedis
 from litestar import post
+from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
@@ -135,7 +136,7 @@ async def test_a_page_path_containing_api_still_needs_the_csrf_token(settings: S
     """The API's CSRF exemption is for paths that start with /api/, not for any path that contains it."""
 
     @post("/photos/{photo_id:int}/api/touch", sync_to_thread=False)
-    def touch(photo_id: int) -> dict[str, int]:
+    def touch(photo_id: FromPath[int]) -> dict[str, int]:
         return {"touched": photo_id}
 
     app = create_app(settings, owns_database=False)

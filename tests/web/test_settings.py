@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import shutil
+import signal
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +16,9 @@ from litestar.testing import AsyncTestClient
 
 from photonix.classifiers import CLASSIFIERS
 from photonix.db import accounts, classifier_settings, overviews
+from photonix.db.tables import Photo
+from photonix.jobs.queue import queue_depth
+from photonix.jobs.worker import build_worker, run_until_stopped
 from tests.library_files import import_into
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_pages import PHOTO, Elements
@@ -139,3 +147,44 @@ async def test_post_without_csrf_token_is_refused(client, admin) -> None:
     response = await client.post(f"/settings/classifiers/{CLASSIFIER}", data={"enabled": "off"})
     assert response.status_code == 403
     assert await classifier_settings.is_enabled(CLASSIFIER)
+
+
+async def test_a_library_made_in_the_form_is_watched_while_the_worker_runs(
+    client, admin, settings, pool, redis, tmp_path: Path
+) -> None:
+    running = build_worker(settings, pool=pool, watch=True)
+    task = asyncio.create_task(run_until_stopped(running))
+    try:
+        await until(lambda: "watcher" in running.ctx, "the worker's watcher to start")
+        await signed_in_admin(client)
+        response = await client.post("/settings/libraries", follow_redirects=False,
+                                     data=form(client, name="Trips", folder=str(tmp_path)))
+        assert response.status_code == 303
+        await until_async(lambda: idle(redis), "the scan the form queued to finish")
+        shutil.copy(PHOTO.file, tmp_path / "dropped-in-later.jpg")     # only the watcher can see this
+        await until_async(lambda: has_photos(1), "the dropped file to be imported")
+    finally:
+        running.handle_sig(signal.SIGTERM)
+        await task
+
+
+async def until(predicate: Callable[[], bool], what: str) -> None:
+    async def check() -> bool:
+        return predicate()
+    await until_async(check, what)
+
+
+async def until_async(predicate: Callable[[], Awaitable[bool]], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not await predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def idle(redis) -> bool:
+    depth = await queue_depth(redis)
+    return depth["queued"] == 0 and depth["running"] == 0
+
+
+async def has_photos(n: int) -> bool:
+    return await Photo.count() >= n
