@@ -1,0 +1,83 @@
+"""Worker heartbeats in Redis: what each live worker says about itself, and which went silent.
+
+ARQ's health check key covers a whole queue; a beat per worker lets the dashboard list every worker and
+mark one lost when it stops beating. Each worker writes one JSON value under its own key, with a TTL
+long enough that a lost worker stays listed (as lost) for a while after its last beat."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from arq import ArqRedis
+
+BEAT_KEY_PREFIX = "photonix:worker:"
+BEATS_BEFORE_LOST = 3                 # a worker silent for this many beat intervals is lost
+LOST_LISTED_SECONDS = 600             # how long a lost worker stays on the dashboard
+
+
+@dataclass(frozen=True, slots=True)
+class RunningJob:
+    """A step a worker is running now."""
+
+    photo_id: int
+    step: str
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerBeat:
+    """One worker as its last beat described it; `lost` when it is silent past the heartbeat window."""
+
+    worker_id: str
+    host: str
+    pid: int
+    version: str
+    concurrency: int
+    pool_size: int
+    rss_bytes: int
+    started_at: datetime
+    last_beat: datetime
+    beat_seconds: float
+    jobs_done: int
+    jobs_failed: int
+    running: tuple[RunningJob, ...]
+    lost: bool = False
+
+
+def beat_key(worker_id: str) -> str:
+    return BEAT_KEY_PREFIX + worker_id
+
+
+def encode_beat(beat: WorkerBeat) -> str:
+    fields = asdict(beat)
+    fields.pop("lost")
+    return json.dumps(fields, default=lambda value: value.isoformat())
+
+
+def decode_beat(raw: bytes | str, now: datetime) -> WorkerBeat:
+    fields: dict[str, Any] = json.loads(raw)
+    fields.pop("lost", None)
+    running = tuple(RunningJob(int(job["photo_id"]), str(job["step"]),
+                               datetime.fromisoformat(job["started_at"])) for job in fields.pop("running"))
+    beat = WorkerBeat(**{**fields, "started_at": datetime.fromisoformat(fields["started_at"]),
+                         "last_beat": datetime.fromisoformat(fields["last_beat"]), "running": running})
+    silent_for = now - beat.last_beat
+    return replace(beat, lost=silent_for > timedelta(seconds=beat.beat_seconds * BEATS_BEFORE_LOST))
+
+
+async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
+    """Write this worker's beat; the key outlives the beat so a silent worker can be shown as lost."""
+    ttl = int(beat.beat_seconds * BEATS_BEFORE_LOST + LOST_LISTED_SECONDS)
+    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=ttl)
+
+
+async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:
+    """Every worker that beat within the listing window, live ones first, then by host and pid."""
+    now = now or datetime.now(UTC)
+    keys = [key async for key in redis.scan_iter(match=BEAT_KEY_PREFIX + "*", count=1000)]
+    values = await redis.mget(keys) if keys else []
+    beats = [decode_beat(raw, now) for raw in values if raw is not None]
+    return sorted(beats, key=lambda beat: (beat.lost, beat.host, beat.pid))
