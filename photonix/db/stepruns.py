@@ -16,9 +16,8 @@ FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
-# The latest version of each (photo, step): what the photo's step looks like now.
-LATEST = ('version = (SELECT MAX(s2.version) FROM step_run s2 '
-          'WHERE s2.photo = step_run.photo AND s2.step = step_run.step)')
+# The latest version of each (photo, step): what the photo's step looks like now (triggers keep the flag).
+LATEST = "step_run.is_latest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +131,7 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 "
-              "WHERE s2.photo = s.photo AND s2.step = s.step))",
+              "AND s.is_latest)",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }

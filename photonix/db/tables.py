@@ -169,6 +169,34 @@ class StepRun(Table):
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+    is_latest = Boolean(default=True)           # the newest version of this (photo, step); triggers keep it
+
+
+class StepTally(Table):
+    """How many latest runs each step has in each state (db/step_tally.py; kept by triggers on step_run)."""
+
+    id = Serial(primary_key=True)
+
+    step = Varchar(length=60)
+    state = Varchar(length=20)
+    n = Integer(default=0)
+
+
+class PhotoProgress(Table):
+    """Per photo: its latest runs still to finish and failed (kept by triggers on step_run)."""
+
+    photo = Integer(primary_key=True)           # no foreign key: the triggers remove the row with its runs
+    library = Integer(null=True, default=None)
+    unfinished = Integer(default=0)
+    failed = Integer(default=0)
+
+
+class LibraryTally(Table):
+    """Per library: photos with work still to do, photos with a failed step (kept by triggers)."""
+
+    library = Integer(primary_key=True)
+    processing = Integer(default=0)
+    failed = Integer(default=0)
 
 
 class ClassifierSetting(Table):
@@ -180,7 +208,9 @@ class ClassifierSetting(Table):
     enabled = Boolean(default=True)
 
 
+# The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
+    StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
     ClassifierSetting,
 )
