@@ -261,15 +261,9 @@ def _require_library_root(settings: Settings, folder: Path) -> None:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from photonix.jobs.status import collect_status, print_status
+    from photonix.cli_jobs import cmd_status as show_status
 
-    settings = with_reachable_redis(settings, required=False)
-    report = run_with_db(settings, lambda: collect_status(settings))
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-    else:
-        print_status(report, Console())
-    return EXIT_OK
+    return show_status(settings, args)
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,4 +1,6 @@
-"""StepRun rows: queue, claim and finish one step of one photo at one version, and summarise them."""
+"""StepRun rows: queue, claim and finish one step of one photo at one version; recent failures.
+
+The dashboard's counts are in step_tally.py (kept by triggers)."""
 
 from __future__ import annotations
 
@@ -153,42 +155,12 @@ def _of_user(user_id: int | None) -> str:
             f"WHERE p.id = step_run.photo AND m.\"user\" = {int(user_id)})")
 
 
-async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
-    """step -> state -> count over the latest run of each photo's steps."""
-    rows = await StepRun.raw(
-        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} "
-        "GROUP BY step, state"
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["step"], {})[row["state"]] = int(row["n"])
-    return counts
-
-
 async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
     rows = await StepRun.raw(
         f"SELECT * FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)} "
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
     return [_state(row) for row in rows]
-
-
-async def unfinished_count(user_id: int | None = None) -> int:
-    """Photos with a step still to run (the processing pill)."""
-    rows = await StepRun.raw(
-        "SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state IN ('queued', 'running', 'retrying')"
-        + _of_user(user_id)
-    )
-    return int(rows[0]["n"])
-
-
-async def failed_photo_count(user_id: int | None = None) -> int:
-    """Photos whose latest run of some step failed (the dashboard badge)."""
-    rows = await StepRun.raw(
-        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND "
-        f"{LATEST}{_of_user(user_id)}"
-    )
-    return int(rows[0]["n"])
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:
