@@ -92,8 +92,10 @@ class JobsStatus(msgspec.Struct, frozen=True):
 
     @property
     def is_active(self) -> bool:
-        """Whether anything is queued, running or waiting to retry: the dashboard then polls fast."""
-        return self.totals.photos_processing > 0 or any(t.backlog for t in self.timing.values())
+        """Whether anything is queued, running or waiting to retry (a folder scan in ARQ's queue too):
+        the dashboard then polls fast."""
+        in_queue = self.queue is not None and self.queue.queued > 0
+        return in_queue or self.totals.photos_processing > 0 or any(t.backlog for t in self.timing.values())
 
 
 class HeaderStatus(msgspec.Struct, frozen=True):
