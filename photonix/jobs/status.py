@@ -3,8 +3,8 @@
 It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api/v1/jobs/summary and
 /metrics. Every figure has one source:
 - per-step counts and the photo totals: the trigger-kept tallies (db/step_tally.py);
-- durations p50/p95: the last finished runs of each step in the record (db/step_figures.py);
-- throughput: finishes per minute that workers count in Redis (jobs/step_metrics.py);
+- throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
+  finished runs, which workers keep in Redis (jobs/step_metrics.py);
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
 - workers: their heartbeats (jobs/heartbeat.py)."""
 
@@ -22,7 +22,7 @@ from arq.constants import default_queue_name
 from photonix.db import step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.step_metrics import finished_per_minute
+from photonix.jobs.step_metrics import finished_per_minute, recent_durations
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
@@ -162,7 +162,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
-    durations = await step_figures.recent_durations(names)
+    durations = await recent_durations(redis, names) if redis else {}
     throughput = await finished_per_minute(redis, names, THROUGHPUT_MINUTES, now) if redis else {}
     retries = await next_tries(redis) if redis else {}
     timing = {}
@@ -172,7 +172,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
         backlog = sum(steps[name][state] for state in UNFINISHED)
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),
-            p50_ms=percentile(durations[name], 0.5), p95_ms=percentile(durations[name], 0.95),
+            p50_ms=percentile(durations.get(name, []), 0.5), p95_ms=percentile(durations.get(name, []), 0.95),
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
             next_retry_at=retries.get(name))
     workers = tuple(await worker_beats(redis, now)) if redis else ()
