@@ -168,13 +168,19 @@ class RedisFigures(NamedTuple):
     queued: int | None
 
 
-async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime) -> RedisFigures:
+async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
+                        any_retrying: bool) -> RedisFigures:
     if redis is None:
         return RedisFigures({}, {}, {}, (), None)
     durations, throughput, retries, workers, queued = await asyncio.gather(
         recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
-        next_tries(redis), worker_beats(redis, now), redis.zcard(default_queue_name))
+        next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
+        redis.zcard(default_queue_name))
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
+
+
+async def _nothing_due() -> dict[str, datetime]:
+    return {}
 
 
 async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
@@ -186,7 +192,8 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
     live, (processing, failed), failures = await asyncio.gather(
-        redis_figures(redis, names, now), step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
+        redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
     timing = {}
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
