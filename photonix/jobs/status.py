@@ -18,13 +18,17 @@ from enum import StrEnum
 from typing import NamedTuple
 
 import msgspec
+import structlog
 from arq import ArqRedis
 from arq.constants import default_queue_name
+from redis.exceptions import RedisError
 
 from photonix.db import step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
+
+log = structlog.get_logger()
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
@@ -87,10 +91,11 @@ class JobsStatus(msgspec.Struct, frozen=True):
     taken_at: datetime
     steps: dict[str, dict[StepState, int]]
     timing: dict[str, StepTiming]
-    queue: QueueDepth | None          # None: no Redis to ask
+    queue: QueueDepth | None          # None: no Redis to ask, or it did not answer
     totals: Totals
     workers: tuple[WorkerBeat, ...]
     recent_failures: tuple[Failure, ...]
+    redis_unreachable: bool = False   # Redis is configured but did not answer: only the record's figures
 
     @property
     def is_active(self) -> bool:
@@ -166,16 +171,22 @@ class RedisFigures(NamedTuple):
     retries: dict[str, datetime]
     workers: tuple[WorkerBeat, ...]
     queued: int | None
+    unreachable: bool = False
 
 
 async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
                         any_retrying: bool) -> RedisFigures:
     if redis is None:
         return RedisFigures({}, {}, {}, (), None)
-    durations, throughput, retries, workers, queued = await asyncio.gather(
-        recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
-        next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
-        redis.zcard(default_queue_name))
+    try:
+        durations, throughput, retries, workers, queued = await asyncio.gather(
+            recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
+            next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
+            redis.zcard(default_queue_name))
+    except (RedisError, OSError) as exc:
+        # The record still answers; the status says Redis did not (the dashboard shows it as a notice).
+        log.warning("status_without_redis", error=str(exc), error_kind=type(exc).__name__)
+        return RedisFigures({}, {}, {}, (), None, unreachable=True)
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
 
 
@@ -213,7 +224,8 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
         totals=Totals(processing, failed, sum(not w.lost for w in workers), sum(w.lost for w in workers)),
         workers=workers,
         recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)
-                              for f in failures))
+                              for f in failures),
+        redis_unreachable=live.unreachable)
 
 
 def eta_words(seconds: int | None) -> str:

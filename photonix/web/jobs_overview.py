@@ -54,10 +54,12 @@ def ago(moment: datetime, now: datetime) -> str:
 
 
 def notices(status: JobsStatus) -> list[str]:
-    """Sentences for the notice area: lost workers now; stuck work and outages join them here."""
-    return [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
-            f"{ago(beat.last_beat, status.taken_at)}; its jobs run again on another worker."
-            for beat in status.workers if beat.lost]
+    """Sentences for the notice area: Redis not answering, lost workers; stuck work joins them here."""
+    said = ["Redis is not answering: the queue, the workers and the pace are unknown until it does; "
+            "the counts come from the database."] if status.redis_unreachable else []
+    return said + [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
+                   f"{ago(beat.last_beat, status.taken_at)}; its jobs run again on another worker."
+                   for beat in status.workers if beat.lost]
 
 
 def overview_context(status: JobsStatus) -> dict[str, Any]:
