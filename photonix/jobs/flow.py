@@ -2,11 +2,14 @@
 
 A chain runs its links in order; a group's members run in parallel on any worker. A link starts when
 every step of the link before it succeeded (done, or skipped because it did not apply). Job ids are
-deterministic, `step:photo:version`, so enqueueing twice runs nothing twice."""
+deterministic, `step:photo:version`, so enqueueing twice runs nothing twice.
+
+A run is the steps recorded at one photo version: a run of some steps only (a chain restricted to them)
+goes from one of its steps to the next of its own, never to a pipeline step it did not record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,6 +66,18 @@ class Chain:
         index = self.link_index(step_name)
         return [name for later in range(index + 1, len(self.links)) for name in self.link_steps(later)]
 
+    def restricted_to(self, names: Iterable[str]) -> Chain:
+        """The same chain with only these steps, in its order; a link left without steps is dropped."""
+        keep = set(names)
+        links: list[Step | Group] = []
+        for link in self.links:
+            if isinstance(link, Step):
+                if link.name in keep:
+                    links.append(link)
+            elif members := tuple(member for member in link.members if member.name in keep):
+                links.append(Group(members))
+        return Chain(tuple(links))
+
 
 def step(function: StepFunction, name: str | None = None) -> Step:
     return Step(name or function.__name__, function)
@@ -102,18 +117,22 @@ async def run_only(redis: ArqRedis, names: list[str], photo_id: int, version: in
 
 async def advance(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int, finished: str,
                   state: str) -> None:
-    """After a step: start the next link once its whole link succeeded; after a failure, skip the rest."""
+    """After a step: start the run's next link once its whole link succeeded; after a failure, skip the rest.
+
+    The run is the pipeline restricted to the steps recorded at this version (start recorded them all
+    before enqueueing any), so a run of some steps never enqueues a step it has no record for."""
     if state == "failed":
         await stepruns.skip_waiting(photo_id, version, pipeline.steps_after(finished),
                                     f"not run: {finished} failed")
         return
-    index = pipeline.link_index(finished)
-    if index + 1 >= len(pipeline.links):
+    states = await stepruns.states_at(photo_id, version)
+    if finished not in states:           # its record went (the photo was deleted): nothing follows
         return
-    link = pipeline.link_steps(index)
-    if len(link) > 1:
-        states = await stepruns.states_at(photo_id, version)
-        if not all(states.get(name) in stepruns.SUCCESS_STATES for name in link):
-            return
+    run = pipeline.restricted_to(states)
+    index = run.link_index(finished)
+    if index + 1 >= len(run.links):
+        return
+    if not all(states[name] in stepruns.SUCCESS_STATES for name in run.link_steps(index)):
+        return
     # Two group members finishing together both get here; the job ids make that harmless.
-    await enqueue_steps(redis, pipeline.link_steps(index + 1), photo_id, version, follow=True)
+    await enqueue_steps(redis, run.link_steps(index + 1), photo_id, version, follow=True)

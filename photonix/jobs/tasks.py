@@ -69,6 +69,10 @@ async def make_thumbnails(ctx: Context, photo_id: int) -> None:
     await photos.save_histogram(photo_id, [list(channel) for channel in rendered.histogram])
 
 
+def classifier_step_name(classifier: Classifier) -> str:
+    return f"classify_{classifier.name}"
+
+
 def classifier_step(classifier: Classifier) -> Step:
     """The pipeline step of one classifier: `classify_<name>`, skipped with the reason when unavailable."""
 
@@ -86,4 +90,4 @@ def classifier_step(classifier: Classifier) -> Step:
         found = await in_pool(ctx, run_classifier, registered, given)
         await tags.replace_classifier_tags(photo_id, classifier.name, classifier.version, found)
 
-    return step(pipeline_step(classify, name=f"classify_{classifier.name}"))
+    return step(pipeline_step(classify, name=classifier_step_name(classifier)))
