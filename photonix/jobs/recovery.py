@@ -51,7 +51,6 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
     for row in unfinished:
         photo_id, version = row["photo"], row["version"]
         states = await stepruns.states_at(photo_id, version)
-        follow = all(name in states for name in pipeline.step_names())
         by_link: dict[int, list[str]] = defaultdict(list)
         for name in states:
             if name in pipeline.step_names():
@@ -60,7 +59,7 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
             waiting = [n for n in by_link[index] if states[n] not in stepruns.FINAL_STATES]
             if waiting:
                 await _drop_stale_jobs(redis, [flow.job_id(n, photo_id, version) for n in waiting])
-                await flow.enqueue_steps(redis, waiting, photo_id, version, follow=follow)
+                await flow.enqueue_steps(redis, waiting, photo_id, version, follow=True)
                 enqueued += len(waiting)
                 break
             if any(states[n] == "failed" for n in by_link[index]):
