@@ -38,7 +38,7 @@ async def test_reprocessing_thumbnails_runs_the_classifiers_again_but_not_the_st
     started = await reprocess(redis, [photo_id], ["make_thumbnails"])
     assert started.versions == {photo_id: 2}
     await worker().main()
-    assert await _runs_at(photo_id, 2) == {name: "done" for name in ["make_thumbnails", *CLASSIFIER_STEPS]}
+    assert await _runs_at(photo_id, 2) == dict.fromkeys(["make_thumbnails", *CLASSIFIER_STEPS], "done")
 
 
 async def test_reprocessing_one_classifier_runs_only_it(import_files, worker, redis) -> None:
