@@ -12,6 +12,7 @@ import asyncio
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 import structlog
 from arq import ArqRedis
@@ -86,14 +87,12 @@ async def plan_retry(selection: RetrySelection, pipeline: Chain = PIPELINE) -> R
     """The runs a retry would send back to the queue (a dry run)."""
     checked(selection, pipeline)
     by_hand = selection.is_explicit
-    where = {
-        "photo_ids": selection.photo_ids or None, "step": selection.step,
-        "error_kind": selection.error_kind if selection.scope is RetryScope.GROUP else None,
-        "error": selection.reason if selection.scope is RetryScope.GROUP else None,
-        "library_id": selection.library_id,
-    }
-    runs = await job_actions.failed_runs(**where, leave_out_kinds=() if by_hand else permanent_kinds())
-    left_out = 0 if by_hand else len(await job_actions.failed_runs(**where)) - len(runs)
+    in_group = selection.scope is RetryScope.GROUP
+    chosen = partial(job_actions.failed_runs, photo_ids=selection.photo_ids or None, step=selection.step,
+                     error_kind=selection.error_kind if in_group else None,
+                     error=selection.reason if in_group else None, library_id=selection.library_id)
+    runs = await chosen(leave_out_kinds=() if by_hand else permanent_kinds())
+    left_out = 0 if by_hand else len(await chosen()) - len(runs)
     return RetryPlan(tuple(runs), left_out, frozenset(run.photo_id for run in runs))
 
 
