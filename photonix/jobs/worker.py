@@ -15,6 +15,7 @@ from photonix.config import Settings
 from photonix.db import job_settings
 from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
+from photonix.jobs.housekeeping import clear_old_history
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.pool import WorkerPool, in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
@@ -25,6 +26,7 @@ from photonix.jobs.watcher import rescan_all, watch_libraries
 log = structlog.get_logger()
 
 ARQ_TIMEOUT_MARGIN_SECONDS = 10     # time for a timed-out step to record itself before ARQ steps in
+HISTORY_CLEAR_HOUR, HISTORY_CLEAR_MINUTE = 3, 17    # nightly, UTC; ARQ runs a cron job on one worker
 
 
 async def rescan_libraries(ctx: dict[str, Any]) -> int:
@@ -86,8 +88,12 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
     rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, every_minutes))
     return Worker(
         functions=step_functions(settings, pipeline),
-        cron_jobs=[cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
-        if settings.rescan_seconds else [],
+        cron_jobs=[
+            *([cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
+              if settings.rescan_seconds else []),
+            cron(clear_old_history, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
+                 run_at_startup=False),
+        ],
         redis_settings=redis_settings(settings),
         ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "burst": burst},
         on_startup=on_startup,
