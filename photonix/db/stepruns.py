@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,15 +51,34 @@ def _state(row: dict[str, object]) -> StepState:
     )
 
 
-async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
-    """Create the queued rows for a run; rows that already exist are left as they are."""
+async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str],
+                      step_versions: dict[str, int] | None = None) -> None:
+    """Create the queued rows for a run (each with its step's code version, 1 when not given); rows that
+    already exist are left as they are."""
+    versions = step_versions or {}
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
-                queued_at=_now())
+                queued_at=_now(), step_version=versions.get(step, 1))
         for step in steps
     ]
     if rows:
         await StepRun.insert(*rows).on_conflict(
+            target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
+        )
+
+
+async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
+                           step_versions: dict[str, int], chunk: int = 500) -> None:
+    """mark_queued for many photos at once: `runs` maps photo id -> the version to record the steps at."""
+    now = _now()
+    rows = [
+        StepRun(photo=photo_id, step=step, version=version, state="queued",
+                job_id=job_id(step, photo_id, version), queued_at=now,
+                step_version=step_versions.get(step, 1))
+        for photo_id, version in runs.items() for step in steps
+    ]
+    for start in range(0, len(rows), chunk):
+        await StepRun.insert(*rows[start:start + chunk]).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
 

@@ -169,6 +169,7 @@ class StepRun(Table):
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+    step_version = Integer(default=1)           # the step's code version when queued (a classifier's)
 
 
 class ClassifierSetting(Table):
@@ -180,9 +181,33 @@ class ClassifierSetting(Table):
     enabled = Boolean(default=True)
 
 
+class JobPause(Table):
+    """An admin's pause of queued work: everything ("global"), one step, or one library's photos.
+
+    One row per scope (a unique index over scope, step and library); resuming deletes it."""
+
+    id = Serial(primary_key=True)
+
+    scope = Varchar(length=20)                  # "global" | "step" | "library"
+    step = Varchar(length=60, default="")       # scope "step": the step's name
+    library = ForeignKey(Library, null=True, default=None, on_delete=OnDelete.cascade)
+    created_by = Varchar(length=150, default="")
+    created_at = Timestamptz()
+
+
+class JobSetting(Table):
+    """One number that steers the workers, by name: `limit:<step>` (most runs of that step at once per
+    worker) and `history_days` (finished history kept that long; 0 keeps it all)."""
+
+    id = Serial(primary_key=True)
+
+    name = Varchar(length=100, unique=True)
+    value = Integer(default=0)
+
+
 TABLES: tuple[type[Table], ...] = (
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    ClassifierSetting,
+    ClassifierSetting, JobPause, JobSetting,
 )
 
 

@@ -59,8 +59,6 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain) -> int:
             waiting = [n for n in by_link[index] if states[n] not in stepruns.FINAL_STATES]
             if waiting:
                 await _drop_stale_jobs(redis, [flow.job_id(n, photo_id, version) for n in waiting])
-                # Following goes only to the steps this version recorded (flow.advance), so a run of
-                # some steps (a sidecar's metadata re-read) carries on to its own next link.
                 await flow.enqueue_steps(redis, waiting, photo_id, version, follow=True)
                 enqueued += len(waiting)
                 break

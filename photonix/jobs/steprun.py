@@ -14,7 +14,7 @@ from arq import Retry
 
 from photonix.db import stepruns
 from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
-from photonix.jobs import flow
+from photonix.jobs import admission, flow
 
 log = structlog.get_logger()
 
@@ -35,7 +35,11 @@ def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFuncti
     step = name or body.__name__
 
     async def run(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
-        return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
+        # Pauses and per-step limits are decided before the record is claimed (jobs/admission.py).
+        if await admission.is_paused(ctx, step, photo_id, version, follow):
+            return admission.PAUSED
+        async with admission.step_slot(ctx, step):
+            return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
 
     run.__name__ = run.__qualname__ = step
     run.__doc__ = body.__doc__

@@ -27,6 +27,7 @@ from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.jobs_controls import JobControlsController
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
@@ -84,7 +85,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         route_handlers=[
             AccountController, PhotoController, ApiController, FileController, SettingsController,
             healthz, metrics,
-            UsersController, MyAccountController,
+            UsersController, MyAccountController, JobControlsController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
