@@ -169,6 +169,31 @@ class StepRun(Table):
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+    worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
+    # The error without the file it names (media.failures.failure_reason): failures group by it.
+    reason = Text(default="")
+
+
+class StepTry(Table):
+    """One try of a step run: who ran it, when, for how long, and how it ended (the run keeps only its last).
+
+    A try that never got an outcome (its worker died) is closed as "lost" when the next try starts."""
+
+    id = Serial(primary_key=True)
+
+    step_run = ForeignKey(StepRun, on_delete=OnDelete.cascade, index=True)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    step = Varchar(length=60)
+    version = Integer()
+    try_number = Integer(default=1)             # 1, 2, ... per run, also across a retry of a failed run
+    worker = Varchar(length=200, default="")
+    state = Varchar(length=20)                  # running/retrying/done/failed/skipped/lost
+    error = Text(default="")
+    error_kind = Varchar(length=60, default="")
+    traceback = Text(default="")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
 
 
 class ClassifierSetting(Table):
@@ -182,7 +207,7 @@ class ClassifierSetting(Table):
 
 TABLES: tuple[type[Table], ...] = (
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    ClassifierSetting,
+    StepTry, ClassifierSetting,
 )
 
 
