@@ -52,7 +52,8 @@ def _state(row: dict[str, object]) -> StepState:
 
 
 async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
-    """Create the queued rows for a run; rows that already exist are left as they are."""
+    """Create the queued rows for a run (rows that already exist are left as they are); the steps' runs at
+    older versions become superseded."""
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
                 queued_at=_now())
@@ -61,6 +62,10 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
     if rows:
         await StepRun.insert(*rows).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
+        )
+        await StepRun.update({StepRun.superseded: True}).where(
+            (StepRun.photo == photo_id) & StepRun.step.is_in([row.step for row in rows])
+            & (StepRun.version < version) & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
         )
 
 

@@ -172,6 +172,8 @@ class StepRun(Table):
     worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
     # The error without the file it names (media.failures.failure_reason): failures group by it.
     reason = Text(default="")
+    # A newer version of this step was queued for the photo: this run is history, not the photo's state.
+    superseded = Boolean(default=False)
 
 
 class StepTry(Table):

@@ -77,3 +77,13 @@ async def test_runs_recorded_before_the_migration_get_their_reason(clean: None, 
     await MIGRATION.fill_reasons()
     run = await StepRun.select(StepRun.reason).where(StepRun.photo == photo_id).first()
     assert run == {"reason": "the file is empty (0 bytes)"}
+
+
+async def test_queuing_a_new_version_supersedes_only_that_steps_older_runs(clean: None, tmp_path: Path) -> None:
+    photo_id = await _queued_photo(tmp_path)
+    await stepruns.mark_queued(photo_id, 1, ["make_thumbnails"], {})
+    await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
+    rows = await StepRun.select(StepRun.step, StepRun.version, StepRun.superseded).where(
+        StepRun.photo == photo_id).order_by(StepRun.id)
+    assert [(r["step"], r["version"], r["superseded"]) for r in rows] == [
+        ("extract_metadata", 1, True), ("make_thumbnails", 1, False), ("extract_metadata", 2, False)]
