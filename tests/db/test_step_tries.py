@@ -79,7 +79,7 @@ async def test_runs_recorded_before_the_migration_get_their_reason(clean: None, 
     assert run == {"reason": "the file is empty (0 bytes)"}
 
 
-async def test_queuing_a_new_version_supersedes_only_that_steps_older_runs(clean: None, tmp_path: Path) -> None:
+async def test_queuing_a_new_version_supersedes_that_steps_older_runs(clean: None, tmp_path: Path) -> None:
     photo_id = await _queued_photo(tmp_path)
     await stepruns.mark_queued(photo_id, 1, ["make_thumbnails"], {})
     await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
