@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from photonix.db.tables import StepRun
+from photonix.db.tables import StepRun, StepTry
 from photonix.errors import StepRunMissing
-from photonix.media.failures import without_directories
+from photonix.media.failures import failure_reason, without_directories
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
@@ -53,8 +53,8 @@ def _state(row: dict[str, object]) -> StepState:
 
 async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str],
                       step_versions: dict[str, int] | None = None) -> None:
-    """Create the queued rows for a run (each with its step's code version, 1 when not given); rows that
-    already exist are left as they are."""
+    """Create the queued rows for a run (each with its step's code version, 1 when not given; rows that
+    already exist are left as they are); the steps' runs at older versions become superseded."""
     versions = step_versions or {}
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
@@ -65,6 +65,15 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
         await StepRun.insert(*rows).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
+        await _supersede_older(photo_id, version, [row.step for row in rows])
+
+
+async def _supersede_older(photo_id: int, version: int, steps: list[str]) -> None:
+    """The photo's runs of these steps at older versions are history now, no longer its state."""
+    await StepRun.update({StepRun.superseded: True}).where(
+        (StepRun.photo == photo_id) & StepRun.step.is_in(steps)
+        & (StepRun.version < version) & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
+    )
 
 
 async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
@@ -81,21 +90,36 @@ async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Calla
         await StepRun.insert(*rows[start:start + chunk]).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
+    photo_ids = list(runs)
+    for start in range(0, len(photo_ids), chunk):
+        # One statement per chunk: every older run of these steps has a newer one now.
+        await StepRun.update({StepRun.superseded: True}).where(
+            StepRun.photo.is_in(photo_ids[start:start + chunk]) & StepRun.step.is_in(steps)
+            & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
+            & WhereRaw("EXISTS (SELECT 1 FROM step_run newer WHERE newer.photo = step_run.photo "
+                       "AND newer.step = step_run.step AND newer.version > step_run.version)")
+        )
 
 
-async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int) -> bool:
-    """Mark the step running; False when it already finished (a duplicate delivery runs nothing).
+LOST_TRY = "the try ended without an outcome (its worker stopped); the next try took over"
+
+
+async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int, worker: str = "") -> bool:
+    """Mark the step running and open its next try; False when it already finished (a duplicate delivery
+    runs nothing).
 
     Every job is enqueued after mark_queued recorded it, so a missing row is a bug (or a photo deleted
     meanwhile): StepRunMissing, never "already finished"."""
+    started = _now()
     claimed = await StepRun.update(
-        {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id,
-         StepRun.started_at: _now(), StepRun.error: "", StepRun.error_kind: ""}
+        {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id, StepRun.worker: worker,
+         StepRun.started_at: started, StepRun.error: "", StepRun.error_kind: "", StepRun.reason: ""}
     ).where(
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
         & StepRun.state.not_in(list(FINAL_STATES))
     ).returning(StepRun.id)
     if claimed:
+        await _open_try(int(claimed[0]["id"]), photo_id, step, version, worker, started)
         return True
     exists = await StepRun.exists().where(
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
@@ -105,16 +129,40 @@ async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: in
     return False
 
 
+async def _open_try(run_id: int, photo_id: int, step: str, version: int, worker: str,
+                    started: datetime) -> None:
+    """A try row for the claim just made, numbered after the run's earlier tries (a retried run keeps
+    counting); an earlier try still open lost its worker, and is closed as such."""
+    await StepTry.update(
+        {StepTry.state: "lost", StepTry.error: LOST_TRY, StepTry.error_kind: "Lost",
+         StepTry.finished_at: started}
+    ).where((StepTry.step_run == run_id) & StepTry.finished_at.is_null())
+    earlier = await StepTry.count().where(StepTry.step_run == run_id)
+    await StepTry.insert(StepTry(step_run=run_id, photo=photo_id, step=step, version=version,
+                                 try_number=earlier + 1, worker=worker, state="running", started_at=started))
+
+
 async def finish(
     photo_id: int, step: str, version: int, state: str, *, error: str = "", error_kind: str = "",
     traceback: str = "", duration_ms: int | None = None,
 ) -> None:
-    """Record a step's outcome; its error text (shown to members) never names a server folder."""
-    await StepRun.update(
-        {StepRun.state: state, StepRun.error: without_directories(error), StepRun.error_kind: error_kind,
-         StepRun.traceback: traceback, StepRun.duration_ms: duration_ms,
-         StepRun.finished_at: None if state == "retrying" else _now()}
-    ).where((StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version))
+    """Record a step's outcome, on the run and on its open try; its error text (shown to members) never
+    names a server folder."""
+    shown = without_directories(error)
+    now = _now()
+    finished = await StepRun.update(
+        {StepRun.state: state, StepRun.error: shown, StepRun.error_kind: error_kind,
+         StepRun.reason: failure_reason(shown), StepRun.traceback: traceback,
+         StepRun.duration_ms: duration_ms,
+         StepRun.finished_at: None if state == "retrying" else now}
+    ).where(
+        (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
+    ).returning(StepRun.id)
+    if finished:
+        await StepTry.update(
+            {StepTry.state: state, StepTry.error: shown, StepTry.error_kind: error_kind,
+             StepTry.traceback: traceback, StepTry.duration_ms: duration_ms, StepTry.finished_at: now}
+        ).where((StepTry.step_run == finished[0]["id"]) & StepTry.finished_at.is_null())
 
 
 async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason: str) -> None:
@@ -123,7 +171,7 @@ async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason
     if names:
         await StepRun.update(
             {StepRun.state: "skipped", StepRun.error: reason, StepRun.error_kind: "Upstream",
-             StepRun.finished_at: _now()}
+             StepRun.reason: failure_reason(reason), StepRun.finished_at: _now()}
         ).where(
             (StepRun.photo == photo_id) & (StepRun.version == version) & StepRun.step.is_in(names)
             & (StepRun.state == "queued")
@@ -239,3 +287,12 @@ async def mean_durations() -> dict[str, float]:
         "AND duration_ms IS NOT NULL GROUP BY step"
     )
     return {row["step"]: float(row["ms"] or 0) / 1000 for row in rows}
+
+
+async def delete_runs(run_ids: Iterable[int]) -> int:
+    """Delete step runs, and with them (ON DELETE CASCADE) their tries; how many runs there were."""
+    ids = [int(run_id) for run_id in run_ids]
+    if not ids:
+        return 0
+    deleted = await StepRun.delete().where(StepRun.id.is_in(ids)).returning(StepRun.id)
+    return len(deleted)

@@ -170,6 +170,33 @@ class StepRun(Table):
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
     step_version = Integer(default=1)           # the step's code version when queued (a classifier's)
+    worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
+    # The error without the file it names (media.failures.failure_reason): failures group by it.
+    reason = Text(default="")
+    # A newer version of this step was queued for the photo: this run is history, not the photo's state.
+    superseded = Boolean(default=False)
+
+
+class StepTry(Table):
+    """One try of a step run: who ran it, when, for how long, and how it ended (the run keeps only its last).
+
+    A try that never got an outcome (its worker died) is closed as "lost" when the next try starts."""
+
+    id = Serial(primary_key=True)
+
+    step_run = ForeignKey(StepRun, on_delete=OnDelete.cascade, index=True)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    step = Varchar(length=60)
+    version = Integer()
+    try_number = Integer(default=1)             # 1, 2, ... per run, also across a retry of a failed run
+    worker = Varchar(length=200, default="")
+    state = Varchar(length=20)                  # running/retrying/done/failed/skipped/lost
+    error = Text(default="")
+    error_kind = Varchar(length=60, default="")
+    traceback = Text(default="")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
 
 
 class ClassifierSetting(Table):
@@ -207,7 +234,7 @@ class JobSetting(Table):
 
 TABLES: tuple[type[Table], ...] = (
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    ClassifierSetting, JobPause, JobSetting,
+    StepTry, ClassifierSetting, JobPause, JobSetting,
 )
 
 

@@ -54,7 +54,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
     job = flow.job_id(step, photo_id, version)
     structlog.contextvars.bind_contextvars(photo_id=photo_id, step=step, job_id=job, **{"try": attempt})
     try:
-        claimed = await stepruns.claim(photo_id, step, version, job, attempt)
+        claimed = await stepruns.claim(photo_id, step, version, job, attempt, worker=ctx.get("worker_id", ""))
     except StepRunMissing as exc:
         log.error("step_record_missing", error=str(exc), error_kind=type(exc).__name__)
         raise
