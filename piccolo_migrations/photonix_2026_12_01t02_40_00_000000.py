@@ -5,13 +5,7 @@
 - step_run.worker: the worker of the run's latest try.
 - step_run.reason: the error without the file it names (media.failures.failure_reason), the key failures
   are grouped by; filled here for the runs recorded before.
-- step_run.superseded: a newer version of the step was queued for the photo (stepruns.mark_queued sets
-  it), so "the latest run of each step" is a column test, not a subquery per row; filled here.
-- step_run_failed: a partial index over the failed runs that are not superseded, in group order
-  (step, error_kind, reason), then id (a group's photos page by it), carrying photo, finished_at and
-  superseded so the failure lists never read the table (SQLite reads a column its partial index's WHERE
-  names unless the index holds it). It leads with state so that SQLite, which plans without
-  statistics, prefers it to step_run_state for `state = 'failed'`.
+(The failure lists' index needs step_run.is_latest: migration 2026-12-01T03:05 makes it.)
 The DDL differs only in the id column (SQLite INTEGER PRIMARY KEY, PostgreSQL SERIAL)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -21,12 +15,11 @@ from photonix.media.failures import failure_reason
 
 ID = "2026-12-01T02:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "step_try table; step_run worker, reason and superseded; failed-runs index"
+DESCRIPTION = "step_try table; step_run worker and reason"
 
 STEP_RUN_COLUMNS = (
     ("worker", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ("reason", "TEXT NOT NULL DEFAULT ''"),
-    ("superseded", "BOOLEAN NOT NULL DEFAULT FALSE"),
 )
 STEP_TRY_COLUMNS = (
     '"step_run" INTEGER NOT NULL REFERENCES "step_run" ("id") ON DELETE CASCADE ON UPDATE CASCADE',
@@ -46,18 +39,8 @@ STEP_TRY_COLUMNS = (
 INDEXES = (
     ("step_try_step_run", "step_try", '"step_run"', ""),
     ("step_try_photo", "step_try", '"photo"', ""),
-    ("step_run_failed", "step_run",
-     '"state", "step", "error_kind", "reason", "id", "photo", "finished_at", "superseded"',
-     "WHERE \"state\" = 'failed' AND \"superseded\" = FALSE"),
 )
 BATCH = 500
-
-
-async def mark_superseded() -> None:
-    """Runs recorded before: those with a newer version of their step are superseded."""
-    await run_sql('UPDATE "step_run" SET "superseded" = TRUE WHERE "version" < ('
-                  'SELECT MAX(s2."version") FROM "step_run" s2 '
-                  'WHERE s2."photo" = "step_run"."photo" AND s2."step" = "step_run"."step")')
 
 
 async def fill_reasons() -> None:
@@ -90,7 +73,6 @@ async def forwards() -> MigrationManager:
             await run_sql(f'ALTER TABLE "step_run" DROP COLUMN "{name}"')
 
     manager.add_raw(create)
-    manager.add_raw(mark_superseded)
     manager.add_raw(fill_reasons)
     manager.add_raw_backwards(drop)
     return manager

@@ -156,11 +156,9 @@ async def cancel_queued(library_id: int, reason: str) -> list[RemovedRun]:
 
 
 _FINISHED = ", ".join(f"'{state}'" for state in sorted(FINAL_STATES))
-# Finished before the cutoff and superseded: a newer version of the same step of the same photo exists.
-# The latest run of each step of each photo is never cleared, however old.
-_CLEARABLE = (f"state IN ({_FINISHED}) AND finished_at < {{}} AND EXISTS (SELECT 1 FROM step_run newer "
-              "WHERE newer.photo = step_run.photo AND newer.step = step_run.step "
-              "AND newer.version > step_run.version)")
+# Finished before the cutoff and superseded: a newer version of the same step of the same photo exists
+# (step_run.is_latest is false). The latest run of each step of each photo is never cleared, however old.
+_CLEARABLE = f"state IN ({_FINISHED}) AND finished_at < {{}} AND NOT is_latest"
 
 
 async def clearable_history(before: datetime) -> tuple[int, int]:

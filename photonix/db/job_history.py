@@ -1,7 +1,7 @@
 """What happened to the work, as lists: failures grouped by cause, a group's photos, the run history, and
 every try of one photo's steps.
 
-Failures are the latest run of a (photo, step) in state failed (not superseded by a newer version),
+Failures are the latest run of a (photo, step) in state failed (is_latest: no newer version),
 grouped by step, error kind and reason (the error without the file it names). Lists page by keyset on
 the run id, newest first, never OFFSET. Permission is the caller's: the dashboard lists are for admins,
 a photo's timeline for those who see the photo (photos.visible_photo)."""
@@ -22,8 +22,8 @@ PAGE_SIZE = 50
 # Kinds we write ourselves besides the PhotonixError classes: not internal errors.
 RECORD_KINDS = frozenset({"Upstream", "Cancelled", "Lost"})
 
-# The latest version of the run's (photo, step): a newer one marks it superseded (stepruns.mark_queued).
-LATEST = "step_run.superseded = FALSE"
+# The latest version of the run's (photo, step) (triggers keep step_run.is_latest; see db/step_tally.py).
+LATEST = "step_run.is_latest"
 RUN_COLUMNS = ", ".join(f"step_run.{column}" for column in (
     "id", "photo", "step", "version", "state", "tries", "worker", "error", "error_kind", "queued_at",
     "started_at", "finished_at", "duration_ms"))

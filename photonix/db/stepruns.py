@@ -1,4 +1,6 @@
-"""StepRun rows: queue, claim and finish one step of one photo at one version, and summarise them."""
+"""StepRun rows: queue, claim and finish one step of one photo at one version; recent failures.
+
+The dashboard's counts are in step_tally.py (kept by triggers)."""
 
 from __future__ import annotations
 
@@ -16,9 +18,8 @@ FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
-# The latest version of each (photo, step): what the photo's step looks like now.
-LATEST = ('version = (SELECT MAX(s2.version) FROM step_run s2 '
-          'WHERE s2.photo = step_run.photo AND s2.step = step_run.step)')
+# The latest version of each (photo, step): what the photo's step looks like now (triggers keep the flag).
+LATEST = "step_run.is_latest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def _state(row: dict[str, object]) -> StepState:
 async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str],
                       step_versions: dict[str, int] | None = None) -> None:
     """Create the queued rows for a run (each with its step's code version, 1 when not given; rows that
-    already exist are left as they are); the steps' runs at older versions become superseded."""
+    already exist are left as they are); the triggers mark the steps' older runs as no longer latest."""
     versions = step_versions or {}
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
@@ -65,15 +66,6 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
         await StepRun.insert(*rows).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
-        await _supersede_older(photo_id, version, [row.step for row in rows])
-
-
-async def _supersede_older(photo_id: int, version: int, steps: list[str]) -> None:
-    """The photo's runs of these steps at older versions are history now, no longer its state."""
-    await StepRun.update({StepRun.superseded: True}).where(
-        (StepRun.photo == photo_id) & StepRun.step.is_in(steps)
-        & (StepRun.version < version) & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
-    )
 
 
 async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
@@ -89,15 +81,6 @@ async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Calla
     for start in range(0, len(rows), chunk):
         await StepRun.insert(*rows[start:start + chunk]).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
-        )
-    photo_ids = list(runs)
-    for start in range(0, len(photo_ids), chunk):
-        # One statement per chunk: every older run of these steps has a newer one now.
-        await StepRun.update({StepRun.superseded: True}).where(
-            StepRun.photo.is_in(photo_ids[start:start + chunk]) & StepRun.step.is_in(steps)
-            & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
-            & WhereRaw("EXISTS (SELECT 1 FROM step_run newer WHERE newer.photo = step_run.photo "
-                       "AND newer.step = step_run.step AND newer.version > step_run.version)")
         )
 
 
@@ -199,8 +182,7 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 "
-              "WHERE s2.photo = s.photo AND s2.step = s.step))",
+              "AND s.is_latest)",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }
@@ -222,42 +204,12 @@ def _of_user(user_id: int | None) -> str:
             f"WHERE p.id = step_run.photo AND m.\"user\" = {int(user_id)})")
 
 
-async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
-    """step -> state -> count over the latest run of each photo's steps."""
-    rows = await StepRun.raw(
-        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} "
-        "GROUP BY step, state"
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["step"], {})[row["state"]] = int(row["n"])
-    return counts
-
-
 async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
     rows = await StepRun.raw(
         f"SELECT * FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)} "
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
     return [_state(row) for row in rows]
-
-
-async def unfinished_count(user_id: int | None = None) -> int:
-    """Photos with a step still to run (the processing pill)."""
-    rows = await StepRun.raw(
-        "SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state IN ('queued', 'running', 'retrying')"
-        + _of_user(user_id)
-    )
-    return int(rows[0]["n"])
-
-
-async def failed_photo_count(user_id: int | None = None) -> int:
-    """Photos whose latest run of some step failed (the dashboard badge)."""
-    rows = await StepRun.raw(
-        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND "
-        f"{LATEST}{_of_user(user_id)}"
-    )
-    return int(rows[0]["n"])
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:

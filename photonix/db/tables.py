@@ -173,8 +173,7 @@ class StepRun(Table):
     worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
     # The error without the file it names (media.failures.failure_reason): failures group by it.
     reason = Text(default="")
-    # A newer version of this step was queued for the photo: this run is history, not the photo's state.
-    superseded = Boolean(default=False)
+    is_latest = Boolean(default=True)           # the newest version of this (photo, step); triggers keep it
 
 
 class StepTry(Table):
@@ -197,6 +196,33 @@ class StepTry(Table):
     started_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+
+
+class StepTally(Table):
+    """How many latest runs each step has in each state (db/step_tally.py; kept by triggers on step_run)."""
+
+    id = Serial(primary_key=True)
+
+    step = Varchar(length=60)
+    state = Varchar(length=20)
+    n = Integer(default=0)
+
+
+class PhotoProgress(Table):
+    """Per photo: its latest runs still to finish and failed (kept by triggers on step_run)."""
+
+    photo = Integer(primary_key=True)           # no foreign key: the triggers remove the row with its runs
+    library = Integer(null=True, default=None)
+    unfinished = Integer(default=0)
+    failed = Integer(default=0)
+
+
+class LibraryTally(Table):
+    """Per library: photos with work still to do, photos with a failed step (kept by triggers)."""
+
+    library = Integer(primary_key=True)
+    processing = Integer(default=0)
+    failed = Integer(default=0)
 
 
 class ClassifierSetting(Table):
@@ -232,7 +258,9 @@ class JobSetting(Table):
     value = Integer(default=0)
 
 
+# The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
+    StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
     StepTry, ClassifierSetting, JobPause, JobSetting,
 )

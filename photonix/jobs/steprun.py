@@ -15,6 +15,7 @@ from arq import Retry
 from photonix.db import stepruns
 from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
 from photonix.jobs import admission, flow
+from photonix.jobs.step_metrics import observe_step
 
 log = structlog.get_logger()
 
@@ -77,6 +78,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
             defer = backoff_seconds(attempt, settings.retry_base_seconds, settings.retry_cap_seconds)
             await stepruns.finish(photo_id, step, version, "retrying", error=str(exc), error_kind=kind,
                                   duration_ms=_ms_since(started))
+            await observe_step(ctx.get("redis"), step, "retrying", _ms_since(started))
             log.warning("step_retrying", error=str(exc), error_kind=kind, defer_s=round(defer, 2),
                         duration_ms=_ms_since(started))
             raise Retry(defer=defer) from exc
@@ -89,12 +91,14 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
         await stepruns.finish(photo_id, step, version, "failed", error=f"internal error: {exc!r}",
                               error_kind=type(exc).__name__, traceback=traceback.format_exc(),
                               duration_ms=_ms_since(started))
+        await observe_step(ctx.get("redis"), step, "failed", _ms_since(started))
         log.error("step_crashed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
         if follow:
             await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
         raise
     duration = _ms_since(started)
     await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, duration_ms=duration)
+    await observe_step(ctx.get("redis"), step, state, duration)
     log.info(f"step_{state}", duration_ms=duration, **({"error": error, "error_kind": kind} if error else {}))
     if follow:
         await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, state)

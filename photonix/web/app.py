@@ -30,6 +30,7 @@ from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.jobs_controls import JobControlsController
 from photonix.web.jobs_lists import JobListsController
+from photonix.web.jobs_overview import JobsOverviewController, header_status_fragment
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         route_handlers=[
             AccountController, PhotoController, ApiController, FileController, SettingsController,
             healthz, metrics,
+            JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,
             JobListsController, TimelineController, JobListsApiController,
             upload_router(settings),   # a router of its own: the body limit follows the setting

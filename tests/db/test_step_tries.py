@@ -83,7 +83,7 @@ async def test_queuing_a_new_version_supersedes_that_steps_older_runs(clean: Non
     photo_id = await _queued_photo(tmp_path)
     await stepruns.mark_queued(photo_id, 1, ["make_thumbnails"], {})
     await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
-    rows = await StepRun.select(StepRun.step, StepRun.version, StepRun.superseded).where(
+    rows = await StepRun.select(StepRun.step, StepRun.version, StepRun.is_latest).where(
         StepRun.photo == photo_id).order_by(StepRun.id)
-    assert [(r["step"], r["version"], r["superseded"]) for r in rows] == [
-        ("extract_metadata", 1, True), ("make_thumbnails", 1, False), ("extract_metadata", 2, False)]
+    assert [(r["step"], r["version"], bool(r["is_latest"])) for r in rows] == [
+        ("extract_metadata", 1, False), ("make_thumbnails", 1, True), ("extract_metadata", 2, True)]
