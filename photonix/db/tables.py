@@ -180,9 +180,22 @@ class ClassifierSetting(Table):
     enabled = Boolean(default=True)
 
 
+class ServiceOutage(Table):
+    """Redis or the database unreachable, as a worker saw it: written where the web can still read it
+    (a Redis outage here, in the database), and refreshed while the outage lasts."""
+
+    id = Serial(primary_key=True)
+
+    service = Varchar(length=20, unique=True)   # "redis" | "database"
+    since = Timestamptz()
+    seen_at = Timestamptz()                     # the last time a worker found it still unreachable
+    noticed_by = Varchar(length=120, default="")  # the worker id that first noticed
+    error = Text(default="")
+
+
 TABLES: tuple[type[Table], ...] = (
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    ClassifierSetting,
+    ClassifierSetting, ServiceOutage,
 )
 
 

@@ -14,7 +14,7 @@ from arq import Retry
 
 from photonix.db import stepruns
 from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
-from photonix.jobs import flow
+from photonix.jobs import flow, inflight, outages
 
 log = structlog.get_logger()
 
@@ -35,7 +35,13 @@ def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFuncti
     step = name or body.__name__
 
     async def run(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
-        return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
+        async def attempt() -> str:
+            # Redis or the database going away mid-step is a passing failure (a retry), never a bug.
+            return await outages.retrying(ctx, run_step(ctx, step, photo_id, version, follow,
+                                                        lambda: outages.as_transient(body(ctx, photo_id))))
+
+        # In flight on this worker (its heartbeat, and whoever takes over if it dies) until recorded.
+        return await inflight.tracked(ctx, photo_id, step, flow.job_id(step, photo_id, version), attempt)
 
     run.__name__ = run.__qualname__ = step
     run.__doc__ = body.__doc__
