@@ -79,12 +79,14 @@ async def test_worker_beats_with_the_step_it_runs_and_counts_it_once_done(
 
 async def test_worker_silent_for_three_beats_is_listed_as_lost(redis, clean) -> None:
     now = datetime.now(UTC)
-    alive = WorkerBeat(worker_id="host-a:1:abc", host="host-a", pid=1, version="1", concurrency=8, pool_size=2,
-                       rss_bytes=1, started_at=now - timedelta(hours=1), last_beat=now - timedelta(seconds=4),
-                       beat_seconds=5, jobs_done=3, jobs_failed=1, running=())
+    alive = WorkerBeat(worker_id="host-a:1:abc", host="host-a", pid=1, version="1", concurrency=8,
+                       pool_size=2, rss_bytes=1, started_at=now - timedelta(hours=1),
+                       last_beat=now - timedelta(seconds=4), beat_seconds=5, jobs_done=3, jobs_failed=1,
+                       running=())
     silent = replace(alive, worker_id="host-b:2:def", host="host-b", pid=2,
                      last_beat=now - timedelta(seconds=16))
     await publish_beat(redis, alive)
     await publish_beat(redis, silent)
     beats = await worker_beats(redis, now)
-    assert [(beat.worker_id, beat.lost) for beat in beats] == [("host-a:1:abc", False), ("host-b:2:def", True)]
+    assert [(beat.worker_id, beat.lost) for beat in beats] == [("host-a:1:abc", False),
+                                                               ("host-b:2:def", True)]
