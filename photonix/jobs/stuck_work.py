@@ -28,7 +28,8 @@ SWEEP_LOCK_KEY = "photonix:sweep:lock"
 LAST_SWEEP_KEY = "photonix:sweep:last"
 LAST_REPAIR_KEY = "photonix:sweep:last_repair"
 REPORT_KEPT_SECONDS = 7 * 24 * 3600
-# Past its own limit a step times itself out within seconds; this much later nobody is running it.
+# Past its own limit a step times itself out within seconds (ARQ's limit follows 10 s later); this much
+# later nobody is running it.
 TIMEOUT_GRACE_SECONDS = 30
 STUCK = "Stuck"
 
@@ -73,7 +74,7 @@ def _decode(raw: bytes | str) -> StuckReport:
 async def sweep_stuck_work(redis: ArqRedis, pipeline: Chain, settings: Settings) -> StuckReport:
     """One sweep, (a) then (b); its report is stored for the dashboard."""
     started = time.perf_counter()
-    timeout = settings.job_timeout_seconds + TIMEOUT_GRACE_SECONDS
+    timeout = settings.job_timeout_seconds + min(TIMEOUT_GRACE_SECONDS, settings.job_timeout_seconds)
     live_jobs = await jobs_held_by_live_workers(redis, await worker_beats(redis))
     stuck = [step.job_id for step in await running_steps(older_than(timeout)) if step.job_id not in live_jobs]
     released = await release_abandoned(
