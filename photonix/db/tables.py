@@ -258,11 +258,24 @@ class JobSetting(Table):
     value = Integer(default=0)
 
 
+class ServiceOutage(Table):
+    """Redis or the database unreachable, as a worker saw it: written where the web can still read it
+    (a Redis outage here, in the database), and refreshed while the outage lasts."""
+
+    id = Serial(primary_key=True)
+
+    service = Varchar(length=20, unique=True)   # "redis" | "database"
+    since = Timestamptz()
+    seen_at = Timestamptz()                     # the last time a worker found it still unreachable
+    noticed_by = Varchar(length=120, default="")  # the worker id that first noticed
+    error = Text(default="")
+
+
 # The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
     StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    StepTry, ClassifierSetting, JobPause, JobSetting,
+    StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage,
 )
 
 

@@ -104,6 +104,14 @@ def job_id(step_name: str, photo_id: int, version: int) -> str:
     return f"{step_name}:{photo_id}:{version}"
 
 
+def parse_job_id(job: str) -> tuple[str, int, int] | None:
+    """(step, photo id, version) of a step's job id; None for another kind of job (a library scan)."""
+    parts = job.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return parts[0], int(parts[1]), int(parts[2])
+
+
 async def enqueue_steps(redis: ArqRedis, names: list[str], photo_id: int, version: int, *,
                         follow: bool) -> None:
     for name in names:

@@ -16,11 +16,13 @@ from photonix.db import job_settings
 from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
 from photonix.jobs.housekeeping import clear_old_history
+from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, WORKER_ID_KEY, InFlight, new_worker_id
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.pool import WorkerPool, in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
+from photonix.jobs.upkeep import start_upkeep, stop_upkeep
 from photonix.jobs.watcher import rescan_all, watch_libraries
 
 log = structlog.get_logger()
@@ -45,10 +47,12 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     await limiter.set_limits(await job_settings.step_limits())
     if not ctx.get("burst"):                 # a burst worker (tests) reads the limits once
         ctx["limits_refresh"] = asyncio.create_task(refresh_limits(limiter))
+    if ctx.get("upkeep"):
+        start_upkeep(ctx)
     requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])
     log.info("worker_started", requeued=requeued, concurrency=settings.worker_concurrency,
-             pool_processes=settings.pool_processes)
-    if ctx.get("watch"):
+             pool_processes=settings.pool_processes, worker_id=ctx[WORKER_ID_KEY])
+    if ctx.get("watch") and "watcher" not in ctx:
         ctx["stop_watching"] = stop = asyncio.Event()
         ctx["watcher"] = asyncio.create_task(watch_libraries(ctx["redis"], ctx["pipeline"], stop))
 
@@ -58,6 +62,7 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         refresh.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await refresh
+    await stop_upkeep(ctx)
     if "watcher" in ctx:
         ctx["stop_watching"].set()
         with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
@@ -84,6 +89,7 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
                  pool: WorkerPool | None = None, watch: bool = False) -> Worker:
     """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared
     pool."""
+    worker_id = new_worker_id()
     every_minutes = max(1, settings.rescan_seconds // 60)
     rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, every_minutes))
     return Worker(
@@ -95,7 +101,10 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
                  run_at_startup=False),
         ],
         redis_settings=redis_settings(settings),
-        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "burst": burst},
+        # A burst worker (tests, draining a queue) ends when the queue is empty: it neither beats nor
+        # repairs after others, which a long-lived worker does (upkeep.py).
+        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "burst": burst,
+             "upkeep": not burst, WORKER_ID_KEY: worker_id, IN_FLIGHT_CTX_KEY: InFlight(worker_id)},
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         on_job_start=on_job_start,
