@@ -20,7 +20,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.config import Settings
-from photonix.db import accounts, job_pauses, job_settings, stepruns
+from photonix.db import accounts, job_pauses, job_settings, step_tally
 from photonix.db.accounts import Viewer
 from photonix.db.job_pauses import PauseScope, PauseTarget
 from photonix.errors import InvalidAction
@@ -50,7 +50,7 @@ class Confirm:
 
 
 async def controls_context(viewer: Viewer) -> dict[str, Any]:
-    summary = await stepruns.summary()
+    summary = await step_tally.step_counts()
     limits = await job_settings.step_limits()
     return {
         "jobs_tab": "controls",

@@ -16,7 +16,6 @@ from litestar.response import Redirect, Template
 
 from photonix.db import accounts, grid, photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
-from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.reprocess import reprocess
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
