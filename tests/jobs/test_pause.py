@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from photonix.db import accounts, job_pauses, stepruns
+from photonix.db import accounts, job_pauses, step_tally
 from photonix.db.job_pauses import PauseScope, PauseTarget
 from photonix.db.tables import StepRun
 from photonix.jobs.admission import ParkedJob, requeue_if_resumed
@@ -24,7 +24,7 @@ EVERYTHING = PauseTarget(PauseScope.GLOBAL)
 
 
 async def _done_count() -> int:
-    return sum(counts.get("done", 0) for counts in (await stepruns.summary()).values())
+    return sum(counts.get("done", 0) for counts in (await step_tally.step_counts()).values())
 
 
 async def _untried(step: str) -> list[tuple[str, int]]:
