@@ -252,6 +252,10 @@ async def _outcome(request: HTMXRequest, viewer: Viewer, settings: Settings, for
     return _redirect(request, settings, _back(form), said)
 
 
+# A setting's form section -> the partial that shows it again with its answer.
+SETTING_SECTIONS = {"limits": "partials/jobs_limits.html", "history": "partials/jobs_history_settings.html"}
+
+
 async def _setting_answer(request: HTMXRequest, viewer: Viewer, settings: Settings, text: str, section: str,
                           status_code: int = 200) -> Answer:
     said = Flash("error" if status_code >= 400 else "ok", text)
@@ -259,7 +263,7 @@ async def _setting_answer(request: HTMXRequest, viewer: Viewer, settings: Settin
     if said.level == "error":
         context["errors"] = {section: text}
     if wants_fragment(request):
-        return Template(f"partials/jobs_{section}.html", context=context, status_code=status_code)
+        return Template(SETTING_SECTIONS[section], context=context, status_code=status_code)
     if said.level == "error":
         return await page(request, "pages/jobs_controls.html", context, status_code=status_code)
     return _redirect(request, settings, CONTROLS, said)
