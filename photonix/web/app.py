@@ -23,6 +23,7 @@ from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
 from photonix.web.api import ApiController
+from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
@@ -83,7 +84,8 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, SettingsController,
+            AccountController, PhotoController, ApiController, JobActionsApi, FileController,
+            SettingsController,
             healthz, metrics,
             UsersController, MyAccountController, JobControlsController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
