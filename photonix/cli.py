@@ -1,6 +1,7 @@
 """The `photonix` command: up, web, worker, migrate, import, status, user/library/token create.
 
-The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py."""
+The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py; the
+`jobs` actions (retry, rerun, pause, resume, cancel, clear-history) in cli_jobs_actions.py."""
 
 from __future__ import annotations
 
@@ -93,9 +94,12 @@ def parser() -> argparse.ArgumentParser:
     create_token = command("create", cmd_token_create, "create an API token for a user (printed once)", token)
     create_token.add_argument("--user", required=True)
     create_token.add_argument("--name", default="")
-    from photonix import cli_accounts
+    jobs = sub.add_parser("jobs", help="the job dashboard: list (and actions)").add_subparsers(
+        required=True, metavar="ACTION")
+    from photonix import cli_accounts, cli_jobs_actions
 
     cli_accounts.register(user, token, library, command)
+    cli_jobs_actions.register(jobs, command)
     return root
 
 
