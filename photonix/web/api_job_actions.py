@@ -12,11 +12,10 @@ from datetime import datetime
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.exceptions import PermissionDeniedException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from photonix.db import job_pauses, job_settings
-from photonix.db.accounts import Viewer
 from photonix.db.job_pauses import PauseScope, PauseTarget
 from photonix.errors import InvalidAction
 from photonix.jobs import actions
@@ -24,7 +23,7 @@ from photonix.jobs.actions import ActionReport
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.rerun import Rerun, RerunMode
 from photonix.jobs.retry import RetryScope, RetrySelection
-from photonix.web.auth import provide_api_viewer
+from photonix.web.auth import provide_api_viewer, requires_api_admin
 from photonix.web.deps import RedisDep, ViewerDep
 
 MAX_LIMIT = 1000
@@ -100,11 +99,6 @@ class Limits(msgspec.Struct):
     limits: dict[str, int]
 
 
-def _admin(viewer: Viewer) -> None:
-    if not viewer.is_admin:
-        raise PermissionDeniedException("only an admin can do that")
-
-
 def _result(report: ActionReport) -> ActionResult:
     return ActionResult(report.action, report.dry_run, report.photos, report.runs, report.message)
 
@@ -116,12 +110,12 @@ def _target(data: PauseRequest) -> PauseTarget:
 class JobActionsApi(Controller):
     path = "/api/v1/jobs"
     dependencies = {"viewer": Provide(provide_api_viewer)}
+    guards = [requires_api_admin]
     tags = ["jobs"]
 
     @post("/retry", status_code=200)
-    async def retry(self, viewer: ViewerDep, redis: RedisDep, data: JSONBody[RetryRequest]) -> ActionResult:
+    async def retry(self, redis: RedisDep, data: JSONBody[RetryRequest]) -> ActionResult:
         """Send failed runs back to the queue, with the steps they held back."""
-        _admin(viewer)
         in_group = data.scope is RetryScope.GROUP
         selection = RetrySelection(data.scope, tuple(data.photos), data.step,
                                    data.error_kind if in_group else None, data.reason if in_group else None,
@@ -129,53 +123,45 @@ class JobActionsApi(Controller):
         return _result(await _run(actions.retry_action(redis, selection, dry_run=data.dry_run)))
 
     @post("/rerun", status_code=200)
-    async def rerun(self, viewer: ViewerDep, redis: RedisDep, data: JSONBody[RerunRequest]) -> ActionResult:
+    async def rerun(self, redis: RedisDep, data: JSONBody[RerunRequest]) -> ActionResult:
         """Reprocess the chosen photos from the step on (each at a new version)."""
-        _admin(viewer)
         request = Rerun(data.step, data.mode, data.library)
         return _result(await _run(actions.rerun_action(redis, request, dry_run=data.dry_run)))
 
     @post("/pause", status_code=200)
     async def pause(self, viewer: ViewerDep, data: JSONBody[PauseRequest]) -> ActionResult:
         """Hold queued work back (running steps finish); the pause outlives restarts."""
-        _admin(viewer)
         return _result(await _run(actions.pause_action(_target(data), viewer.username, dry_run=data.dry_run)))
 
     @post("/resume", status_code=200)
-    async def resume(self, viewer: ViewerDep, redis: RedisDep, data: JSONBody[PauseRequest]) -> ActionResult:
+    async def resume(self, redis: RedisDep, data: JSONBody[PauseRequest]) -> ActionResult:
         """Lift a pause and enqueue what waits."""
-        _admin(viewer)
         return _result(await _run(actions.resume_action(redis, _target(data), dry_run=data.dry_run)))
 
     @post("/cancel", status_code=200)
     async def cancel(self, viewer: ViewerDep, redis: RedisDep, data: JSONBody[CancelRequest]) -> ActionResult:
         """Skip the library's queued work ("cancelled by <user>") and remove its Redis jobs."""
-        _admin(viewer)
         return _result(await _run(actions.cancel_action(redis, data.library, viewer.username,
                                                         dry_run=data.dry_run)))
 
     @post("/clear-history", status_code=200)
-    async def clear_history(self, viewer: ViewerDep, data: JSONBody[ClearHistoryRequest]) -> ActionResult:
+    async def clear_history(self, data: JSONBody[ClearHistoryRequest]) -> ActionResult:
         """Delete old superseded runs; the latest run of every step of every photo stays."""
-        _admin(viewer)
         return _result(await _run(actions.clear_history_action(data.days, dry_run=data.dry_run)))
 
     @get("/pauses")
-    async def pauses(self, viewer: ViewerDep) -> list[PauseItem]:
+    async def pauses(self) -> list[PauseItem]:
         """The pauses in force, oldest first."""
-        _admin(viewer)
         return [PauseItem(p.scope, p.step, p.library_id, p.library_name, p.created_by, p.created_at)
                 for p in await job_pauses.active_pauses()]
 
     @get("/limits")
-    async def limits(self, viewer: ViewerDep) -> Limits:
-        _admin(viewer)
+    async def limits(self) -> Limits:
         return Limits(await job_settings.step_limits())
 
     @put("/limits")
-    async def set_limits(self, viewer: ViewerDep, data: JSONBody[Limits]) -> Limits:
+    async def set_limits(self, data: JSONBody[Limits]) -> Limits:
         """Replace every limit (a step left out: no limit); running workers apply them within seconds."""
-        _admin(viewer)
         unknown = sorted(set(data.limits) - set(PIPELINE.step_names()))
         if unknown:
             raise ValidationException(f"There is no step named {', '.join(unknown)}.")
