@@ -1,7 +1,8 @@
 """The `photonix` command: up, web, worker, migrate, import, status, user/library/token create.
 
-The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py; `jobs …`
-in cli_jobs.py."""
+The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py; `jobs list`
+in cli_jobs.py, the `jobs` actions (retry, rerun, pause, resume, cancel, clear-history) in
+cli_jobs_actions.py."""
 
 from __future__ import annotations
 
@@ -96,10 +97,11 @@ def parser() -> argparse.ArgumentParser:
     create_token.add_argument("--name", default="")
     jobs = sub.add_parser("jobs", help="the job dashboard: list (and actions)").add_subparsers(
         required=True, metavar="ACTION")
-    from photonix import cli_accounts, cli_jobs
+    from photonix import cli_accounts, cli_jobs, cli_jobs_actions
 
     cli_accounts.register(user, token, library, command)
     cli_jobs.register(jobs, command)
+    cli_jobs_actions.register(jobs, command)
     return root
 
 

@@ -24,6 +24,7 @@ from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
 from photonix.web.api import ApiController
 from photonix.web.api_jobs_lists import JobListsApiController
+from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
@@ -87,7 +88,8 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, SettingsController,
+            AccountController, PhotoController, ApiController, JobActionsApi, FileController,
+            SettingsController,
             healthz, metrics,
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,
