@@ -23,8 +23,8 @@ from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
 from photonix.web.api import ApiController
-from photonix.web.api_jobs_lists import JobListsApiController
 from photonix.web.api_job_actions import JobActionsApi
+from photonix.web.api_jobs_lists import JobListsApiController
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
