@@ -7,7 +7,7 @@
   to finish (queued, running, retrying) and how many failed.
 - library_tally (library, processing, failed): per library, the photos with work still to do and the
   photos with a failed step (the header's "Processing 1,234 · 3 failed").
-- two indexes for the dashboard: recent durations per step, recent failures.
+- an index for the dashboard's recent failures (step_run (state, finished_at)).
 
 Triggers on step_run keep all of it. SQLite gets row triggers (a write there is a few microseconds and
 there is one writer). PostgreSQL gets STATEMENT triggers with transition tables: one set-based pass per
@@ -29,7 +29,6 @@ DESCRIPTION = "step_run.is_latest and the dashboard's tallies, kept by triggers"
 UNFINISHED = "('queued', 'running', 'retrying')"
 
 INDEXES = (
-    ("step_run_step_finished", "step_run", '"step", "finished_at"'),
     ("step_run_state_finished", "step_run", '"state", "finished_at"'),
     ("photo_progress_library", "photo_progress", '"library"'),
 )

@@ -3,17 +3,19 @@
 It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api/v1/jobs/summary and
 /metrics. Every figure has one source:
 - per-step counts and the photo totals: the trigger-kept tallies (db/step_tally.py);
-- durations p50/p95: the last finished runs of each step in the record (db/step_figures.py);
-- throughput: finishes per minute that workers count in Redis (jobs/step_metrics.py);
+- throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
+  finished runs, which workers keep in Redis (jobs/step_metrics.py);
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
 - workers: their heartbeats (jobs/heartbeat.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 import msgspec
 from arq import ArqRedis
@@ -22,7 +24,7 @@ from arq.constants import default_queue_name
 from photonix.db import step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.step_metrics import finished_per_minute
+from photonix.jobs.step_metrics import finished_per_minute, recent_durations
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
@@ -156,32 +158,58 @@ async def next_tries(redis: ArqRedis) -> dict[str, datetime]:
     return due
 
 
+class RedisFigures(NamedTuple):
+    """What the status reads from Redis; empty without Redis."""
+
+    durations: dict[str, list[int]]
+    throughput: dict[str, tuple[int, ...]]
+    retries: dict[str, datetime]
+    workers: tuple[WorkerBeat, ...]
+    queued: int | None
+
+
+async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
+                        any_retrying: bool) -> RedisFigures:
+    if redis is None:
+        return RedisFigures({}, {}, {}, (), None)
+    durations, throughput, retries, workers, queued = await asyncio.gather(
+        recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
+        next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
+        redis.zcard(default_queue_name))
+    return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
+
+
+async def _nothing_due() -> dict[str, datetime]:
+    return {}
+
+
 async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
-    """Every figure of the status; without Redis, the record's figures only."""
+    """Every figure of the status; without Redis, the record's figures only.
+
+    The reads are independent, so they overlap: Redis answers while the database works."""
     now = now or datetime.now(UTC)
     counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
-    durations = await step_figures.recent_durations(names)
-    throughput = await finished_per_minute(redis, names, THROUGHPUT_MINUTES, now) if redis else {}
-    retries = await next_tries(redis) if redis else {}
+    live, (processing, failed), failures = await asyncio.gather(
+        redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
     timing = {}
     for name in names:
-        per_minute = throughput.get(name, (0,) * THROUGHPUT_MINUTES)
+        per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
         rate = pace(per_minute, now)
         backlog = sum(steps[name][state] for state in UNFINISHED)
+        durations = live.durations.get(name, [])
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),
-            p50_ms=percentile(durations[name], 0.5), p95_ms=percentile(durations[name], 0.95),
+            p50_ms=percentile(durations, 0.5), p95_ms=percentile(durations, 0.95),
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
-            next_retry_at=retries.get(name))
-    workers = tuple(await worker_beats(redis, now)) if redis else ()
+            next_retry_at=live.retries.get(name))
     running = sum(counts[StepState.RUNNING] for counts in steps.values())
-    queue = QueueDepth(int(await redis.zcard(default_queue_name)), running) if redis else None
-    processing, failed = await step_tally.photo_totals()
-    failures = await stepruns.recent_failures(FAILURES_SHOWN)
+    workers = live.workers
     return JobsStatus(
-        taken_at=now, steps=steps, timing=timing, queue=queue,
+        taken_at=now, steps=steps, timing=timing,
+        queue=QueueDepth(live.queued, running) if live.queued is not None else None,
         totals=Totals(processing, failed, sum(not w.lost for w in workers), sum(w.lost for w in workers)),
         workers=workers,
         recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)

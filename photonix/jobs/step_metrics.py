@@ -6,7 +6,8 @@ what it expects: a real histogram and counters that only grow (a Redis flush is 
 rate() handles). Building the histogram at scrape time from the StepRun record was the other choice,
 but the record keeps one row per step and version, so retried tries and cleared history would make its
 "counters" go down. The dashboard's throughput sparkline reads the per-minute finishes kept here too:
-a few keys, where counting recent rows in the record would read thousands per poll.
+a few keys, where counting recent rows in the record would read thousands per poll; and so do the
+p50/p95 durations, over a capped list of each step's latest finished runs.
 
 Counting is best effort: a Redis hiccup costs a sample, never the step (the record stays the truth)."""
 
@@ -27,11 +28,14 @@ DURATION_KEY = KEY_PREFIX + "duration:"       # + step: hash {bucket bound | "su
 OUTCOME_KEY = KEY_PREFIX + "outcomes:"        # + step: hash {state} -> tries that ended so
 FINISHED_KEY = KEY_PREFIX + "finished:"       # + minute since the epoch: hash {step} -> runs finished
 FINISHED_KEPT_SECONDS = 20 * 60               # a little more than the dashboard's 15-minute window
+RECENT_KEY = KEY_PREFIX + "recent:"           # + step: list of the latest finished runs' duration_ms
+RECENT_RUNS = 200                             # what the dashboard's p50/p95 are taken over
 
 # Upper bounds in seconds, from a thumbnail of a small JPEG to a large RAW develop or a slow classifier.
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 INF = "+Inf"
 FINISHED_STATES = frozenset({"done", "failed", "skipped"})
+DURATION_STATES = frozenset({"done", "failed"})   # a skip takes no time worth a percentile
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,9 @@ async def observe_step(redis: ArqRedis | None, step: str, state: str, duration_m
             if state in FINISHED_STATES:
                 pipe.hincrby(FINISHED_KEY + str(minute), step, 1)
                 pipe.expire(FINISHED_KEY + str(minute), FINISHED_KEPT_SECONDS)
+            if state in DURATION_STATES:
+                pipe.lpush(RECENT_KEY + step, duration_ms)
+                pipe.ltrim(RECENT_KEY + step, 0, RECENT_RUNS - 1)
             await pipe.execute()
     except (RedisError, OSError) as exc:
         log.warning("step_metrics_not_counted", step=step, error=str(exc), error_kind=type(exc).__name__)
@@ -118,6 +125,16 @@ async def finished_per_minute(redis: ArqRedis, steps: Iterable[str], minutes: in
             pipe.hmget(FINISHED_KEY + str(minute), names)
         answers = await pipe.execute()
     return {step: tuple(int(answer[index] or 0) for answer in answers) for index, step in enumerate(names)}
+
+
+async def recent_durations(redis: ArqRedis, steps: Iterable[str]) -> dict[str, list[int]]:
+    """step -> duration_ms of its latest finished (done or failed) runs, newest first."""
+    names = list(steps)
+    async with redis.pipeline(transaction=False) as pipe:
+        for step in names:
+            pipe.lrange(RECENT_KEY + step, 0, RECENT_RUNS - 1)
+        answers = await pipe.execute()
+    return {step: [int(value) for value in answer] for step, answer in zip(names, answers, strict=True)}
 
 
 def _decoded(raw: dict[bytes | str, bytes | str]) -> dict[str, str]:

@@ -50,7 +50,8 @@ async def provide_api_viewer(request: Request[Any, Any, Any]) -> Viewer:
 
 
 async def provide_page_viewer(request: Request[Any, Any, Any]) -> Viewer:
-    viewer = await viewer_from_session(request)
+    # requires_admin, when it guards the route, has just read the session: no second lookup.
+    viewer: Viewer | None = getattr(request.state, "viewer", None) or await viewer_from_session(request)
     if viewer is None:
         raise SignInRequired("sign in to continue")
     request.state.viewer = viewer
@@ -71,6 +72,7 @@ async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: Base
         raise SignInRequired("sign in to continue")
     if not viewer.is_admin:
         raise PermissionDeniedException("only an admin can do that")
+    connection.state.viewer = viewer
 
 
 async def requires_api_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

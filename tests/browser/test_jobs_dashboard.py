@@ -89,4 +89,32 @@ def test_counts_change_without_a_reload_until_the_import_is_done(app_url: str, a
             assert row.locator(f"td[data-state={state}]").get_attribute("data-count") == "0"
     screenshot(tab, "jobs-done")
     assert tab.evaluate("window.loadedOnce") is True
+    polls_pause_while_the_tab_is_hidden(tab)
     assert not problems, problems
+
+
+POLLED = re.compile(r"/(jobs/|status/header)$")
+WATCH_POLLS = """() => {
+  window.cancelledPolls = 0;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.defaultPrevented) window.cancelledPolls += 1;       // poll.js, listening first, said no
+  });
+}"""
+SET_HIDDEN = """hidden => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+  Object.defineProperty(document, "visibilityState", {configurable: true,
+                                                      get: () => hidden ? "hidden" : "visible"});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def polls_pause_while_the_tab_is_hidden(tab: Page) -> None:
+    """Hidden: the polls' timers still fire, but poll.js cancels every request; shown: they ask at once."""
+    sent: list[str] = []
+    tab.on("request", lambda request: sent.append(request.url) if POLLED.search(request.url) else None)
+    tab.evaluate(WATCH_POLLS)
+    tab.evaluate(SET_HIDDEN, True)
+    tab.wait_for_function("() => window.cancelledPolls >= 2", timeout=60_000)   # both polls came due
+    assert sent == []
+    with tab.expect_request(POLLED):
+        tab.evaluate(SET_HIDDEN, False)

@@ -11,9 +11,11 @@ from arq import ArqRedis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photonix.db import accounts
+from photonix.db import accounts, stepruns
+from photonix.jobs import flow
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, publish_beat
 from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.status import StepState, jobs_status
 from tests import corpus
 from tests.library_files import import_into
 from tests.web.conftest import Member, sign_in
@@ -191,3 +193,22 @@ async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
     assert "LOST" in text_of(page.text, "worker-beta-202-bbbb")
     assert "beta (pid 202) has not been heard from" in text_of(page.text, "jobs-notices")
     assert "1 worker live" in text_of(page.text, "jobs-live-workers")
+
+
+async def test_a_retrying_step_shows_when_its_next_try_is_due(client, admin, alice: Member,
+                                                              redis: ArqRedis) -> None:
+    [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    await redis.flushdb()                  # no worker runs here: the test plays its part, with a later try
+    await stepruns.claim(photo_id, "extract_metadata", 1, job, 1)
+    await stepruns.finish(photo_id, "extract_metadata", 1, "retrying", error="storage hiccup")
+    await redis.enqueue_job("extract_metadata", photo_id, 1, True, _job_id=job, _defer_by=timedelta(hours=1))
+    status = await jobs_status(redis)
+    due = status.timing["extract_metadata"].next_retry_at
+    assert due is not None and timedelta(minutes=59) < due - status.taken_at <= timedelta(hours=1)
+    assert status.steps["extract_metadata"][StepState.RETRYING] == 1
+    await signed_in_admin(client)
+    page = await client.get("/jobs/")
+    cell = StepCounts(page.text).counts["extract_metadata"]
+    assert cell["retrying"] == 1
+    assert f"next {due.strftime('%H:%M:%S')}" in text_of(page.text, "step-extract_metadata")
