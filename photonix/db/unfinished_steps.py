@@ -82,6 +82,27 @@ async def waiting_steps(link_of: Mapping[str, int], photo_ids: Collection[int] |
                         whole_pipeline=int(row["recorded"]) == steps) for row in rows]
 
 
+async def skip_after_failures(link_of: Mapping[str, int], photo_ids: Collection[int] | None = None) -> int:
+    """Queued steps that can never run because a step of an earlier link failed, skipped with that reason
+    (what flow.advance does after a failure, when the worker stopped before it could); how many."""
+    if photo_ids is not None and not photo_ids:
+        return 0
+
+    def link(alias: str) -> str:
+        return f"CASE {alias}.step " + " ".join(f"WHEN {_quoted([name])} THEN {int(index)}"
+                                                for name, index in link_of.items()) + " END"
+
+    earlier_failure = (f"FROM step_run f WHERE f.photo = step_run.photo AND f.version = step_run.version "
+                       f"AND f.state = 'failed' AND {link('f')} < {link('step_run')}")
+    only = f" AND photo IN ({_in_list(photo_ids)})" if photo_ids is not None else ""
+    rows = await StepRun.raw(
+        f"UPDATE step_run SET state = 'skipped', error_kind = 'Upstream', finished_at = {{}}, "
+        f"error = 'not run: ' || (SELECT MIN(f.step) {earlier_failure}) || ' failed' "
+        f"WHERE state = 'queued'{only} AND EXISTS (SELECT 1 {earlier_failure}) RETURNING id",
+        datetime.now(UTC))
+    return len(rows or [])
+
+
 async def running_steps(started_before: datetime | None = None) -> list[RunningStep]:
     """Steps the record says are running (started before a time, if given)."""
     where: Combinable = StepRun.state == "running"

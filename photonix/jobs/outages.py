@@ -56,6 +56,8 @@ def unreachable_service(exc: BaseException) -> str | None:
     """REDIS or DATABASE when the exception means that service could not be reached; None otherwise."""
     if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
         return REDIS
+    if isinstance(exc, RedisError) and isinstance(exc.__context__, (RedisConnectionError, RedisTimeoutError)):
+        return REDIS                     # e.g. WatchError: "a ConnectionError occurred while watching"
     if is_database_unreachable(exc):
         return DATABASE
     return None
