@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from contextvars import Context
 from datetime import UTC, datetime
 from signal import Signals
@@ -89,14 +90,17 @@ class OutageHandling:
             interrupted = await self._stop_jobs()
             delay = FIRST_RETRY_SECONDS
             while not await self._redis_answers():
-                with contextlib.suppress(Exception):   # the database may be away too; the dashboard then
-                    await record_outage(REDIS, self.worker_id, str(exc), since)   # sees that instead
+                # The database may be away too; the dashboard then shows that instead.
+                await _unless_unreachable(record_outage(REDIS, self.worker_id, str(exc), since), "record")
                 if await self._stopping_within(delay):
                     return
                 delay = min(delay * 2, LAST_RETRY_SECONDS)
-            with contextlib.suppress(Exception):
-                await end_outage(REDIS)
+            await _unless_unreachable(end_outage(REDIS), "end")
             log.info("redis_reachable_again", outage_s=_seconds_since(since), interrupted=len(interrupted))
+        else:
+            # Redis answers: a blip, or an error that only looks like one. Pause a moment all the same,
+            # so an error that recurs at once cannot spin the worker.
+            await self._stopping_within(FIRST_RETRY_SECONDS)
         interrupted += self._drop_ended_jobs()
         await self._release(interrupted)
 
@@ -174,6 +178,15 @@ class OutageHandling:
         tracker: InFlight = self.worker.ctx[IN_FLIGHT_CTX_KEY]
         for job in jobs:
             tracker.running.pop(job, None)
+
+
+async def _unless_unreachable(work: Awaitable[None], what: str) -> None:
+    """Write an outage's record if the service it goes to answers; a bug is logged, never hidden."""
+    try:
+        await work
+    except Exception as exc:
+        if unreachable_service(exc) is None:
+            log.error(f"outage_{what}_failed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
 
 
 def _seconds_since(moment: datetime) -> float:
