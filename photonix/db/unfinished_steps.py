@@ -42,6 +42,12 @@ def _in_list(values: Collection[int]) -> str:
     return ", ".join(str(int(value)) for value in values)
 
 
+def _link(link_of: Mapping[str, int], alias: str) -> str:
+    """SQL for the index of a step's link in the pipeline (NULL for a step outside it)."""
+    return f"CASE {alias}.step " + " ".join(f"WHEN {_quoted([name])} THEN {int(index)}"
+                                            for name, index in link_of.items()) + " END"
+
+
 def _quoted(names: Collection[str]) -> str:
     for name in names:
         if not _STEP_NAME.match(name):
@@ -57,25 +63,43 @@ async def waiting_steps(link_of: Mapping[str, int], photo_ids: Collection[int] |
     `link_of` maps each pipeline step to its link's index; steps outside the pipeline are ignored."""
     if photo_ids is not None and not photo_ids:
         return []
-    link = "CASE s.step " + " ".join(f"WHEN {_quoted([name])} THEN {int(index)}"
-                                     for name, index in link_of.items()) + " END"
     unfinished = _quoted(UNFINISHED)
     only = f" AND photo IN ({_in_list(photo_ids)})" if photo_ids is not None else ""
+    # From the unfinished rows alone (the state index finds them): the earliest link with one, per photo
+    # version, and the earliest failed link of the versions with a failure; each worked out once.
     rows = await StepRun.raw(
-        f"WITH open_version AS (SELECT DISTINCT photo, version FROM step_run "
-        f"  WHERE state IN ({unfinished}){only}), "
-        f"run AS (SELECT s.photo, s.version, s.step, s.state, {link} AS link FROM step_run s "
-        f"  JOIN open_version o ON o.photo = s.photo AND o.version = s.version), "
-        f"by_version AS (SELECT photo, version, "
-        f"  MIN(CASE WHEN state IN ({unfinished}) THEN link END) AS next_link, "
-        f"  MIN(CASE WHEN state = 'failed' THEN link END) AS failed_link "
-        f"  FROM run GROUP BY photo, version) "
-        f"SELECT run.photo, run.version, run.step FROM run "
-        f"JOIN by_version v ON v.photo = run.photo AND v.version = run.version "
-        f"WHERE run.state IN ({unfinished}) AND run.link = v.next_link "
-        f"AND (v.failed_link IS NULL OR v.failed_link >= v.next_link)"
+        f"WITH open_step AS MATERIALIZED (SELECT photo, version, step, {_link(link_of, 'step_run')} AS link "
+        f"  FROM step_run WHERE state IN ({unfinished}){only}), "
+        f"next_link AS MATERIALIZED (SELECT photo, version, MIN(link) AS link FROM open_step "
+        f"  GROUP BY photo, version), "
+        f"failed_link AS MATERIALIZED (SELECT photo, version, MIN({_link(link_of, 'step_run')}) AS link "
+        f"  FROM step_run WHERE state = 'failed'{only} GROUP BY photo, version) "
+        f"SELECT o.photo, o.version, o.step "
+        f"FROM open_step o JOIN next_link n ON n.photo = o.photo AND n.version = o.version "
+        f"  AND n.link = o.link "
+        f"LEFT JOIN failed_link f ON f.photo = o.photo AND f.version = o.version "
+        f"WHERE f.link IS NULL OR f.link >= n.link"
     )
     return [WaitingStep(int(row["photo"]), int(row["version"]), str(row["step"])) for row in rows]
+
+
+async def skip_after_failures(link_of: Mapping[str, int], photo_ids: Collection[int] | None = None) -> int:
+    """Queued steps that can never run because a step of an earlier link failed, skipped with that reason
+    (what flow.advance does after a failure, when the worker stopped before it could); how many."""
+    if photo_ids is not None and not photo_ids:
+        return 0
+
+    earlier_failure = (f"FROM step_run f WHERE f.photo = step_run.photo AND f.version = step_run.version "
+                       f"AND f.state = 'failed' AND {_link(link_of, 'f')} < {_link(link_of, 'step_run')}")
+    only = f" AND photo IN ({_in_list(photo_ids)})" if photo_ids is not None else ""
+    # Only photos with a failed step can have one (the state index finds those few first).
+    rows = await StepRun.raw(
+        f"UPDATE step_run SET state = 'skipped', error_kind = 'Upstream', finished_at = {{}}, "
+        f"error = 'not run: ' || (SELECT MIN(f.step) {earlier_failure}) || ' failed' "
+        f"WHERE state = 'queued'{only} AND photo IN (SELECT photo FROM step_run WHERE state = 'failed') "
+        f"AND EXISTS (SELECT 1 {earlier_failure}) RETURNING id",
+        datetime.now(UTC))
+    return len(rows or [])
 
 
 async def running_steps(started_before: datetime | None = None) -> list[RunningStep]:

@@ -25,7 +25,7 @@ from photonix.jobs.heartbeat import RunningJob
 IN_FLIGHT_KEY_PREFIX = "photonix:inflight:"
 WORKER_ID_KEY = "worker_id"           # ctx key other modules read (e.g. to record the worker on a step run)
 IN_FLIGHT_CTX_KEY = "in_flight"
-SUCCESSFUL_OUTCOMES = frozenset({"done", "skipped", "duplicate"})
+SUCCESSFUL_OUTCOMES = frozenset({"done", "skipped"})
 
 log = structlog.get_logger()
 
@@ -71,9 +71,10 @@ async def tracked(ctx: dict[str, Any], photo_id: int, step: str, job_id: str,
         tracker.jobs_failed += 1
         raise
     else:
+        # Other outcomes (a duplicate delivery, a job that found its step paused) ran nothing.
         if outcome in SUCCESSFUL_OUTCOMES:
             tracker.jobs_done += 1
-        else:
+        elif outcome == "failed":
             tracker.jobs_failed += 1
         return outcome
     finally:

@@ -32,9 +32,6 @@ OUTAGE_STALE_SECONDS = 60            # a record nobody refreshed for this long d
 OUTAGE_RETRY_SECONDS = 5.0           # a step cut short by an outage runs again within this (jittered)
 READ_TIMEOUT_SECONDS = 2.0           # how long the dashboard waits on a service before calling it down
 
-# What a background loop may meet while a service is away (an unreachable one, or a reply cut short).
-SERVICE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
-
 log = structlog.get_logger()
 
 _first_failed: dict[str, datetime] = {}      # this process's own failed reads, by service
@@ -56,6 +53,8 @@ def unreachable_service(exc: BaseException) -> str | None:
     """REDIS or DATABASE when the exception means that service could not be reached; None otherwise."""
     if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
         return REDIS
+    if isinstance(exc, RedisError) and isinstance(exc.__context__, (RedisConnectionError, RedisTimeoutError)):
+        return REDIS                     # e.g. WatchError: "a ConnectionError occurred while watching"
     if is_database_unreachable(exc):
         return DATABASE
     return None

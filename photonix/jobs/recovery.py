@@ -13,7 +13,7 @@ import msgspec
 from arq import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 
-from photonix.db.unfinished_steps import waiting_steps
+from photonix.db.unfinished_steps import skip_after_failures, waiting_steps
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
 from photonix.jobs.queue import BATCH, NewJob, deserialize_job, enqueue_batch
@@ -24,6 +24,7 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain, photo_ids: Collec
     """Enqueue the runnable unfinished steps whose job Redis does not hold (of every photo, or of these);
     returns how many were enqueued."""
     link_of = {name: pipeline.link_index(name) for name in pipeline.step_names()}
+    await skip_after_failures(link_of, photo_ids)        # a worker stopped between a failure and that
     waiting = await waiting_steps(link_of, photo_ids)
     # Each follows on (flow.advance goes only to the steps recorded at its version, however few).
     jobs = [NewJob(flow.job_id(step.step, step.photo_id, step.version), step.step,

@@ -24,10 +24,10 @@ from arq import ArqRedis
 from photonix.config import Settings
 from photonix.jobs.heartbeat import WorkerBeat, beat_ttl_seconds, publish_beat
 from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, InFlight, in_flight_key
-from photonix.jobs.outages import SERVICE_ERRORS
+from photonix.jobs.outages import unreachable_service
 from photonix.jobs.resources_used import photonix_version, worker_resident_bytes
 from photonix.jobs.stuck_work import sweep_if_due
-from photonix.jobs.takeover import take_over_lost_workers
+from photonix.jobs.takeover import TAKEOVER_KEY_PREFIX, take_over_lost_workers
 
 log = structlog.get_logger()
 
@@ -48,6 +48,10 @@ async def beat_once(redis: ArqRedis, tracker: InFlight, settings: Settings) -> N
     """Publish the beat, and keep the in-flight hash alive exactly as long as the beat."""
     await publish_beat(redis, current_beat(tracker, settings))
     await redis.expire(in_flight_key(tracker.worker_id), beat_ttl_seconds(settings.heartbeat_seconds))
+    if (taker := await redis.getdel(TAKEOVER_KEY_PREFIX + tracker.worker_id)) is not None:
+        # Silent too long (stopped, starved, cut off) but alive after all: another worker released the
+        # jobs this one held, which may now run twice. Beating again makes it a live worker once more.
+        log.warning("worker_was_taken_over", taken_over_by=taker.decode(), running=len(tracker.running))
 
 
 async def repair(ctx: dict[str, Any]) -> None:
@@ -63,8 +67,12 @@ async def _every(seconds: float, what: str, work: Callable[[], Awaitable[None]])
     while True:
         try:
             await work()
-        except SERVICE_ERRORS as exc:
-            if not failing:               # once per outage, not once per beat
+        except Exception as exc:
+            if unreachable_service(exc) is None:
+                # A bug: logged with its traceback every time; the loop goes on, as the next round may
+                # not meet it (the heartbeat, above all, must not stop for a repair that failed).
+                log.error(f"{what}_crashed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
+            elif not failing:             # an outage: once, not once per beat
                 log.warning(f"{what}_failing", error=str(exc), error_kind=type(exc).__name__)
             failing = True
         else:

@@ -19,10 +19,12 @@ from photonix.jobs.heartbeat import WorkerBeat, publish_beat, worker_beats
 from photonix.jobs.pool import in_pool
 from photonix.jobs.resources_used import photonix_version
 from photonix.jobs.steprun import pipeline_step
+from photonix.jobs.takeover import TAKEOVER_KEY_PREFIX
 from photonix.jobs.worker import build_worker, run_until_stopped
 from tests import corpus
 from tests.conftest import make_settings
 from tests.jobs.hanging import wait_for_file
+from tests.jobs.worker_processes import wait_until
 
 DEADLINE_S = 60
 PHOTO = corpus.rows(expected="ok", folder="orientation")[0].file
@@ -90,3 +92,22 @@ async def test_worker_silent_for_three_beats_is_listed_as_lost(redis, clean) -> 
     beats = await worker_beats(redis, now)
     assert [(beat.worker_id, beat.lost) for beat in beats] == [("host-a:1:abc", False),
                                                                ("host-b:2:def", True)]
+
+
+async def test_worker_that_beats_again_after_a_takeover_may_be_taken_over_again(settings, pool, redis,
+                                                                                 clean) -> None:
+    urls = {"database": settings.database_url, "redis": settings.redis_url or ""}
+    running = build_worker(make_settings(settings.data_dir, urls, PHOTONIX_HEARTBEAT_SECONDS="0.2"),
+                           pool=pool)
+    claim = TAKEOVER_KEY_PREFIX + running.ctx["worker_id"]
+    await redis.set(claim, "vm:2:other")          # what a survivor leaves when it took this worker over
+    task = asyncio.create_task(run_until_stopped(running))
+    try:
+        await beat_where(redis, lambda beat: beat.worker_id == running.ctx["worker_id"], "of the worker")
+
+        async def claim_cleared() -> bool:
+            return not await redis.exists(claim)
+        await wait_until(claim_cleared, "the worker's next beat to clear the takeover claim")
+    finally:
+        running.handle_sig(signal.SIGTERM)
+        await task

@@ -10,13 +10,14 @@ from photonix.db.tables import StepRun
 from photonix.jobs.heartbeat import worker_beats
 from photonix.jobs.inflight import held_jobs
 from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.stuck_work import StuckReport, last_repair, sweep_if_due, sweep_stuck_work
 from tests import corpus
 from tests.conftest import make_settings
 from tests.jobs.worker_processes import start_worker, wait_until
 
 FINAL = ["done", "skipped", "failed"]
-JPEGS = corpus.rows(expected="ok", folder="good/jpeg")[:10]
+JPEGS = [row for row in corpus.rows(expected="ok") if row.path.endswith(".jpg")][:10]
 
 
 async def test_step_running_past_the_timeout_with_no_live_worker_is_requeued_and_finishes(
@@ -86,3 +87,17 @@ async def test_one_worker_sweeps_per_interval(redis, settings, clean) -> None:
     first = await sweep_if_due(redis, PIPELINE, settings, "worker-a")
     assert first is not None and first.repaired == 0 and first.at <= datetime.now(UTC)
     assert await sweep_if_due(redis, PIPELINE, settings, "worker-b") is None
+
+
+async def test_steps_after_a_failure_left_unfollowed_are_skipped_by_recovery(import_files, redis, worker
+                                                                              ) -> None:
+    report = await import_files([JPEGS[0].file])
+    photo_id = report.new_photo_ids[0]
+    # What a worker stopped right after recording a failure leaves: the failure, and the rest queued.
+    await StepRun.update({StepRun.state: "failed", StepRun.error: "broken"}).where(
+        (StepRun.photo == photo_id) & (StepRun.step == "extract_metadata"))
+    assert await requeue_unfinished(redis, PIPELINE) == 0
+    later = await StepRun.select(StepRun.state, StepRun.error).where(
+        (StepRun.photo == photo_id) & (StepRun.step != "extract_metadata"))
+    assert later and all(run == {"state": "skipped", "error": "not run: extract_metadata failed"}
+                         for run in later)
