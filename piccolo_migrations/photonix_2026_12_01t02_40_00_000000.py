@@ -7,11 +7,13 @@
   are grouped by; filled here for the runs recorded before.
 - step_run.superseded: a newer version of the step was queued for the photo (stepruns.mark_queued sets
   it), so "the latest run of each step" is a column test, not a subquery per row; filled here.
+- step_run.library: the photo's library, copied when the run is queued, so per-library and per-user
+  filters (the header's counts, the lists' library filter) need no join; filled here.
 - step_run_failed: a partial index over the failed runs that are not superseded, in group order
-  (step, error_kind, reason), then id (a group's photos page by it), carrying photo, finished_at and
-  superseded so the failure lists never read the table (SQLite reads a column its partial index's WHERE
-  names unless the index holds it). It leads with state so that SQLite, which plans without
-  statistics, prefers it to step_run_state for `state = 'failed'`.
+  (step, error_kind, reason), then id (a group's photos page by it), carrying photo, library,
+  finished_at and superseded so the failure lists and counts never read the table (SQLite reads a
+  column its partial index's WHERE names unless the index holds it). It leads with state so that
+  SQLite, which plans without statistics, prefers it to step_run_state for `state = 'failed'`.
 The DDL differs only in the id column (SQLite INTEGER PRIMARY KEY, PostgreSQL SERIAL)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -21,12 +23,13 @@ from photonix.media.failures import failure_reason
 
 ID = "2026-12-01T02:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "step_try table; step_run worker, reason and superseded; failed-runs index"
+DESCRIPTION = "step_try table; step_run worker, reason, superseded, library; failed-runs index"
 
 STEP_RUN_COLUMNS = (
     ("worker", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ("reason", "TEXT NOT NULL DEFAULT ''"),
     ("superseded", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("library", 'INTEGER NULL DEFAULT NULL REFERENCES "library" ("id") ON DELETE CASCADE'),
 )
 STEP_TRY_COLUMNS = (
     '"step_run" INTEGER NOT NULL REFERENCES "step_run" ("id") ON DELETE CASCADE ON UPDATE CASCADE',
@@ -47,7 +50,7 @@ INDEXES = (
     ("step_try_step_run", "step_try", '"step_run"', ""),
     ("step_try_photo", "step_try", '"photo"', ""),
     ("step_run_failed", "step_run",
-     '"state", "step", "error_kind", "reason", "id", "photo", "finished_at", "superseded"',
+     '"state", "step", "error_kind", "reason", "id", "photo", "library", "finished_at", "superseded"',
      "WHERE \"state\" = 'failed' AND \"superseded\" = FALSE"),
 )
 BATCH = 500
@@ -58,6 +61,12 @@ async def mark_superseded() -> None:
     await run_sql('UPDATE "step_run" SET "superseded" = TRUE WHERE "version" < ('
                   'SELECT MAX(s2."version") FROM "step_run" s2 '
                   'WHERE s2."photo" = "step_run"."photo" AND s2."step" = "step_run"."step")')
+
+
+async def fill_libraries() -> None:
+    """Runs recorded before: the library of their photo."""
+    await run_sql('UPDATE "step_run" SET "library" = (SELECT p."library" FROM "photo" p '
+                  'WHERE p."id" = "step_run"."photo")')
 
 
 async def fill_reasons() -> None:
@@ -79,6 +88,8 @@ async def forwards() -> MigrationManager:
             await run_sql(f'ALTER TABLE "step_run" ADD COLUMN "{name}" {definition}')
         key = '"id" SERIAL PRIMARY KEY' if is_postgres() else '"id" INTEGER PRIMARY KEY NOT NULL'
         await run_sql(f'CREATE TABLE "step_try" ({", ".join((key, *STEP_TRY_COLUMNS))})')
+
+    async def create_indexes() -> None:       # after the columns are filled: one sort, not 600k inserts
         for name, table, columns, where in INDEXES:
             await run_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}) {where}'.strip())
 
@@ -91,6 +102,8 @@ async def forwards() -> MigrationManager:
 
     manager.add_raw(create)
     manager.add_raw(mark_superseded)
+    manager.add_raw(fill_libraries)
     manager.add_raw(fill_reasons)
+    manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop)
     return manager

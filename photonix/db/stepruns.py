@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from photonix.db.tables import StepRun, StepTry
+from photonix.db.tables import Photo, StepRun, StepTry
 from photonix.errors import StepRunMissing
 from photonix.media.failures import failure_reason, without_directories
 
@@ -16,9 +16,9 @@ FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
-# The latest version of each (photo, step): what the photo's step looks like now.
-LATEST = ('version = (SELECT MAX(s2.version) FROM step_run s2 '
-          'WHERE s2.photo = step_run.photo AND s2.step = step_run.step)')
+# The latest version of each (photo, step): what the photo's step looks like now. Queuing a newer version
+# marks the older runs superseded (mark_queued), so this is a column test, not a subquery per row.
+LATEST = "step_run.superseded = FALSE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,10 @@ def _state(row: dict[str, object]) -> StepState:
 async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
     """Create the queued rows for a run (rows that already exist are left as they are); the steps' runs at
     older versions become superseded."""
+    photo = await Photo.select(Photo.library).where(Photo.id == photo_id).first()
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
-                queued_at=_now())
+                queued_at=_now(), library=photo["library"] if photo else None)
         for step in steps
     ]
     if rows:
@@ -167,8 +168,7 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 "
-              "WHERE s2.photo = s.photo AND s2.step = s.step))",
+              "AND s.superseded = FALSE)",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }
@@ -182,12 +182,11 @@ def photo_state_clause(state: str) -> WhereRaw:
 def _of_user(user_id: int | None) -> str:
     """SQL restricting step runs to the photos of a user's libraries (None: every photo).
 
-    A correlated EXISTS, so the planner starts from the state index (few unfinished or failed rows) rather
-    than from the user's photos, which would read every run of every photo."""
+    The run carries its photo's library, so this tests it against the user's few libraries: the planner
+    starts from the state indexes (few unfinished or failed rows) and reads no photo row."""
     if user_id is None:
         return ""
-    return (" AND EXISTS (SELECT 1 FROM photo p JOIN membership m ON m.library = p.library "
-            f"WHERE p.id = step_run.photo AND m.\"user\" = {int(user_id)})")
+    return f' AND step_run.library IN (SELECT m.library FROM membership m WHERE m."user" = {int(user_id)})'
 
 
 async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:

@@ -174,6 +174,9 @@ class StepRun(Table):
     reason = Text(default="")
     # A newer version of this step was queued for the photo: this run is history, not the photo's state.
     superseded = Boolean(default=False)
+    # The photo's library, copied when the run is queued (a photo never moves): per-library and per-user
+    # filters test a column rather than joining every run to its photo.
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, null=True, default=None)
 
 
 class StepTry(Table):

@@ -96,6 +96,7 @@ async def test_a_group_opens_its_photos_with_their_own_errors(failed: People, ap
     assert response.status_code == 200
     page = Document(response.text)
     assert {f"/photos/{run['photo']}" for run in runs} <= set(page.links())
+    assert sorted(await job_history.group_photo_ids(group.key)) == sorted(run["photo"] for run in runs)
     assert {run["error"] for run in runs} <= set(page.texts)
     assert not page.has_class("details", "traceback")     # a file's fault, not a bug
 
