@@ -76,7 +76,7 @@ CAUSES = 40
 DAYS = 30
 QUERY_TARGET_MS = 100.0
 STEP_COLUMNS = ("id", "photo", "step", "version", "state", "tries", "job_id", "error", "error_kind", "reason",
-                "traceback", "queued_at", "started_at", "finished_at", "duration_ms", "worker")
+                "traceback", "queued_at", "started_at", "finished_at", "duration_ms", "worker", "library")
 KINDS = ("UndecodableImage", "CorruptRaw", "DecompressionBomb", "MissingFile", "StorageUnavailable",
          "ValueError")
 
@@ -95,7 +95,7 @@ def causes() -> list[tuple[str, str, str]]:
     return made
 
 
-def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
+def step_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
     """len(steps) runs per photo over DAYS days; FAILED_SHARE of them failed, evenly over CAUSES causes."""
     rng = random.Random(11)
     steps = PIPELINE.step_names()
@@ -121,7 +121,7 @@ def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
             started = queued + timedelta(seconds=position)
             yield (row_id, photo_id, step, 1, state, 1, f"{step}:{photo_id}:1", error, kind,
                    failure_reason(error), traceback, queued, started, started + timedelta(milliseconds=120),
-                   120, "bench-host:1:abcd")
+                   120, "bench-host:1:abcd", library_id)
 
 
 async def seed_admin() -> int:
@@ -134,23 +134,23 @@ def seed_sqlite(path: Path, count: int, library_id: int, thumbnail: Path) -> Non
     with sqlite3.connect(path) as conn:
         for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
                                      ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count))):
+                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" * len(columns))
             conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
 async def seed_postgres(dsn: str, count: int, library_id: int, thumbnail: Path) -> None:
-    """COPY, then the id sequences move past the explicit ids, and ANALYZE (as autovacuum soon would)."""
+    """COPY, then the id sequences move past the explicit ids, and VACUUM ANALYZE."""
     conn = await asyncpg.connect(dsn)
     try:
         for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
                                      ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count))):
+                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
             await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT MAX(id) FROM {table}))")
-        await conn.execute("ANALYZE")
+        await conn.execute("VACUUM ANALYZE")       # as autovacuum soon would: index-only scans need it
     finally:
         await conn.close()
 
@@ -167,9 +167,10 @@ async def median_ms(work: Callable[[], Awaitable[Any]], times: int = 20) -> floa
 
 async def prepare(settings: Settings, count: int, thumbnail: Path) -> dict[str, Any]:
     """Migrate, seed, time the queries; what the URLs need (the largest group, a run id half way)."""
-    engine.bind(settings)
+    bound = engine.bind(settings)
     with contextlib.redirect_stdout(io.StringIO()):      # Piccolo's migration chatter
         await engine.migrate(settings)
+    await engine.open_pool(bound)                        # as the web app does: no connection per query
     library_id = await seed_admin()
     started = time.perf_counter()
     if settings.is_sqlite:
@@ -198,6 +199,7 @@ async def prepare(settings: Settings, count: int, thumbnail: Path) -> dict[str, 
           f"< {QUERY_TARGET_MS:.0f} ms):")
     for name, work in queries.items():
         print(f"    {name:<28} {await median_ms(work):8.2f} ms")
+    await engine.close_pool(bound)
     return {"step": largest.step, "error_kind": largest.error_kind, "reason": largest.reason,
             "before": runs // 2}
 
@@ -266,7 +268,8 @@ def bench_one(label: str, database_url: str, args: argparse.Namespace, work: Pat
     port = free_port()
     env = {**os.environ, "PHOTONIX_DATA_DIR": str(work / f"data-{label.lower()}"),
            "PHOTONIX_DATABASE_URL": database_url, "PHOTONIX_REDIS_URL": redis_url, "PHOTONIX_PORT": str(port),
-           "PHOTONIX_HOST": "127.0.0.1", "PHOTONIX_LOG_LEVEL": "warning"}
+           "PHOTONIX_HOST": "127.0.0.1", "PHOTONIX_LOG_LEVEL": "warning",
+           "PHOTONIX_SECURE_COOKIES": "false"}      # plain HTTP on loopback: Secure cookies never come back
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
         found = child.submit(prepare_in_child, env, args.photos, thumbnail).result()
     if args.queries_only:

@@ -5,6 +5,8 @@
 - step_run.worker: the worker of the run's latest try.
 - step_run.reason: the error without the file it names (media.failures.failure_reason), the key failures
   are grouped by; filled here for the runs recorded before.
+- step_run.library: the photo's library, copied when the run is queued, so per-library and per-user
+  filters (the header's counts, the lists' library filter) need no join; filled here.
 (The failure lists' index needs step_run.is_latest: migration 2026-12-01T03:05 makes it.)
 The DDL differs only in the id column (SQLite INTEGER PRIMARY KEY, PostgreSQL SERIAL)."""
 
@@ -15,11 +17,12 @@ from photonix.media.failures import failure_reason
 
 ID = "2026-12-01T02:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "step_try table; step_run worker and reason"
+DESCRIPTION = "step_try table; step_run worker, reason and library"
 
 STEP_RUN_COLUMNS = (
     ("worker", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ("reason", "TEXT NOT NULL DEFAULT ''"),
+    ("library", 'INTEGER NULL DEFAULT NULL REFERENCES "library" ("id") ON DELETE CASCADE'),
 )
 STEP_TRY_COLUMNS = (
     '"step_run" INTEGER NOT NULL REFERENCES "step_run" ("id") ON DELETE CASCADE ON UPDATE CASCADE',
@@ -43,6 +46,12 @@ INDEXES = (
 BATCH = 500
 
 
+async def fill_libraries() -> None:
+    """Runs recorded before: the library of their photo."""
+    await run_sql('UPDATE "step_run" SET "library" = (SELECT p."library" FROM "photo" p '
+                  'WHERE p."id" = "step_run"."photo")')
+
+
 async def fill_reasons() -> None:
     """Give the runs recorded before this migration their reason, a batch of rows per statement."""
     rows = await run_sql('SELECT "id", "error" FROM "step_run" WHERE "error" <> \'\' AND "reason" = \'\'')
@@ -62,6 +71,8 @@ async def forwards() -> MigrationManager:
             await run_sql(f'ALTER TABLE "step_run" ADD COLUMN "{name}" {definition}')
         key = '"id" SERIAL PRIMARY KEY' if is_postgres() else '"id" INTEGER PRIMARY KEY NOT NULL'
         await run_sql(f'CREATE TABLE "step_try" ({", ".join((key, *STEP_TRY_COLUMNS))})')
+
+    async def create_indexes() -> None:       # after the columns are filled: one sort, not 600k inserts
         for name, table, columns, where in INDEXES:
             await run_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}) {where}'.strip())
 
@@ -73,6 +84,8 @@ async def forwards() -> MigrationManager:
             await run_sql(f'ALTER TABLE "step_run" DROP COLUMN "{name}"')
 
     manager.add_raw(create)
+    manager.add_raw(fill_libraries)
     manager.add_raw(fill_reasons)
+    manager.add_raw(create_indexes)
     manager.add_raw_backwards(drop)
     return manager

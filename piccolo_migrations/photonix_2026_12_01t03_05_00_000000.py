@@ -2,7 +2,7 @@
 
 step_run_failed is a partial index over the failed runs that are the latest of their (photo, step)
 (step_run.is_latest, migration 2026-12-01T03:00), in group order (step, error_kind, reason), then id (a
-group's photos page by it), carrying photo, finished_at and is_latest so the failure lists never read the
+group's photos page by it), carrying photo, library, finished_at and is_latest so the failure lists never read the
 table (SQLite reads a column its partial index's WHERE names unless the index holds it). It leads with
 state so that SQLite, which plans without statistics, prefers it to step_run_state for
 `state = 'failed'`."""
@@ -16,7 +16,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "failed-runs index for the failure lists"
 
 INDEX = ('CREATE INDEX IF NOT EXISTS "step_run_failed" ON "step_run" '
-         '("state", "step", "error_kind", "reason", "id", "photo", "finished_at", "is_latest") '
+         '("state", "step", "error_kind", "reason", "id", "photo", "library", "finished_at", "is_latest") '
          "WHERE \"state\" = 'failed' AND \"is_latest\"")
 
 

@@ -1,10 +1,9 @@
-"""What happened to the work, as lists: failures grouped by cause, a group's photos, the run history, and
-every try of one photo's steps.
+"""What happened to the work, as lists: failures grouped by cause, a group's photos, the run history.
 
 Failures are the latest run of a (photo, step) in state failed (is_latest: no newer version),
 grouped by step, error kind and reason (the error without the file it names). Lists page by keyset on
-the run id, newest first, never OFFSET. Permission is the caller's: the dashboard lists are for admins,
-a photo's timeline for those who see the photo (photos.visible_photo)."""
+the run id, newest first, never OFFSET. Permission is the caller's: these lists are for admins. One
+photo's tries are in photo_timeline.py."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from photonix.db.tables import Photo, PhotoFile, StepRun, StepTry
+from photonix.db.tables import Photo, PhotoFile, StepRun
 from photonix.errors import PhotonixError
 
 GROUPS_SHOWN = 100        # the largest groups; 40 distinct causes is already a bad day
@@ -71,17 +70,9 @@ class _Where:
         return " AND ".join(self.clauses) or "TRUE"
 
 
-def _of_library(where: _Where, library_id: int | None, *, reads_all: bool) -> None:
-    """Runs of the library's photos. A list that reads every matching run (the failure groups) tests each
-    against the library's photo ids, gathered once; a page that stops after a few rows (the history)
-    looks each run's photo up instead, so a big library costs it nothing."""
-    if library_id is None:
-        return
-    if reads_all:
-        where.add("step_run.photo IN (SELECT pl.id FROM photo pl WHERE pl.library = {})", library_id)
-    else:
-        where.add("EXISTS (SELECT 1 FROM photo pl WHERE pl.id = step_run.photo AND pl.library = {})",
-                  library_id)
+def _of_library(where: _Where, library_id: int | None) -> None:
+    if library_id is not None:
+        where.add("step_run.library = {}", library_id)   # the run carries its photo's library
 
 
 # --- failures -------------------------------------------------------------------------------------------
@@ -95,11 +86,11 @@ class FailureFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def where(self, *, reads_all: bool = True) -> _Where:
+    def where(self) -> _Where:
         where = _Where("step_run.state = 'failed'", LATEST)
         if self.step:
             where.add("step_run.step = {}", self.step)
-        _of_library(where, self.library_id, reads_all=reads_all)
+        _of_library(where, self.library_id)
         if self.since is not None:
             where.add("step_run.finished_at >= {}", self.since)
         if self.until is not None:
@@ -166,7 +157,7 @@ async def _samples(chosen: FailureFilter, keys: list[GroupKey], limit: int) -> d
         return {}
     branches, args = [], []
     for index, key in enumerate(keys):
-        where = key.narrow(chosen.where(reads_all=False))
+        where = key.narrow(chosen.where())
         branches.append(f"SELECT {index} AS g, photo FROM (SELECT step_run.photo FROM step_run "
                         f"WHERE {where.sql()} ORDER BY step_run.id DESC LIMIT {int(limit)}) AS s{index}")
         args.extend(where.args)
@@ -229,8 +220,17 @@ async def group_page(key: GroupKey, chosen: FailureFilter = FailureFilter(), bef
                      await _latest_traceback(key, chosen) if key.is_internal else "")
 
 
+async def group_photo_ids(key: GroupKey, chosen: FailureFilter = FailureFilter()) -> list[int]:
+    """Every photo of one group, newest failure first: what retrying the group touches (POST /jobs/retry
+    sends the group's step, error_kind and reason)."""
+    where = key.narrow(chosen.where())
+    rows = await StepRun.raw(
+        f"SELECT step_run.photo FROM step_run WHERE {where.sql()} ORDER BY step_run.id DESC", *where.args)
+    return [int(row["photo"]) for row in rows]
+
+
 async def _latest_traceback(key: GroupKey, chosen: FailureFilter) -> str:
-    where = key.narrow(chosen.where(reads_all=False))
+    where = key.narrow(chosen.where())
     rows = await StepRun.raw(
         f"SELECT step_run.traceback FROM step_run WHERE {where.sql()} AND step_run.traceback <> '' "
         "ORDER BY step_run.id DESC LIMIT 1", *where.args)
@@ -259,7 +259,7 @@ class HistoryFilter:
             where.add("step_run.step = {}", self.step)
         if self.photo_id is not None:
             where.add("step_run.photo = {}", self.photo_id)
-        _of_library(where, self.library_id, reads_all=False)
+        _of_library(where, self.library_id)
         if self.since is not None:
             where.add("step_run.queued_at >= {}", self.since)
         if self.until is not None:
@@ -319,85 +319,3 @@ async def history_page(chosen: HistoryFilter = HistoryFilter(), before: int | No
         finished_at=_as_datetime(row["finished_at"]), duration_ms=row["duration_ms"],
     ) for row in rows[:limit]]
     return HistoryPage(page, page[-1].run_id if more and page else None)
-
-
-# --- one photo ------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class TryRecord:
-    try_number: int
-    worker: str
-    state: str
-    error: str
-    error_kind: str
-    traceback: str              # empty unless asked for (admins)
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """One step at one version: its current state, and every try it took (none while queued, or skipped)."""
-
-    run_id: int
-    step: str
-    version: int
-    state: str
-    worker: str
-    error: str
-    error_kind: str
-    queued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-    tries: tuple[TryRecord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoTimeline:
-    """Every run of every step and version of one photo: newest version first, steps in pipeline order."""
-
-    photo_id: int
-    runs: tuple[RunRecord, ...]
-
-    @property
-    def latest(self) -> list[RunRecord]:
-        """The latest version's run of each step: what the photo's processing looks like now."""
-        newest: dict[str, RunRecord] = {}
-        for run in self.runs:
-            if run.step not in newest or run.version > newest[run.step].version:
-                newest[run.step] = run
-        return list(newest.values())
-
-    @property
-    def versions(self) -> list[tuple[int, list[RunRecord]]]:
-        grouped: dict[int, list[RunRecord]] = {}
-        for run in self.runs:
-            grouped.setdefault(run.version, []).append(run)
-        return list(grouped.items())
-
-
-async def photo_timeline(photo_id: int, step_order: Sequence[str] = (), *,
-                         with_tracebacks: bool = False) -> PhotoTimeline:
-    """The photo's runs and tries; `step_order` (the pipeline's) orders the steps of a version, unknown
-    steps last. Tracebacks name server paths: only admins ask for them."""
-    runs = await StepRun.select(
-        StepRun.id, StepRun.step, StepRun.version, StepRun.state, StepRun.worker, StepRun.error,
-        StepRun.error_kind, StepRun.queued_at, StepRun.started_at, StepRun.finished_at, StepRun.duration_ms,
-    ).where(StepRun.photo == photo_id)
-    tries = await StepTry.select().where(StepTry.photo == photo_id).order_by(StepTry.try_number)
-    by_run: dict[int, list[TryRecord]] = {}
-    for row in tries:
-        by_run.setdefault(row["step_run"], []).append(TryRecord(
-            row["try_number"], row["worker"], row["state"], row["error"], row["error_kind"],
-            row["traceback"] if with_tracebacks else "", row["started_at"], row["finished_at"],
-            row["duration_ms"]))
-    order = {name: index for index, name in enumerate(step_order)}
-    runs.sort(key=lambda run: (-run["version"], order.get(run["step"], len(order)), run["step"]))
-    return PhotoTimeline(photo_id, tuple(RunRecord(
-        run_id=run["id"], step=run["step"], version=run["version"], state=run["state"], worker=run["worker"],
-        error=run["error"], error_kind=run["error_kind"], queued_at=run["queued_at"],
-        started_at=run["started_at"], finished_at=run["finished_at"], duration_ms=run["duration_ms"],
-        tries=tuple(by_run.get(run["id"], ())),
-    ) for run in runs))

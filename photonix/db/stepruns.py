@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from photonix.db.tables import StepRun, StepTry
+from photonix.db.tables import Photo, StepRun, StepTry
 from photonix.errors import StepRunMissing
 from photonix.media.failures import failure_reason, without_directories
 
@@ -57,9 +57,10 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
     """Create the queued rows for a run (each with its step's code version, 1 when not given; rows that
     already exist are left as they are); the triggers mark the steps' older runs as no longer latest."""
     versions = step_versions or {}
+    library = (await _libraries_of([photo_id])).get(photo_id)
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
-                queued_at=_now(), step_version=versions.get(step, 1))
+                queued_at=_now(), step_version=versions.get(step, 1), library=library)
         for step in steps
     ]
     if rows:
@@ -68,14 +69,24 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
         )
 
 
+async def _libraries_of(photo_ids: list[int], chunk: int = 500) -> dict[int, int]:
+    """photo id -> its library, copied onto each run so per-library filters need no join."""
+    libraries: dict[int, int] = {}
+    for start in range(0, len(photo_ids), chunk):
+        rows = await Photo.select(Photo.id, Photo.library).where(Photo.id.is_in(photo_ids[start:start + chunk]))
+        libraries.update((int(row["id"]), int(row["library"])) for row in rows)
+    return libraries
+
+
 async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
                            step_versions: dict[str, int], chunk: int = 500) -> None:
     """mark_queued for many photos at once: `runs` maps photo id -> the version to record the steps at."""
     now = _now()
+    libraries = await _libraries_of(list(runs), chunk)
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued",
                 job_id=job_id(step, photo_id, version), queued_at=now,
-                step_version=step_versions.get(step, 1))
+                step_version=step_versions.get(step, 1), library=libraries.get(photo_id))
         for photo_id, version in runs.items() for step in steps
     ]
     for start in range(0, len(rows), chunk):
@@ -196,12 +207,11 @@ def photo_state_clause(state: str) -> WhereRaw:
 def _of_user(user_id: int | None) -> str:
     """SQL restricting step runs to the photos of a user's libraries (None: every photo).
 
-    A correlated EXISTS, so the planner starts from the state index (few unfinished or failed rows) rather
-    than from the user's photos, which would read every run of every photo."""
+    The run carries its photo's library, so this tests it against the user's few libraries: the planner
+    starts from the state indexes (few unfinished or failed rows) and reads no photo row."""
     if user_id is None:
         return ""
-    return (" AND EXISTS (SELECT 1 FROM photo p JOIN membership m ON m.library = p.library "
-            f"WHERE p.id = step_run.photo AND m.\"user\" = {int(user_id)})")
+    return f' AND step_run.library IN (SELECT m.library FROM membership m WHERE m."user" = {int(user_id)})'
 
 
 async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:

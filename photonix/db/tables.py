@@ -174,6 +174,9 @@ class StepRun(Table):
     # The error without the file it names (media.failures.failure_reason): failures group by it.
     reason = Text(default="")
     is_latest = Boolean(default=True)           # the newest version of this (photo, step); triggers keep it
+    # The photo's library, copied when the run is queued (a photo never moves): per-library and per-user
+    # filters test a column rather than joining every run to its photo.
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, null=True, default=None)
 
 
 class StepTry(Table):

@@ -15,7 +15,7 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import FromQuery, QueryParameter
 
-from photonix.db import job_history, photos, stepruns
+from photonix.db import job_history, photo_timeline, photos, stepruns
 from photonix.db.accounts import Viewer
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_api_viewer
@@ -197,7 +197,7 @@ class JobListsApiController(Controller):
         Whoever sees the photo (its library's members); anyone else gets 404."""
         if await photos.visible_photo(viewer.id, photo_id) is None:
             raise NotFoundException("no such photo")
-        timeline = await job_history.photo_timeline(photo_id, PIPELINE.step_names(),
+        timeline = await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
                                                     with_tracebacks=viewer.is_admin)
         return TimelineOut(photo_id=photo_id, runs=[RunOut(
             **{name: getattr(run, name) for name in RunOut.__struct_fields__ if name != "tries"},

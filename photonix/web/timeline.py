@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from photonix.db import job_history, photos, roles, stepruns
+from photonix.db import photo_timeline, photos, roles, stepruns
 from photonix.db.accounts import Viewer
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
@@ -27,13 +27,13 @@ FIRST_POLL_S = 2
 LAST_POLL_S = 30
 
 
-def _signature(timeline: job_history.PhotoTimeline) -> str:
+def _signature(timeline: photo_timeline.PhotoTimeline) -> str:
     """Changes whenever a run changes state or takes another try."""
     shape = repr([(run.run_id, run.state, len(run.tries)) for run in timeline.runs])
     return f"{zlib.crc32(shape.encode()):08x}"
 
 
-def _poll(photo_id: int, timeline: job_history.PhotoTimeline, wait: int | None,
+def _poll(photo_id: int, timeline: photo_timeline.PhotoTimeline, wait: int | None,
           seen: str | None) -> dict[str, Any] | None:
     """Where and when the fragment reloads itself; None once every step is final."""
     if all(run.state in stepruns.FINAL_STATES for run in timeline.latest):
@@ -47,7 +47,7 @@ async def timeline_context(viewer: Viewer, photo_id: int, *, wait: int | None = 
                            seen: str | None = None) -> dict[str, Any]:
     """What partials/photo_timeline.html needs; `steps` is the latest run of each step, in pipeline order
     (the photo page's "Processing · 7/8 ok")."""
-    timeline = await job_history.photo_timeline(photo_id, PIPELINE.step_names(),
+    timeline = await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
                                                 with_tracebacks=viewer.is_admin)
     order = {name: index for index, name in enumerate(PIPELINE.step_names())}
     return {

@@ -87,3 +87,21 @@ async def test_queuing_a_new_version_supersedes_that_steps_older_runs(clean: Non
         StepRun.photo == photo_id).order_by(StepRun.id)
     assert [(r["step"], r["version"], bool(r["is_latest"])) for r in rows] == [
         ("extract_metadata", 1, False), ("make_thumbnails", 1, True), ("extract_metadata", 2, True)]
+
+
+async def test_a_queued_run_carries_its_photos_library(clean: None, tmp_path: Path) -> None:
+    photo_id = await _queued_photo(tmp_path)
+    run = await StepRun.select(StepRun.library, StepRun.photo.library.as_alias("photo_library")).where(
+        StepRun.photo == photo_id).first()
+    assert run is not None and run["library"] == run["photo_library"] is not None
+
+
+async def test_runs_recorded_before_the_migration_get_their_library(clean: None,
+                                                                                      tmp_path: Path) -> None:
+    photo_id = await _queued_photo(tmp_path)
+    await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
+    await StepRun.update({StepRun.library: None}).where(StepRun.photo == photo_id)
+    await MIGRATION.fill_libraries()
+    rows = await StepRun.select(StepRun.version, StepRun.library).where(
+        StepRun.photo == photo_id).order_by(StepRun.version)
+    assert all(r["library"] is not None for r in rows)

@@ -96,6 +96,7 @@ async def test_a_group_opens_its_photos_with_their_own_errors(failed: People, ap
     assert response.status_code == 200
     page = Document(response.text)
     assert {f"/photos/{run['photo']}" for run in runs} <= set(page.links())
+    assert sorted(await job_history.group_photo_ids(group.key)) == sorted(run["photo"] for run in runs)
     assert {run["error"] for run in runs} <= set(page.texts)
     assert not page.has_class("details", "traceback")     # a file's fault, not a bug
 
@@ -182,8 +183,8 @@ async def test_the_older_link_continues_the_grid_with_htmx(failed: People, app: 
     assert len(tiles.has_class("li", "failure-tile")) == group.count - 1
 
 
-@pytest.mark.parametrize("path", ["/jobs/failures", "/jobs/failures/group?step=extract_metadata&error_kind=x",
-                                  "/jobs/history"])
+@pytest.mark.parametrize("path", ["/jobs/failures",
+                                  "/jobs/failures/group?step=extract_metadata&error_kind=x"])
 async def test_a_member_gets_403_and_nobody_is_sent_to_sign_in(failed: People, app: Litestar,
                                                                 path: str) -> None:
     async with signed_in(app, failed.member) as member:
