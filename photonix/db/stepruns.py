@@ -73,7 +73,8 @@ async def _libraries_of(photo_ids: list[int], chunk: int = 500) -> dict[int, int
     """photo id -> its library, copied onto each run so per-library filters need no join."""
     libraries: dict[int, int] = {}
     for start in range(0, len(photo_ids), chunk):
-        rows = await Photo.select(Photo.id, Photo.library).where(Photo.id.is_in(photo_ids[start:start + chunk]))
+        some = photo_ids[start:start + chunk]
+        rows = await Photo.select(Photo.id, Photo.library).where(Photo.id.is_in(some))
         libraries.update((int(row["id"]), int(row["library"])) for row in rows)
     return libraries
 
