@@ -29,6 +29,7 @@ class RunningJob:
     photo_id: int
     step: str
     started_at: datetime
+    job_id: str = ""                   # the ARQ job (`step:photo:version`), for whoever takes over
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +66,22 @@ def decode_beat(raw: bytes | str, now: datetime) -> WorkerBeat:
     fields: dict[str, Any] = json.loads(raw)
     fields.pop("lost", None)
     running = tuple(RunningJob(int(job["photo_id"]), str(job["step"]),
-                               datetime.fromisoformat(job["started_at"])) for job in fields.pop("running"))
+                               datetime.fromisoformat(job["started_at"]), str(job.get("job_id", "")))
+                    for job in fields.pop("running"))
     beat = WorkerBeat(**{**fields, "started_at": datetime.fromisoformat(fields["started_at"]),
                          "last_beat": datetime.fromisoformat(fields["last_beat"]), "running": running})
     silent_for = now - beat.last_beat
     return replace(beat, lost=silent_for > timedelta(seconds=beat.beat_seconds * BEATS_BEFORE_LOST))
 
 
+def beat_ttl_seconds(beat_seconds: float) -> int:
+    """How long a beat (and a worker's in-flight hash) outlives the worker: lost, then listed a while."""
+    return int(beat_seconds * BEATS_BEFORE_LOST + LOST_LISTED_SECONDS)
+
+
 async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
     """Write this worker's beat; the key outlives the beat so a silent worker can be shown as lost."""
-    ttl = int(beat.beat_seconds * BEATS_BEFORE_LOST + LOST_LISTED_SECONDS)
-    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=ttl)
+    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
     await index_worker(redis, beat)
 
 

@@ -14,7 +14,7 @@ from arq import Retry
 
 from photonix.db import stepruns
 from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
-from photonix.jobs import flow
+from photonix.jobs import admission, flow, inflight, outages
 from photonix.jobs.step_metrics import observe_step
 
 log = structlog.get_logger()
@@ -36,7 +36,20 @@ def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFuncti
     step = name or body.__name__
 
     async def run(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
-        return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
+        async def admitted() -> str:
+            # Pauses and per-step limits are decided before the record is claimed (jobs/admission.py).
+            if await admission.is_paused(ctx, step, photo_id, version, follow):
+                return admission.PAUSED
+            async with admission.step_slot(ctx, step):
+                return await run_step(ctx, step, photo_id, version, follow,
+                                      lambda: outages.as_transient(body(ctx, photo_id)))
+
+        async def attempt() -> str:
+            # Redis or the database going away mid-step is a passing failure (a retry), never a bug.
+            return await outages.retrying(ctx, admitted())
+
+        # In flight on this worker (its heartbeat, and whoever takes over if it dies) until recorded.
+        return await inflight.tracked(ctx, photo_id, step, flow.job_id(step, photo_id, version), attempt)
 
     run.__name__ = run.__qualname__ = step
     run.__doc__ = body.__doc__
@@ -51,7 +64,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
     job = flow.job_id(step, photo_id, version)
     structlog.contextvars.bind_contextvars(photo_id=photo_id, step=step, job_id=job, **{"try": attempt})
     try:
-        claimed = await stepruns.claim(photo_id, step, version, job, attempt)
+        claimed = await stepruns.claim(photo_id, step, version, job, attempt, worker=ctx.get("worker_id", ""))
     except StepRunMissing as exc:
         log.error("step_record_missing", error=str(exc), error_kind=type(exc).__name__)
         raise

@@ -12,8 +12,8 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from photonix.db import photos, roles, stepruns, tags
-from photonix.jobs import flow
-from photonix.jobs.pipeline import PIPELINE
+from photonix.errors import InvalidAction
+from photonix.jobs.reprocess import reprocess
 from photonix.jobs.status import JobsStatus, jobs_status
 from photonix.web.auth import provide_api_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
@@ -67,20 +67,16 @@ class ApiController(Controller):
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
     async def reprocess(self, viewer: ViewerDep, photo_id: Id, redis: RedisDep,
                         data: JSONBody[ReprocessRequest | None] = None) -> dict[str, Any]:
-        """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded.
+        """Run the pipeline again at a new version (or the named steps and the steps after them); earlier
+        runs stay recorded.
 
         Owners of the photo's library and admins only: a member gets 403, anyone else 404."""
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)
-        names = data.steps if data and data.steps else None
-        unknown = sorted(set(names or []) - set(PIPELINE.step_names()))
-        if unknown:
-            raise ValidationException(f"unknown steps: {', '.join(unknown)}")
-        version = await photos.bump_version(photo_id)
-        if names:
-            await flow.run_only(redis, names, photo_id, version)
-        else:
-            await flow.start(redis, PIPELINE, photo_id, version)
-        return {"photo_id": photo_id, "version": version, "steps": names or PIPELINE.step_names()}
+        try:
+            started = await reprocess(redis, [photo_id], data.steps if data else None)
+        except InvalidAction as exc:
+            raise ValidationException(str(exc)) from exc
+        return {"photo_id": photo_id, "version": started.versions[photo_id], "steps": list(started.steps)}
 
     @get("/jobs/summary")
     async def jobs_summary(self, viewer: ViewerDep, redis: RedisDep) -> JobsStatus:
