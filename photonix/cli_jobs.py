@@ -89,6 +89,8 @@ def print_status(status: JobsStatus, console: Console, *, detailed: bool) -> Non
     console.print(f"photos: {totals.photos_processing:,} processing, {totals.photos_failed:,} failed; "
                   f"workers: {totals.live_workers} live" + (f", {totals.lost_workers} lost"
                                                             if totals.lost_workers else ""))
+    if status.paused:
+        console.print(f"[yellow]paused:[/yellow] {escape(', '.join(status.paused))}")
     for failure in status.recent_failures:
         console.print(f"[red]✗[/red] photo {failure.photo_id} {failure.step}: {escape(failure.error)}")
 

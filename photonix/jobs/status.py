@@ -6,14 +6,15 @@ It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api
 - throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
   finished runs, which workers keep in Redis (jobs/step_metrics.py);
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
-- workers: their heartbeats (jobs/heartbeat.py)."""
+- workers: their heartbeats (jobs/heartbeat.py);
+- notices: outages (jobs/outages.py), the stuck-work sweep's repairs (jobs/stuck_work.py), lost workers."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -23,10 +24,12 @@ from arq import ArqRedis
 from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
-from photonix.db import step_figures, step_tally, stepruns
+from photonix.db import job_pauses, step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
+from photonix.jobs.outages import REDIS, current_outages
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
+from photonix.jobs.stuck_work import last_repair
 
 log = structlog.get_logger()
 
@@ -96,6 +99,8 @@ class JobsStatus(msgspec.Struct, frozen=True):
     workers: tuple[WorkerBeat, ...]
     recent_failures: tuple[Failure, ...]
     redis_unreachable: bool = False   # Redis is configured but did not answer: only the record's figures
+    paused: tuple[str, ...] = ()      # what is paused, in words ("everything", "classify_color", …)
+    notices: tuple[str, ...] = ()     # what needs attention, in sentences: outages, stuck work, lost workers
 
     @property
     def is_active(self) -> bool:
@@ -114,9 +119,8 @@ class HeaderStatus(msgspec.Struct, frozen=True):
 
 
 async def paused_labels() -> tuple[str, ...]:
-    """What is paused now, in words. The hook for the pause records (db/job_pauses.active_pauses);
-    nothing is paused until they exist."""
-    return ()
+    """What is paused now, in words ("everything", "classify_color", "library Family")."""
+    return tuple(pause.label for pause in await job_pauses.active_pauses())
 
 
 async def header_status(user_id: int | None) -> HeaderStatus:
@@ -194,6 +198,42 @@ async def _nothing_due() -> dict[str, datetime]:
     return {}
 
 
+REPAIR_SHOWN_FOR = timedelta(hours=1)
+
+
+async def notices(redis: ArqRedis | None, live: RedisFigures, now: datetime) -> tuple[str, ...]:
+    """Sentences for what needs attention: services out of reach ("Redis unreachable since 12:03 UTC"),
+    the stuck-work sweep's latest repair within the hour, workers silent past the heartbeat window."""
+    if redis is None:
+        return ()
+    outages = await current_outages(redis, now)
+    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in outages]
+    if live.unreachable and not any(outage.service == REDIS for outage in outages):
+        said.append("Redis is not answering: the queue, the workers and the pace are unknown until it does; "
+                    "the counts come from the database.")
+    if not live.unreachable:
+        try:
+            repair = await last_repair(redis)
+        except (RedisError, OSError):
+            repair = None
+        if repair is not None and now - repair.at <= REPAIR_SHOWN_FOR:
+            said.append(f"Stuck work repaired: {repair.sentence} UTC.")
+    said += [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
+             f"{elapsed_words(beat.last_beat, now)}; its jobs run again on another worker."
+             for beat in live.workers if beat.lost]
+    return tuple(said)
+
+
+def elapsed_words(moment: datetime, now: datetime) -> str:
+    """'42 s', '3 min 5 s', '2 h 10 min': how long ago, for heartbeats and running jobs."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
 async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
     """Every figure of the status; without Redis, the record's figures only.
 
@@ -202,9 +242,10 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
-    live, (processing, failed), failures = await asyncio.gather(
+    live, (processing, failed), failures, paused = await asyncio.gather(
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
-        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels())
+    said = await notices(redis, live, now)
     timing = {}
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
@@ -225,7 +266,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
         workers=workers,
         recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)
                               for f in failures),
-        redis_unreachable=live.unreachable)
+        redis_unreachable=live.unreachable, paused=paused, notices=said)
 
 
 def eta_words(seconds: int | None) -> str:
