@@ -4,7 +4,8 @@ It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api
 /metrics. Every figure has one source:
 - per-step counts and the photo totals: the trigger-kept tallies (db/step_tally.py);
 - throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
-  finished runs, which workers keep in Redis (jobs/step_metrics.py);
+  finished runs, which workers keep in Redis (jobs/step_metrics.py); without Redis, the durations of
+  the last finished runs in the record;
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
 - workers: their heartbeats (jobs/heartbeat.py);
 - notices: outages (jobs/outages.py), the stuck-work sweep's repairs (jobs/stuck_work.py), lost workers."""
@@ -246,12 +247,14 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
         step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels())
     said = await notices(redis, live, now)
+    # Without Redis (a CLI on a machine where none runs), durations come from the record instead.
+    fallback_durations = await step_figures.recent_durations(names) if live.queued is None else {}
     timing = {}
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
         rate = pace(per_minute, now)
         backlog = sum(steps[name][state] for state in UNFINISHED)
-        durations = live.durations.get(name, [])
+        durations = live.durations.get(name) or fallback_durations.get(name, [])
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),
             p50_ms=percentile(durations, 0.5), p95_ms=percentile(durations, 0.95),
