@@ -1,4 +1,4 @@
-"""Figures per step from the record beyond the tallies: the runs retrying now, recent durations.
+"""Figures from the record beyond the tallies: runs retrying or running now, recent durations.
 
 Retrying runs are read through the state index, so the cost follows them, not the size of the record.
 Recent durations are what the status falls back on without Redis (workers keep them there): one
@@ -6,7 +6,7 @@ statement reading the last finished runs of each step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from photonix.db.tables import StepRun
 
@@ -34,3 +34,14 @@ async def recent_durations(steps: Sequence[str], per_step: int = 200) -> dict[st
     for row in rows:
         durations[row["step"]].append(int(row["duration_ms"]))
     return durations
+
+
+async def running_now(photo_ids: Collection[int]) -> set[tuple[int, str]]:
+    """(photo, step) of the latest runs of these photos that the record says are running."""
+    if not photo_ids:
+        return set()
+    rows = await StepRun.select(StepRun.photo, StepRun.step).where(
+        StepRun.photo.is_in(sorted(photo_ids)) & (StepRun.state == "running")
+        & (StepRun.is_latest == True)  # noqa: E712
+    )
+    return {(int(row["photo"]), str(row["step"])) for row in rows}

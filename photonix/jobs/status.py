@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -195,6 +196,18 @@ async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
 
 
+async def still_running(workers: tuple[WorkerBeat, ...]) -> tuple[WorkerBeat, ...]:
+    """The workers with only the jobs the record says are still running: a beat is up to one interval
+    old, and a job it lists may have finished since."""
+    listed = {job.photo_id for beat in workers for job in beat.running}
+    if not listed:
+        return workers
+    running = await step_figures.running_now(listed)
+    return tuple(replace(beat, running=tuple(job for job in beat.running
+                                             if (job.photo_id, job.step) in running))
+                 for beat in workers)
+
+
 async def _nothing_due() -> dict[str, datetime]:
     return {}
 
@@ -261,7 +274,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
             next_retry_at=live.retries.get(name))
     running = sum(counts[StepState.RUNNING] for counts in steps.values())
-    workers = live.workers
+    workers = await still_running(live.workers)
     return JobsStatus(
         taken_at=now, steps=steps, timing=timing,
         queue=QueueDepth(live.queued, running) if live.queued is not None else None,

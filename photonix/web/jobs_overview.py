@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from photonix.db import photos
 from photonix.jobs.heartbeat import WorkerBeat
 from photonix.jobs.status import JobsStatus, StepState, elapsed_words, eta_words, header_status, jobs_status
 from photonix.web.auth import provide_page_viewer, requires_admin
@@ -43,8 +44,10 @@ def duration_words(ms: int | None) -> str:
     return f"{ms:,} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-def overview_context(status: JobsStatus) -> dict[str, Any]:
+def overview_context(status: JobsStatus, thumbnailed: set[int]) -> dict[str, Any]:
+    """The overview's template context; `thumbnailed`: running photos whose square thumbnail exists."""
     return {
+        "thumbnailed": thumbnailed,
         "jobs_tab": "overview", "status": status, "states": list(StepState),
         "poll_seconds": ACTIVE_POLL_SECONDS if status.is_active else IDLE_POLL_SECONDS,
         "sparklines": {step: sparkline_path(timing.per_minute) for step, timing in status.timing.items()},
@@ -69,7 +72,9 @@ class JobsOverviewController(Controller):
     @get("/")
     async def overview(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
         status = await jobs_status(redis)
-        return await page(request, "pages/jobs_overview.html", overview_context(status),
+        running = {job.photo_id for beat in status.workers for job in beat.running}
+        context = overview_context(status, await photos.thumbnailed(viewer.id, running))
+        return await page(request, "pages/jobs_overview.html", context,
                           fragment="partials/jobs_overview.html")
 
 

@@ -179,12 +179,15 @@ async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
         client, admin, alice: Member, redis: ArqRedis, worker) -> None:
     [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
     await worker().main()
+    await stepruns.mark_queued(photo_id, 2, ["make_thumbnails"], {})      # reprocessed, running again
+    await stepruns.claim(photo_id, "make_thumbnails", 2, "make_thumbnails:1:2", 1)
     now = datetime.now(UTC)
     await publish_beat(redis, WorkerBeat(
         worker_id="alpha:101:aaaa", host="alpha", pid=101, version="1.2.3", concurrency=4, pool_size=2,
         rss_bytes=300 * 1024 * 1024, started_at=now - timedelta(minutes=5), last_beat=now, beat_seconds=5,
         jobs_done=42, jobs_failed=1,
-        running=(RunningJob(photo_id, "make_thumbnails", now - timedelta(seconds=3)),)))
+        running=(RunningJob(photo_id, "make_thumbnails", now - timedelta(seconds=3)),
+                 RunningJob(photo_id, "classify_color", now - timedelta(seconds=9)))))   # finished since
     await publish_beat(redis, WorkerBeat(
         worker_id="beta:202:bbbb", host="beta", pid=202, version="1.2.3", concurrency=4, pool_size=2,
         rss_bytes=200 * 1024 * 1024, started_at=now - timedelta(minutes=9),
@@ -194,7 +197,13 @@ async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
     alpha = text_of(page.text, "worker-alpha-101-aaaa")
     assert "alpha pid 101" in alpha and "1.2.3" in alpha and "300 MB" in alpha and "42" in alpha
     assert "make thumbnails" in alpha and "LOST" not in alpha
-    assert Elements(page.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
+    assert "classify color" not in alpha
+    # The admin may not see alice's photos (not a member): the photo's number, never a broken image.
+    assert not Elements(page.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
+    assert f"#{photo_id}" in alpha
+    await accounts.add_member(alice.library_id, admin)
+    shown = await client.get("/jobs/", headers={"HX-Request": "true"})
+    assert Elements(shown.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
     assert "LOST" in text_of(page.text, "worker-beta-202-bbbb")
     assert "beta (pid 202) has not been heard from" in text_of(page.text, "jobs-notices")
     assert "1 worker live" in text_of(page.text, "jobs-live-workers")
