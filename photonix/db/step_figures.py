@@ -6,7 +6,9 @@ statement reading the last finished runs of each step."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from photonix.db.tables import StepRun
 
@@ -36,12 +38,22 @@ async def recent_durations(steps: Sequence[str], per_step: int = 200) -> dict[st
     return durations
 
 
-async def running_now(photo_ids: Collection[int]) -> set[tuple[int, str]]:
-    """(photo, step) of the latest runs of these photos that the record says are running."""
-    if not photo_ids:
-        return set()
-    rows = await StepRun.select(StepRun.photo, StepRun.step).where(
-        StepRun.photo.is_in(sorted(photo_ids)) & (StepRun.state == "running")
-        & (StepRun.is_latest == True)  # noqa: E712
-    )
-    return {(int(row["photo"]), str(row["step"])) for row in rows}
+@dataclass(frozen=True, slots=True)
+class RunningRun:
+    """A latest run the record says is running, and the worker of its try."""
+
+    worker: str
+    photo_id: int
+    step: str
+    job_id: str
+    started_at: datetime
+
+
+async def running_runs(limit: int = 1000) -> list[RunningRun]:
+    """The runs running now (a few per worker), oldest first, through the state index."""
+    rows = await StepRun.select(StepRun.worker, StepRun.photo, StepRun.step, StepRun.job_id,
+                                StepRun.started_at).where(
+        (StepRun.state == "running") & (StepRun.is_latest == True)  # noqa: E712
+    ).order_by(StepRun.started_at).limit(limit)
+    return [RunningRun(str(row["worker"]), int(row["photo"]), str(row["step"]), str(row["job_id"]),
+                       row["started_at"]) for row in rows]

@@ -7,7 +7,7 @@ It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api
   finished runs, which workers keep in Redis (jobs/step_metrics.py); without Redis, the durations of
   the last finished runs in the record;
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
-- workers: their heartbeats (jobs/heartbeat.py);
+- workers: their heartbeats (jobs/heartbeat.py), with the jobs the record says each runs now;
 - notices: outages (jobs/outages.py), the stuck-work sweep's repairs (jobs/stuck_work.py), lost workers."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
 from photonix.db import job_pauses, step_figures, step_tally, stepruns
-from photonix.jobs.heartbeat import WorkerBeat, worker_beats
+from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
 from photonix.jobs.outages import REDIS, current_outages
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
@@ -196,16 +196,17 @@ async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
 
 
-async def still_running(workers: tuple[WorkerBeat, ...]) -> tuple[WorkerBeat, ...]:
-    """The workers with only the jobs the record says are still running: a beat is up to one interval
-    old, and a job it lists may have finished since."""
-    listed = {job.photo_id for beat in workers for job in beat.running}
-    if not listed:
+async def with_running_from_the_record(workers: tuple[WorkerBeat, ...]) -> tuple[WorkerBeat, ...]:
+    """The workers with the jobs the record says each runs now (step_run.worker): a beat is up to one
+    interval old, and fast steps finish many times within it."""
+    if not workers:
         return workers
-    running = await step_figures.running_now(listed)
-    return tuple(replace(beat, running=tuple(job for job in beat.running
-                                             if (job.photo_id, job.step) in running))
-                 for beat in workers)
+    by_worker: dict[str, list[RunningJob]] = {}
+    for run in await step_figures.running_runs():
+        if run.started_at is not None:
+            by_worker.setdefault(run.worker, []).append(
+                RunningJob(run.photo_id, run.step, run.started_at, run.job_id))
+    return tuple(replace(beat, running=tuple(by_worker.get(beat.worker_id, ()))) for beat in workers)
 
 
 async def _nothing_due() -> dict[str, datetime]:
@@ -274,7 +275,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
             next_retry_at=live.retries.get(name))
     running = sum(counts[StepState.RUNNING] for counts in steps.values())
-    workers = await still_running(live.workers)
+    workers = await with_running_from_the_record(live.workers)
     return JobsStatus(
         taken_at=now, steps=steps, timing=timing,
         queue=QueueDepth(live.queued, running) if live.queued is not None else None,
