@@ -67,12 +67,13 @@ from photonix.jobs.queue import connect
 from photonix.jobs.queue import serialize_job as msgpack_job
 from photonix.jobs.step_metrics import observe_step
 from photonix.logs import configure_logging
+from photonix.media.failures import failure_reason
 
 TARGET_P95_MS = 30.0
 FAILED_SHARE = 0.05
 MESSAGES = 40
-STEP_COLUMNS = ("photo", "step", "version", "state", "tries", "job_id", "error", "error_kind", "traceback",
-                "queued_at", "started_at", "finished_at", "duration_ms")
+STEP_COLUMNS = ("photo", "library", "step", "version", "state", "tries", "job_id", "error", "reason",
+                "error_kind", "traceback", "queued_at", "started_at", "finished_at", "duration_ms")
 PHOTO_COLUMNS = ("id", "library", "content_hash", "original_path", "file_size", "imported_at", "sort_at",
                  "version")
 ERROR_KINDS = ("UndecodableImage", "DecompressionBomb", "CorruptRaw", "StorageUnavailable")
@@ -91,7 +92,7 @@ def photo_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
                moment.replace(tzinfo=None), 1)
 
 
-def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
+def step_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
     """Six runs per photo: the newest photos queued, 5 % of the others' runs failed in 40 messages, the
     rest done, finished over the last day (the last 15 minutes busiest, as during an import)."""
     rng = random.Random(11)
@@ -103,18 +104,19 @@ def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
         for step in steps:
             job_id = f"{step}:{photo_id}:1"
             if photo_id >= first_queued:
-                yield (photo_id, step, 1, "queued", 0, job_id, "", "", "", now, None, None, None)
+                yield (photo_id, library_id, step, 1, "queued", 0, job_id, "", "", "", "", now, None, None,
+                       None)
                 continue
             finished = now - timedelta(seconds=rng.random() * (900 if rng.random() < 0.3 else 86_400))
             duration = int(rng.lognormvariate(5, 0.8))
             if rng.random() < failure_chance:
                 message = rng.randrange(MESSAGES)
-                yield (photo_id, step, 1, "failed", 1, job_id,
-                       f"IMG_{photo_id:06d}.jpg: synthetic failure number {message}",
+                error = f"IMG_{photo_id:06d}.jpg: synthetic failure number {message}"
+                yield (photo_id, library_id, step, 1, "failed", 1, job_id, error, failure_reason(error),
                        ERROR_KINDS[message % len(ERROR_KINDS)], "", finished, finished, finished, duration)
             else:
-                yield (photo_id, step, 1, "done", 1, job_id, "", "", "", finished, finished, finished,
-                       duration)
+                yield (photo_id, library_id, step, 1, "done", 1, job_id, "", "", "", "", finished, finished,
+                       finished, duration)
 
 
 async def seed_admin() -> int:
@@ -126,7 +128,7 @@ def seed_sqlite(path: Path, count: int, library_id: int) -> None:
     """executemany in one transaction; every step_run row goes through the tally triggers."""
     with sqlite3.connect(path) as conn:
         for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count))):
+                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
             names = ", ".join(f'"{c}"' for c in columns)
             conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})',
                              rows)
@@ -140,7 +142,7 @@ async def seed_postgres(dsn: str, count: int, library_id: int) -> None:
                                          columns=list(PHOTO_COLUMNS))
         await conn.execute("SELECT setval(pg_get_serial_sequence('photo', 'id'), "
                            "(SELECT MAX(id) FROM photo))")
-        await conn.copy_records_to_table("step_run", records=list(step_rows(count)),
+        await conn.copy_records_to_table("step_run", records=list(step_rows(count, library_id)),
                                          columns=list(STEP_COLUMNS))
         await conn.execute("ANALYZE")
     finally:

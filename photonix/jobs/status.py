@@ -28,10 +28,10 @@ from redis.exceptions import RedisError
 
 from photonix.db import job_pauses, step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
-from photonix.jobs.outages import REDIS, current_outages
+from photonix.jobs.outages import REDIS, Outage, current_outages
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
-from photonix.jobs.stuck_work import last_repair
+from photonix.jobs.stuck_work import StuckReport, last_repair
 
 log = structlog.get_logger()
 
@@ -196,13 +196,12 @@ async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
 
 
-async def with_running_from_the_record(workers: tuple[WorkerBeat, ...]) -> tuple[WorkerBeat, ...]:
+def with_running_from_the_record(workers: tuple[WorkerBeat, ...],
+                                 running: list[step_figures.RunningRun]) -> tuple[WorkerBeat, ...]:
     """The workers with the jobs the record says each runs now (step_run.worker): a beat is up to one
     interval old, and fast steps finish many times within it."""
-    if not workers:
-        return workers
     by_worker: dict[str, list[RunningJob]] = {}
-    for run in await step_figures.running_runs():
+    for run in running:
         if run.started_at is not None:
             by_worker.setdefault(run.worker, []).append(
                 RunningJob(run.photo_id, run.step, run.started_at, run.job_id))
@@ -216,23 +215,33 @@ async def _nothing_due() -> dict[str, datetime]:
 REPAIR_SHOWN_FOR = timedelta(hours=1)
 
 
-async def notices(redis: ArqRedis | None, live: RedisFigures, now: datetime) -> tuple[str, ...]:
+class Troubles(NamedTuple):
+    """What the notices are made of: services out of reach, the stuck-work sweep's latest repair."""
+
+    outages: list[Outage]
+    repair: StuckReport | None
+
+
+async def troubles(redis: ArqRedis | None) -> Troubles:
+    if redis is None:
+        return Troubles([], None)
+    outages = await current_outages(redis)
+    try:
+        repair = await last_repair(redis)
+    except (RedisError, OSError):          # Redis away: current_outages has said so
+        repair = None
+    return Troubles(outages, repair)
+
+
+def notices(found: Troubles, live: RedisFigures, now: datetime) -> tuple[str, ...]:
     """Sentences for what needs attention: services out of reach ("Redis unreachable since 12:03 UTC"),
     the stuck-work sweep's latest repair within the hour, workers silent past the heartbeat window."""
-    if redis is None:
-        return ()
-    outages = await current_outages(redis, now)
-    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in outages]
-    if live.unreachable and not any(outage.service == REDIS for outage in outages):
+    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in found.outages]
+    if live.unreachable and not any(outage.service == REDIS for outage in found.outages):
         said.append("Redis is not answering: the queue, the workers and the pace are unknown until it does; "
                     "the counts come from the database.")
-    if not live.unreachable:
-        try:
-            repair = await last_repair(redis)
-        except (RedisError, OSError):
-            repair = None
-        if repair is not None and now - repair.at <= REPAIR_SHOWN_FOR:
-            said.append(f"Stuck work repaired: {repair.sentence} UTC.")
+    if found.repair is not None and now - found.repair.at <= REPAIR_SHOWN_FOR:
+        said.append(f"Stuck work repaired: {found.repair.sentence} UTC.")
     said += [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
              f"{elapsed_words(beat.last_beat, now)}; its jobs run again on another worker."
              for beat in live.workers if beat.lost]
@@ -257,10 +266,10 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
-    live, (processing, failed), failures, paused = await asyncio.gather(
+    live, (processing, failed), failures, paused, found, running_runs = await asyncio.gather(
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
-        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels())
-    said = await notices(redis, live, now)
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels(),
+        troubles(redis), step_figures.running_runs())
     # Without Redis (a CLI on a machine where none runs), durations come from the record instead.
     fallback_durations = await step_figures.recent_durations(names) if live.queued is None else {}
     timing = {}
@@ -275,7 +284,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
             next_retry_at=live.retries.get(name))
     running = sum(counts[StepState.RUNNING] for counts in steps.values())
-    workers = await with_running_from_the_record(live.workers)
+    workers = with_running_from_the_record(live.workers, running_runs)
     return JobsStatus(
         taken_at=now, steps=steps, timing=timing,
         queue=QueueDepth(live.queued, running) if live.queued is not None else None,
@@ -283,7 +292,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
         workers=workers,
         recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)
                               for f in failures),
-        redis_unreachable=live.unreachable, paused=paused, notices=said)
+        redis_unreachable=live.unreachable, paused=paused, notices=notices(found, live, now))
 
 
 def eta_words(seconds: int | None) -> str:
