@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from photonix.db.tables import StepRun
+from photonix.media.failures import without_directories
 
 
 async def retrying_jobs(limit: int = 2000) -> list[tuple[str, str]]:
@@ -57,3 +58,23 @@ async def running_runs(limit: int = 1000) -> list[RunningRun]:
     ).order_by(StepRun.started_at).limit(limit)
     return [RunningRun(str(row["worker"]), int(row["photo"]), str(row["step"]), str(row["job_id"]),
                        row["started_at"]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentFailure:
+    photo_id: int
+    step: str
+    error: str
+    error_kind: str
+    finished_at: datetime | None
+
+
+async def recent_failures(limit: int) -> list[RecentFailure]:
+    """The latest failed runs, newest first: only the columns the status shows (never a traceback),
+    through step_run (state, finished_at)."""
+    rows = await StepRun.select(StepRun.photo, StepRun.step, StepRun.error, StepRun.error_kind,
+                                StepRun.finished_at).where(
+        (StepRun.state == "failed") & (StepRun.is_latest == True)  # noqa: E712
+    ).order_by(StepRun.finished_at, ascending=False).limit(limit)
+    return [RecentFailure(int(row["photo"]), str(row["step"]), without_directories(str(row["error"])),
+                          str(row["error_kind"]), row["finished_at"]) for row in rows]

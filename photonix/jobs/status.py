@@ -26,7 +26,7 @@ from arq import ArqRedis
 from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
-from photonix.db import job_pauses, step_figures, step_tally, stepruns
+from photonix.db import job_pauses, step_figures, step_tally
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
 from photonix.jobs.outages import REDIS, Outage, current_outages
 from photonix.jobs.pipeline import PIPELINE
@@ -268,7 +268,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
     live, (processing, failed), failures, paused, found, running_runs = await asyncio.gather(
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
-        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels(),
+        step_tally.photo_totals(), step_figures.recent_failures(FAILURES_SHOWN), paused_labels(),
         troubles(redis), step_figures.running_runs())
     # Without Redis (a CLI on a machine where none runs), durations come from the record instead.
     fallback_durations = await step_figures.recent_durations(names) if live.queued is None else {}
