@@ -221,3 +221,16 @@ async def test_notices_name_the_lost_workers_the_outages_and_the_last_repair(red
     assert notices.last_repair is not None
     assert notices.last_repair.missing_requeued == len(report.new_photo_ids)
     assert notices.last_repair.sentence.startswith("1 stuck step re-queued at")
+
+
+async def test_worker_started_while_redis_is_away_waits_for_it(settings, clean, tmp_path) -> None:
+    server = PrivateRedis(tmp_path)                  # not started yet
+    urls = {"database": settings.database_url, "redis": server.url}
+    worker = start_worker(make_settings(settings.data_dir, urls), tmp_path / "worker.log")
+    try:
+        await wait_until(worker_logged(worker, "redis_unreachable_at_start"), "the worker to find no Redis")
+        server.start()
+        await wait_until(worker_logged(worker, "worker_started"), "the worker to start once Redis is there")
+    finally:
+        worker.stop()
+        server.kill()
