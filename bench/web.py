@@ -90,7 +90,7 @@ PHOTO_COLUMNS = ("id", "library", "content_hash", "original_path", "file_size", 
                  "camera_model", "exposure_time", "f_number", "iso", "focal_length", "flash", "rating")
 FILE_COLUMNS = ("id", "photo", "kind", "size_name", "path", "width", "height")
 STEP_COLUMNS = ("id", "photo", "step", "version", "state", "tries", "job_id", "error", "error_kind",
-                "traceback", "queued_at", "started_at", "finished_at", "duration_ms")
+                "traceback", "queued_at", "started_at", "finished_at", "duration_ms", "library")
 
 
 def photo_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
@@ -118,7 +118,7 @@ def file_rows(count: int, thumbnail: Path) -> Iterator[tuple[Any, ...]]:
                480 if landscape else 720)
 
 
-def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
+def step_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
     """Six runs per photo, all done, except: the newest 40 photos still processing, every 500th failed."""
     steps = PIPELINE.step_names()
     queued = datetime(2025, 1, 1, tzinfo=UTC)
@@ -136,7 +136,7 @@ def step_rows(count: int) -> Iterator[tuple[Any, ...]]:
             yield (row_id, photo_id, step, 1, state, 0 if state == "queued" else 1, f"{step}:{photo_id}:1",
                    error,
                    "Permanent" if error else "", "", queued, None if state == "queued" else queued, finished,
-                   None if state == "queued" else 120)
+                   None if state == "queued" else 120, library_id)
 
 
 async def seed_user() -> int:
@@ -153,7 +153,7 @@ def seed_sqlite(path: Path, count: int, library_id: int, thumbnail: Path, analyz
     with sqlite3.connect(path) as conn:
         for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
                                      ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count))):
+                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" * len(columns))
             conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
@@ -168,7 +168,7 @@ async def seed_postgres(dsn: str, count: int, library_id: int, thumbnail: Path) 
     try:
         for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
                                      ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count))):
+                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
             await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT MAX(id) FROM {table}))")

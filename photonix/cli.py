@@ -1,6 +1,8 @@
 """The `photonix` command: up, web, worker, migrate, import, status, user/library/token create.
 
-The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py."""
+The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py; `jobs list`
+in cli_jobs.py, the `jobs` actions (retry, rerun, pause, resume, cancel, clear-history) in
+cli_jobs_actions.py."""
 
 from __future__ import annotations
 
@@ -91,9 +93,13 @@ def parser() -> argparse.ArgumentParser:
     create_token = command("create", cmd_token_create, "create an API token for a user (printed once)", token)
     create_token.add_argument("--user", required=True)
     create_token.add_argument("--name", default="")
-    from photonix import cli_accounts
+    jobs = sub.add_parser("jobs", help="the job dashboard: list (and actions)").add_subparsers(
+        required=True, metavar="ACTION")
+    from photonix import cli_accounts, cli_jobs, cli_jobs_actions
 
     cli_accounts.register(user, token, library, command)
+    cli_jobs.register(jobs, command)
+    cli_jobs_actions.register(jobs, command)
     return root
 
 
@@ -207,15 +213,9 @@ def _require_library_root(settings: Settings, folder: Path) -> None:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from photonix.jobs.status import collect_status, print_status
+    from photonix.cli_jobs import cmd_status as show_status
 
-    settings = with_reachable_redis(settings, required=False)
-    report = run_with_db(settings, lambda: collect_status(settings))
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-    else:
-        print_status(report, Console())
-    return EXIT_OK
+    return show_status(settings, args)
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:

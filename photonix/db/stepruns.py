@@ -1,24 +1,25 @@
-"""StepRun rows: queue, claim and finish one step of one photo at one version, and summarise them."""
+"""StepRun rows: queue, claim and finish one step of one photo at one version; recent failures.
+
+The dashboard's counts are in step_tally.py (kept by triggers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from photonix.db.tables import StepRun
+from photonix.db.tables import Photo, StepRun, StepTry
 from photonix.errors import StepRunMissing
-from photonix.media.failures import without_directories
+from photonix.media.failures import failure_reason, without_directories
 
 FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
-# The latest version of each (photo, step): what the photo's step looks like now.
-LATEST = ('version = (SELECT MAX(s2.version) FROM step_run s2 '
-          'WHERE s2.photo = step_run.photo AND s2.step = step_run.step)')
+# The latest version of each (photo, step): what the photo's step looks like now (triggers keep the flag).
+LATEST = "step_run.is_latest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,15 @@ def _state(row: dict[str, object]) -> StepState:
     )
 
 
-async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
-    """Create the queued rows for a run; rows that already exist are left as they are."""
+async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str],
+                      step_versions: dict[str, int] | None = None) -> None:
+    """Create the queued rows for a run (each with its step's code version, 1 when not given; rows that
+    already exist are left as they are); the triggers mark the steps' older runs as no longer latest."""
+    versions = step_versions or {}
+    library = (await _libraries_of([photo_id])).get(photo_id)
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
-                queued_at=_now())
+                queued_at=_now(), step_version=versions.get(step, 1), library=library)
         for step in steps
     ]
     if rows:
@@ -64,19 +69,52 @@ async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids
         )
 
 
-async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int) -> bool:
-    """Mark the step running; False when it already finished (a duplicate delivery runs nothing).
+async def _libraries_of(photo_ids: list[int], chunk: int = 500) -> dict[int, int]:
+    """photo id -> its library, copied onto each run so per-library filters need no join."""
+    libraries: dict[int, int] = {}
+    for start in range(0, len(photo_ids), chunk):
+        some = photo_ids[start:start + chunk]
+        rows = await Photo.select(Photo.id, Photo.library).where(Photo.id.is_in(some))
+        libraries.update((int(row["id"]), int(row["library"])) for row in rows)
+    return libraries
+
+
+async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
+                           step_versions: dict[str, int], chunk: int = 500) -> None:
+    """mark_queued for many photos at once: `runs` maps photo id -> the version to record the steps at."""
+    now = _now()
+    libraries = await _libraries_of(list(runs), chunk)
+    rows = [
+        StepRun(photo=photo_id, step=step, version=version, state="queued",
+                job_id=job_id(step, photo_id, version), queued_at=now,
+                step_version=step_versions.get(step, 1), library=libraries.get(photo_id))
+        for photo_id, version in runs.items() for step in steps
+    ]
+    for start in range(0, len(rows), chunk):
+        await StepRun.insert(*rows[start:start + chunk]).on_conflict(
+            target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
+        )
+
+
+LOST_TRY = "the try ended without an outcome (its worker stopped); the next try took over"
+
+
+async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int, worker: str = "") -> bool:
+    """Mark the step running and open its next try; False when it already finished (a duplicate delivery
+    runs nothing).
 
     Every job is enqueued after mark_queued recorded it, so a missing row is a bug (or a photo deleted
     meanwhile): StepRunMissing, never "already finished"."""
+    started = _now()
     claimed = await StepRun.update(
-        {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id,
-         StepRun.started_at: _now(), StepRun.error: "", StepRun.error_kind: ""}
+        {StepRun.state: "running", StepRun.tries: attempt, StepRun.job_id: job_id, StepRun.worker: worker,
+         StepRun.started_at: started, StepRun.error: "", StepRun.error_kind: "", StepRun.reason: ""}
     ).where(
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
         & StepRun.state.not_in(list(FINAL_STATES))
     ).returning(StepRun.id)
     if claimed:
+        await _open_try(int(claimed[0]["id"]), photo_id, step, version, worker, started)
         return True
     exists = await StepRun.exists().where(
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
@@ -86,16 +124,40 @@ async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: in
     return False
 
 
+async def _open_try(run_id: int, photo_id: int, step: str, version: int, worker: str,
+                    started: datetime) -> None:
+    """A try row for the claim just made, numbered after the run's earlier tries (a retried run keeps
+    counting); an earlier try still open lost its worker, and is closed as such."""
+    await StepTry.update(
+        {StepTry.state: "lost", StepTry.error: LOST_TRY, StepTry.error_kind: "Lost",
+         StepTry.finished_at: started}
+    ).where((StepTry.step_run == run_id) & StepTry.finished_at.is_null())
+    earlier = await StepTry.count().where(StepTry.step_run == run_id)
+    await StepTry.insert(StepTry(step_run=run_id, photo=photo_id, step=step, version=version,
+                                 try_number=earlier + 1, worker=worker, state="running", started_at=started))
+
+
 async def finish(
     photo_id: int, step: str, version: int, state: str, *, error: str = "", error_kind: str = "",
     traceback: str = "", duration_ms: int | None = None,
 ) -> None:
-    """Record a step's outcome; its error text (shown to members) never names a server folder."""
-    await StepRun.update(
-        {StepRun.state: state, StepRun.error: without_directories(error), StepRun.error_kind: error_kind,
-         StepRun.traceback: traceback, StepRun.duration_ms: duration_ms,
-         StepRun.finished_at: None if state == "retrying" else _now()}
-    ).where((StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version))
+    """Record a step's outcome, on the run and on its open try; its error text (shown to members) never
+    names a server folder."""
+    shown = without_directories(error)
+    now = _now()
+    finished = await StepRun.update(
+        {StepRun.state: state, StepRun.error: shown, StepRun.error_kind: error_kind,
+         StepRun.reason: failure_reason(shown), StepRun.traceback: traceback,
+         StepRun.duration_ms: duration_ms,
+         StepRun.finished_at: None if state == "retrying" else now}
+    ).where(
+        (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
+    ).returning(StepRun.id)
+    if finished:
+        await StepTry.update(
+            {StepTry.state: state, StepTry.error: shown, StepTry.error_kind: error_kind,
+             StepTry.traceback: traceback, StepTry.duration_ms: duration_ms, StepTry.finished_at: now}
+        ).where((StepTry.step_run == finished[0]["id"]) & StepTry.finished_at.is_null())
 
 
 async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason: str) -> None:
@@ -104,7 +166,7 @@ async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason
     if names:
         await StepRun.update(
             {StepRun.state: "skipped", StepRun.error: reason, StepRun.error_kind: "Upstream",
-             StepRun.finished_at: _now()}
+             StepRun.reason: failure_reason(reason), StepRun.finished_at: _now()}
         ).where(
             (StepRun.photo == photo_id) & (StepRun.version == version) & StepRun.step.is_in(names)
             & (StepRun.state == "queued")
@@ -132,8 +194,7 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.version = (SELECT MAX(s2.version) FROM step_run s2 "
-              "WHERE s2.photo = s.photo AND s2.step = s.step))",
+              "AND s.is_latest)",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }
@@ -147,24 +208,11 @@ def photo_state_clause(state: str) -> WhereRaw:
 def _of_user(user_id: int | None) -> str:
     """SQL restricting step runs to the photos of a user's libraries (None: every photo).
 
-    A correlated EXISTS, so the planner starts from the state index (few unfinished or failed rows) rather
-    than from the user's photos, which would read every run of every photo."""
+    The run carries its photo's library, so this tests it against the user's few libraries: the planner
+    starts from the state indexes (few unfinished or failed rows) and reads no photo row."""
     if user_id is None:
         return ""
-    return (" AND EXISTS (SELECT 1 FROM photo p JOIN membership m ON m.library = p.library "
-            f"WHERE p.id = step_run.photo AND m.\"user\" = {int(user_id)})")
-
-
-async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
-    """step -> state -> count over the latest run of each photo's steps."""
-    rows = await StepRun.raw(
-        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} "
-        "GROUP BY step, state"
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["step"], {})[row["state"]] = int(row["n"])
-    return counts
+    return f' AND step_run.library IN (SELECT m.library FROM membership m WHERE m."user" = {int(user_id)})'
 
 
 async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
@@ -173,24 +221,6 @@ async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[S
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
     return [_state(row) for row in rows]
-
-
-async def unfinished_count(user_id: int | None = None) -> int:
-    """Photos with a step still to run (the processing pill)."""
-    rows = await StepRun.raw(
-        "SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state IN ('queued', 'running', 'retrying')"
-        + _of_user(user_id)
-    )
-    return int(rows[0]["n"])
-
-
-async def failed_photo_count(user_id: int | None = None) -> int:
-    """Photos whose latest run of some step failed (the dashboard badge)."""
-    rows = await StepRun.raw(
-        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND "
-        f"{LATEST}{_of_user(user_id)}"
-    )
-    return int(rows[0]["n"])
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:
@@ -220,3 +250,12 @@ async def mean_durations() -> dict[str, float]:
         "AND duration_ms IS NOT NULL GROUP BY step"
     )
     return {row["step"]: float(row["ms"] or 0) / 1000 for row in rows}
+
+
+async def delete_runs(run_ids: Iterable[int]) -> int:
+    """Delete step runs, and with them (ON DELETE CASCADE) their tries; how many runs there were."""
+    ids = [int(run_id) for run_id in run_ids]
+    if not ids:
+        return 0
+    deleted = await StepRun.delete().where(StepRun.id.is_in(ids)).returning(StepRun.id)
+    return len(deleted)

@@ -169,6 +169,63 @@ class StepRun(Table):
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+    step_version = Integer(default=1)           # the step's code version when queued (a classifier's)
+    worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
+    # The error without the file it names (media.failures.failure_reason): failures group by it.
+    reason = Text(default="")
+    is_latest = Boolean(default=True)           # the newest version of this (photo, step); triggers keep it
+    # The photo's library, copied when the run is queued (a photo never moves): per-library and per-user
+    # filters test a column rather than joining every run to its photo.
+    library = ForeignKey(Library, on_delete=OnDelete.cascade, null=True, default=None)
+
+
+class StepTry(Table):
+    """One try of a step run: who ran it, when, for how long, and how it ended (the run keeps only its last).
+
+    A try that never got an outcome (its worker died) is closed as "lost" when the next try starts."""
+
+    id = Serial(primary_key=True)
+
+    step_run = ForeignKey(StepRun, on_delete=OnDelete.cascade, index=True)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    step = Varchar(length=60)
+    version = Integer()
+    try_number = Integer(default=1)             # 1, 2, ... per run, also across a retry of a failed run
+    worker = Varchar(length=200, default="")
+    state = Varchar(length=20)                  # running/retrying/done/failed/skipped/lost
+    error = Text(default="")
+    error_kind = Varchar(length=60, default="")
+    traceback = Text(default="")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    duration_ms = Integer(null=True, default=None)
+
+
+class StepTally(Table):
+    """How many latest runs each step has in each state (db/step_tally.py; kept by triggers on step_run)."""
+
+    id = Serial(primary_key=True)
+
+    step = Varchar(length=60)
+    state = Varchar(length=20)
+    n = Integer(default=0)
+
+
+class PhotoProgress(Table):
+    """Per photo: its latest runs still to finish and failed (kept by triggers on step_run)."""
+
+    photo = Integer(primary_key=True)           # no foreign key: the triggers remove the row with its runs
+    library = Integer(null=True, default=None)
+    unfinished = Integer(default=0)
+    failed = Integer(default=0)
+
+
+class LibraryTally(Table):
+    """Per library: photos with work still to do, photos with a failed step (kept by triggers)."""
+
+    library = Integer(primary_key=True)
+    processing = Integer(default=0)
+    failed = Integer(default=0)
 
 
 class ClassifierSetting(Table):
@@ -178,6 +235,30 @@ class ClassifierSetting(Table):
 
     name = Varchar(length=60, unique=True)
     enabled = Boolean(default=True)
+
+
+class JobPause(Table):
+    """An admin's pause of queued work: everything ("global"), one step, or one library's photos.
+
+    One row per scope (a unique index over scope, step and library); resuming deletes it."""
+
+    id = Serial(primary_key=True)
+
+    scope = Varchar(length=20)                  # "global" | "step" | "library"
+    step = Varchar(length=60, default="")       # scope "step": the step's name
+    library = ForeignKey(Library, null=True, default=None, on_delete=OnDelete.cascade)
+    created_by = Varchar(length=150, default="")
+    created_at = Timestamptz()
+
+
+class JobSetting(Table):
+    """One number that steers the workers, by name: `limit:<step>` (most runs of that step at once per
+    worker) and `history_days` (finished history kept that long; 0 keeps it all)."""
+
+    id = Serial(primary_key=True)
+
+    name = Varchar(length=100, unique=True)
+    value = Integer(default=0)
 
 
 class ServiceOutage(Table):
@@ -193,9 +274,11 @@ class ServiceOutage(Table):
     error = Text(default="")
 
 
+# The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
+    StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    ClassifierSetting, ServiceOutage,
+    StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage,
 )
 
 

@@ -26,8 +26,6 @@ class WaitingStep:
     photo_id: int
     version: int
     step: str
-    whole_pipeline: bool                      # every pipeline step is recorded at this version (a full
-                                              # run, whose successors follow), not an explicit few
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +74,13 @@ async def waiting_steps(link_of: Mapping[str, int], photo_ids: Collection[int] |
         f"  GROUP BY photo, version), "
         f"failed_link AS MATERIALIZED (SELECT photo, version, MIN({_link(link_of, 'step_run')}) AS link "
         f"  FROM step_run WHERE state = 'failed'{only} GROUP BY photo, version) "
-        f"SELECT o.photo, o.version, o.step, "
-        f"  (SELECT COUNT(*) FROM step_run c WHERE c.photo = o.photo AND c.version = o.version "
-        f"   AND c.step IN ({_quoted(link_of)})) AS recorded "
+        f"SELECT o.photo, o.version, o.step "
         f"FROM open_step o JOIN next_link n ON n.photo = o.photo AND n.version = o.version "
         f"  AND n.link = o.link "
         f"LEFT JOIN failed_link f ON f.photo = o.photo AND f.version = o.version "
         f"WHERE f.link IS NULL OR f.link >= n.link"
     )
-    steps = len(link_of)
-    return [WaitingStep(int(row["photo"]), int(row["version"]), str(row["step"]),
-                        whole_pipeline=int(row["recorded"]) == steps) for row in rows]
+    return [WaitingStep(int(row["photo"]), int(row["version"]), str(row["step"])) for row in rows]
 
 
 async def skip_after_failures(link_of: Mapping[str, int], photo_ids: Collection[int] | None = None) -> int:

@@ -26,8 +26,9 @@ async def requeue_unfinished(redis: ArqRedis, pipeline: Chain, photo_ids: Collec
     link_of = {name: pipeline.link_index(name) for name in pipeline.step_names()}
     await skip_after_failures(link_of, photo_ids)        # a worker stopped between a failure and that
     waiting = await waiting_steps(link_of, photo_ids)
+    # Each follows on (flow.advance goes only to the steps recorded at its version, however few).
     jobs = [NewJob(flow.job_id(step.step, step.photo_id, step.version), step.step,
-                   (step.photo_id, step.version, step.whole_pipeline)) for step in waiting]
+                   (step.photo_id, step.version, True)) for step in waiting]
     missing = await _without_a_usable_job(redis, jobs)
     return await enqueue_batch(redis, missing)
 

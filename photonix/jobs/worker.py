@@ -12,7 +12,10 @@ from arq.worker import Function, func
 
 from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
+from photonix.db import job_settings
+from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
+from photonix.jobs.housekeeping import clear_old_history
 from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, WORKER_ID_KEY, InFlight, new_worker_id
 from photonix.jobs.outage_handling import OUTAGE_CTX_KEY, OutageHandling
 from photonix.jobs.outages import unreachable_service
@@ -27,6 +30,7 @@ from photonix.jobs.watcher import rescan_all, watch_libraries
 log = structlog.get_logger()
 
 ARQ_TIMEOUT_MARGIN_SECONDS = 10     # time for a timed-out step to record itself before ARQ steps in
+HISTORY_CLEAR_HOUR, HISTORY_CLEAR_MINUTE = 3, 17    # nightly, UTC; ARQ runs a cron job on one worker
 
 
 async def rescan_libraries(ctx: dict[str, Any]) -> int:
@@ -41,6 +45,10 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["owns_pool"] = True
         # Start every pool process and load classifier data now, not while the first photos wait.
         await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
+    ctx["step_limiter"] = limiter = StepLimiter()
+    await limiter.set_limits(await job_settings.step_limits())
+    if not ctx.get("burst"):                 # a burst worker (tests) reads the limits once
+        ctx["limits_refresh"] = asyncio.create_task(refresh_limits(limiter))
     if ctx.get("upkeep"):
         start_upkeep(ctx)
     requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])
@@ -72,6 +80,10 @@ async def keep_watching(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event) -
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    if (refresh := ctx.pop("limits_refresh", None)) is not None:
+        refresh.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refresh
     await stop_upkeep(ctx)
     await ctx[OUTAGE_CTX_KEY].close()
     if "watcher" in ctx:
@@ -105,16 +117,21 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
     rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, every_minutes))
     worker = Worker(
         functions=step_functions(settings, pipeline),
-        cron_jobs=[cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
-        if settings.rescan_seconds else [],
+        cron_jobs=[
+            *([cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
+              if settings.rescan_seconds else []),
+            cron(clear_old_history, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
+                 run_at_startup=False),
+        ],
         redis_settings=redis_settings(settings),
         # A burst worker (tests, draining a queue) ends when the queue is empty: it neither beats nor
         # repairs after others, which a long-lived worker does (upkeep.py).
-        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "upkeep": not burst,
-             WORKER_ID_KEY: worker_id, IN_FLIGHT_CTX_KEY: InFlight(worker_id)},
+        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "burst": burst,
+             "upkeep": not burst, WORKER_ID_KEY: worker_id, IN_FLIGHT_CTX_KEY: InFlight(worker_id)},
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         on_job_start=on_job_start,
+        after_job_end=requeue_if_resumed,
         max_jobs=settings.worker_concurrency,
         # Steps time out by themselves (steprun), into a retry; ARQ's limit is only the backstop.
         job_timeout=settings.job_timeout_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,

@@ -127,3 +127,22 @@ def without_directories(text: str) -> str:
     """Text fit for members: every absolute path in it shortened to its file name (error texts come
     from our code, libraries and the OS; the folder a library lives in is the admin's business)."""
     return _BARE_PATH.sub(r"\1", _QUOTED_PATH.sub(r"\1\2\1", text))
+
+
+MAX_GROUP_REASON = 300   # failures group by this text, and an index holds it (PostgreSQL caps btree rows)
+
+# An error sentence opens with the file's name (see above), perhaps after "gave up after N tries: ".
+_NAMED_FILE = re.compile(
+    r"^(?P<lead>gave up after \d+ tries: )?(?P<name>[^:\n]{1,255}?\.[A-Za-z0-9]{1,10}): ")
+_CONTENT_HASH = re.compile(r"\b[0-9a-f]{16,}\b")     # derivative names (thumbnails) carry the content hash
+
+
+def failure_reason(error: str) -> str:
+    """The error without the file it is about, so that many photos failing for one cause share one text:
+    "IMG_1.JPG: not an image format we can read" -> "not an image format we can read"."""
+    text = error
+    named = _NAMED_FILE.match(text)
+    if named:
+        text = (named["lead"] or "") + text[named.end():].replace(named["name"], "the file")
+    text = _CONTENT_HASH.sub("…", text).strip()
+    return text if len(text) <= MAX_GROUP_REASON else text[:MAX_GROUP_REASON - 1] + "…"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment
@@ -61,11 +61,34 @@ def histogram_points(channel: list[int], width: int = 240, height: int = 80) -> 
 
 
 
+def utc_time(value: datetime | None) -> str:
+    """A moment of the job record, to the second, in UTC (workers and viewers may sit in other zones)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+def iso_time(value: datetime | None) -> str:
+    """For <time datetime="...">."""
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
+
+
+def duration(ms: int | None) -> str:
+    """How long a step took, in the unit that reads best: 87 ms, 1.4 s, 3 min 12 s."""
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} min {seconds} s"
+
+
 def register_filters(environment: Environment) -> None:
     filters: dict[str, Any] = {
         "month_title": month_title, "when": when, "date_source": date_source, "shutter": shutter,
         "aperture": aperture,
         "filesize": filesize, "megapixels": megapixels, "histogram_points": histogram_points,
+        "utc_time": utc_time, "iso_time": iso_time, "duration": duration,
     }
     environment.filters.update(filters)
     environment.globals["zip"] = zip

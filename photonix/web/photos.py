@@ -16,13 +16,13 @@ from litestar.response import Redirect, Template
 
 from photonix.db import accounts, grid, photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
-from photonix.jobs import flow
-from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.reprocess import reprocess
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.files import original_problem
 from photonix.web.params import Id
 from photonix.web.templating import page
+from photonix.web.timeline import timeline_context
 from photonix.web.views import file_name
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -42,11 +42,6 @@ async def _tag_groups(photo_id: int) -> list[tuple[str, str, list[Any]]]:
     for tag in await tags.tags_of(photo_id):
         grouped["generic" if tag.source == tags.USER_SOURCE else tag.kind].append(tag)
     return [(kind, title, grouped[kind]) for kind, title in TAG_KINDS if grouped[kind] or kind == "generic"]
-
-
-def _steps_in_order(steps: list[stepruns.StepState]) -> list[stepruns.StepState]:
-    order = {name: index for index, name in enumerate(PIPELINE.step_names())}
-    return sorted(steps, key=lambda s: order.get(s.step, len(order)))
 
 
 def _query(narrowed: grid.GridFilter, cursor: grid.Cursor) -> dict[str, str]:
@@ -102,9 +97,8 @@ class PhotoController(Controller):
             "file_name": file_name(row),
             "original_problem": await original_problem(settings, row),
             "tag_groups": await _tag_groups(photo_id),
-            "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
             "map_tile_url": settings.map_tile_url,
-            "can_reprocess": (await roles.photo_role(viewer, photo_id) or 0) >= roles.Role.OWNER,
+            **await timeline_context(viewer, photo_id),     # Processing: every try of every step
         }
         return await page(request, "pages/photo.html", context)
 
@@ -154,11 +148,10 @@ class PhotoController(Controller):
     async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                         redis: RedisDep) -> Template | Redirect:
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
-        await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
+        await reprocess(redis, [photo_id])
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
-        return Template("partials/steps.html", context={
-            "photo": {"id": photo_id}, "steps": _steps_in_order(await stepruns.current_steps(photo_id)),
-            "can_reprocess": True})
+        return Template("partials/photo_timeline.html", context={
+            "photo": {"id": photo_id}, **await timeline_context(viewer, photo_id)})
 
 
