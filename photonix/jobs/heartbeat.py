@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import ArqRedis
+from redis.asyncio.client import Pipeline
 
 BEAT_KEY_PREFIX = "photonix:worker:"
 # Every worker that beat lately, by id with its last beat's time: listing workers reads this, not a SCAN
@@ -81,17 +82,18 @@ def beat_ttl_seconds(beat_seconds: float) -> int:
 
 async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
     """Write this worker's beat; the key outlives the beat so a silent worker can be shown as lost."""
-    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
-    await index_worker(redis, beat)
-
-
-async def index_worker(redis: ArqRedis, beat: WorkerBeat) -> None:
-    """Keep the worker in the index that worker_beats() reads; forget ids silent for an hour."""
-    moment = beat.last_beat.timestamp()
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
-        pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
+        queue_beat(pipe, beat)
         await pipe.execute()
+
+
+def queue_beat(pipe: Pipeline, beat: WorkerBeat) -> None:
+    """The commands that publish a beat, on a pipeline (a worker sends them with its own, in one round
+    trip): the beat itself, and the index that worker_beats() reads, which forgets ids silent an hour."""
+    moment = beat.last_beat.timestamp()
+    pipe.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
+    pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
+    pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
 
 
 async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:
