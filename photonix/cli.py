@@ -1,6 +1,8 @@
 """The `photonix` command: up, web, worker, migrate, import, status, user/library/token create.
 
-The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py."""
+The user/token lifecycle (password, disable, delete, token list/revoke) is in cli_accounts.py; `jobs list`
+in cli_jobs.py, the `jobs` actions (retry, rerun, pause, resume, cancel, clear-history) in
+cli_jobs_actions.py."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import signal
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -93,9 +93,13 @@ def parser() -> argparse.ArgumentParser:
     create_token = command("create", cmd_token_create, "create an API token for a user (printed once)", token)
     create_token.add_argument("--user", required=True)
     create_token.add_argument("--name", default="")
-    from photonix import cli_accounts
+    jobs = sub.add_parser("jobs", help="the job dashboard: list (and actions)").add_subparsers(
+        required=True, metavar="ACTION")
+    from photonix import cli_accounts, cli_jobs, cli_jobs_actions
 
     cli_accounts.register(user, token, library, command)
+    cli_jobs.register(jobs, command)
+    cli_jobs_actions.register(jobs, command)
     return root
 
 
@@ -168,57 +172,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
-    from photonix.jobs.embedded_redis import start_embedded_redis, write_url_file
+    from photonix.cli_supervisor import run_up
 
-    stop_on_sigterm()
-    embedded = None
-    worker: subprocess.Popen[bytes] | None = None
-    try:
-        if settings.redis_url is None:
-            embedded = start_embedded_redis(settings.data_dir)
-            write_url_file(settings.data_dir, embedded.url)
-            settings = Settings.from_env(child_env({"PHOTONIX_REDIS_URL": embedded.url}))
-        if cmd_migrate(settings, args) != EXIT_OK:
-            return EXIT_ERROR
-        worker = subprocess.Popen([sys.executable, "-m", "photonix", "worker"],
-                                  env=child_env({"PHOTONIX_REDIS_URL": settings.redis_url or ""}))
-        url = f"http://{settings.host}:{settings.port}/"
-        database = "SQLite" if settings.is_sqlite else "PostgreSQL"
-        console.print(f"\n[bold]Photonix is running at {url}[/bold]\n"
-                      f"  data: {settings.data_dir}   database: {database}"
-                      f"   redis: {'embedded' if embedded else settings.redis_url}\n"
-                      "  Or set up from a terminal: create the admin and a library, then import:\n"
-                      "    .venv/bin/photonix user create admin --admin\n"
-                      "    .venv/bin/photonix library create Photos --folder ~/Pictures --owner admin\n"
-                      "    .venv/bin/photonix import ~/Pictures --library Photos --wait\n"
-                      "  API: .venv/bin/photonix token create --user admin,"
-                      " then Authorization: Bearer <token>\n")
-        return cmd_web(settings, args)
-    finally:
-        # A second Ctrl+C or TERM must not cut the clean-up short and leave a child running.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if worker:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        if embedded:
-            embedded.stop()
-
-
-def stop_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit, so `up`'s clean-up runs.
-
-    Left alone, TERM kills the process on the spot: uvicorn catches it while it serves, then, having
-    stopped, restores the previous handler and raises the signal again; with the default handler that
-    ends `up` before it can stop the worker and the embedded Redis."""
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
+    return run_up(settings, console, lambda chosen: cmd_migrate(chosen, args))
 
 
 def with_reachable_redis(settings: Settings, *, required: bool) -> Settings:
@@ -257,15 +213,9 @@ def _require_library_root(settings: Settings, folder: Path) -> None:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from photonix.jobs.status import collect_status, print_status
+    from photonix.cli_jobs import cmd_status as show_status
 
-    settings = with_reachable_redis(settings, required=False)
-    report = run_with_db(settings, lambda: collect_status(settings))
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-    else:
-        print_status(report, Console())
-    return EXIT_OK
+    return show_status(settings, args)
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:

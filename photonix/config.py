@@ -52,6 +52,8 @@ class Settings:
     metrics_allow: tuple[str, ...]       # ...or from these networks (loopback by default)
     session_idle_minutes: int = 14 * 24 * 60   # a session unused this long ends; each request slides it
     session_max_days: int = 120                # and every session ends this long after sign-in
+    heartbeat_seconds: float = 5.0             # how often a worker beats; silent for 3 beats, it is lost
+    sweep_seconds: int = 60                    # how often one worker looks for stuck work and repairs it
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,6 +130,8 @@ class Settings:
             session_max_days=_int(env, "SESSION_MAX_DAYS", 120, minimum=1),
             metrics_token=_metrics_token(env),
             metrics_allow=_networks(env, "METRICS_ALLOW", LOOPBACK_NETWORKS),
+            heartbeat_seconds=_positive(env, "HEARTBEAT_SECONDS", 5.0),
+            sweep_seconds=_int(env, "SWEEP_SECONDS", 60, minimum=1),
         )
 
 
@@ -215,6 +219,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{PREFIX}{name} must not be negative, got {value}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{PREFIX}{name} must be more than 0, got {value}")
     return value
 
 

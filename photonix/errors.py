@@ -17,6 +17,11 @@ class StepSkipped(PhotonixError):
     """The step does not apply, its input is missing, or its model is not installed; says which."""
 
 
+class StepDisabled(StepSkipped):
+    """The step is turned off in settings, or its model is not installed: the photo was not looked at,
+    so "re-run missing" runs it once the step is back."""
+
+
 class UndecodableImage(PermanentError):
     """The file is not an image we can decode (truncated, corrupt, not an image at all)."""
 
@@ -65,5 +70,20 @@ class NotVisible(PhotonixError):
     """The viewer may not see this library or photo (or it does not exist): answered 404, never 403."""
 
 
+class InvalidAction(PhotonixError):
+    """A job action that cannot be done as asked (an unknown step, a scope without its step): says why."""
+
+
 class NotAllowed(PhotonixError):
     """The viewer sees this library or photo, but their role does not allow the action: answered 403."""
+
+
+def permanent_kinds() -> frozenset[str]:
+    """The error_kind of every PermanentError class: a run that failed with one fails again if retried."""
+    found: set[str] = set()
+    waiting: list[type[BaseException]] = [PermanentError]
+    while waiting:
+        kind = waiting.pop()
+        found.add(kind.__name__)
+        waiting.extend(kind.__subclasses__())
+    return frozenset(found)

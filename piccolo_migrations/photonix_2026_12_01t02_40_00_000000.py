@@ -5,16 +5,9 @@
 - step_run.worker: the worker of the run's latest try.
 - step_run.reason: the error without the file it names (media.failures.failure_reason), the key failures
   are grouped by; filled here for the runs recorded before.
-- step_run.superseded: a newer version of the step was queued for the photo (stepruns.mark_queued sets
-  it), so "the latest run of each step" is a column test, not a subquery per row; filled here.
 - step_run.library: the photo's library, copied when the run is queued, so per-library and per-user
   filters (the header's counts, the lists' library filter) need no join; filled here.
-- step_run_failed: a partial index over the failed runs that are not superseded, in group order
-  (step, error_kind, reason), then id (a group's photos page by it), carrying photo, library,
-  finished_at and superseded so the failure lists and counts never read the table (SQLite reads a
-  column its partial index's WHERE names unless the index holds it). It leads with state so that
-  SQLite, which plans without statistics, prefers it to step_run_state for `state = 'failed'`; on
-  PostgreSQL it does not (see create_indexes).
+(The failure lists' index needs step_run.is_latest: migration 2026-12-01T03:05 makes it.)
 The DDL differs only in the id column (SQLite INTEGER PRIMARY KEY, PostgreSQL SERIAL)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -24,12 +17,11 @@ from photonix.media.failures import failure_reason
 
 ID = "2026-12-01T02:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "step_try table; step_run worker, reason, superseded, library; failed-runs index"
+DESCRIPTION = "step_try table; step_run worker, reason and library"
 
 STEP_RUN_COLUMNS = (
     ("worker", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ("reason", "TEXT NOT NULL DEFAULT ''"),
-    ("superseded", "BOOLEAN NOT NULL DEFAULT FALSE"),
     ("library", 'INTEGER NULL DEFAULT NULL REFERENCES "library" ("id") ON DELETE CASCADE'),
 )
 STEP_TRY_COLUMNS = (
@@ -51,17 +43,7 @@ INDEXES = (
     ("step_try_step_run", "step_try", '"step_run"', ""),
     ("step_try_photo", "step_try", '"photo"', ""),
 )
-FAILED_RUNS = ("step_run_failed", "step_run",
-               '"step", "error_kind", "reason", "id", "photo", "library", "finished_at", "superseded"',
-               "WHERE \"state\" = 'failed' AND \"superseded\" = FALSE")
 BATCH = 500
-
-
-async def mark_superseded() -> None:
-    """Runs recorded before: those with a newer version of their step are superseded."""
-    await run_sql('UPDATE "step_run" SET "superseded" = TRUE WHERE "version" < ('
-                  'SELECT MAX(s2."version") FROM "step_run" s2 '
-                  'WHERE s2."photo" = "step_run"."photo" AND s2."step" = "step_run"."step")')
 
 
 async def fill_libraries() -> None:
@@ -91,22 +73,17 @@ async def forwards() -> MigrationManager:
         await run_sql(f'CREATE TABLE "step_try" ({", ".join((key, *STEP_TRY_COLUMNS))})')
 
     async def create_indexes() -> None:       # after the columns are filled: one sort, not 600k inserts
-        name, table, columns, where = FAILED_RUNS
-        # PostgreSQL drops a condition its partial index implies, so a leading state column would leave
-        # every group lookup scanning the whole index; SQLite needs it to pick this index at all.
-        failed_runs = (name, table, columns if is_postgres() else f'"state", {columns}', where)
-        for name, table, columns, where in (*INDEXES, failed_runs):
+        for name, table, columns, where in INDEXES:
             await run_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns}) {where}'.strip())
 
     async def drop() -> None:
-        for name, *_ in (*INDEXES, FAILED_RUNS):
+        for name, *_ in INDEXES:
             await run_sql(f'DROP INDEX IF EXISTS "{name}"')
         await run_sql('DROP TABLE IF EXISTS "step_try"')
         for name, _ in reversed(STEP_RUN_COLUMNS):
             await run_sql(f'ALTER TABLE "step_run" DROP COLUMN "{name}"')
 
     manager.add_raw(create)
-    manager.add_raw(mark_superseded)
     manager.add_raw(fill_libraries)
     manager.add_raw(fill_reasons)
     manager.add_raw(create_indexes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from photonix.classifiers import CLASSIFIERS, classifier_named
 from photonix.classifiers.base import Classifier, ClassifierInput, ScoredTag
-from photonix.errors import StepSkipped
+from photonix.errors import StepDisabled
 
 
 def run_classifier(classifier: str | Classifier, given: ClassifierInput) -> list[ScoredTag]:
@@ -16,7 +16,7 @@ def run_classifier(classifier: str | Classifier, given: ClassifierInput) -> list
     chosen = classifier_named(classifier) if isinstance(classifier, str) else classifier
     reason = chosen.unavailable_reason()
     if reason is not None:                  # e.g. a model file not installed: skip, saying which
-        raise StepSkipped(reason)
+        raise StepDisabled(reason)
     return chosen.classify(given)
 
 

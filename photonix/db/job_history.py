@@ -1,6 +1,6 @@
 """What happened to the work, as lists: failures grouped by cause, a group's photos, the run history.
 
-Failures are the latest run of a (photo, step) in state failed (not superseded by a newer version),
+Failures are the latest run of a (photo, step) in state failed (is_latest: no newer version),
 grouped by step, error kind and reason (the error without the file it names). Lists page by keyset on
 the run id, newest first, never OFFSET. Permission is the caller's: these lists are for admins. One
 photo's tries are in photo_timeline.py."""

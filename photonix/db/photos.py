@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +98,18 @@ async def bump_version(photo_id: int) -> int:
         Photo.version
     )
     return int(row[0]["version"])
+
+
+async def bump_versions(photo_ids: Iterable[int], chunk: int = 500) -> dict[int, int]:
+    """bump_version for many photos at once: photo id -> its new version (photos that are gone: absent)."""
+    ids = sorted(set(photo_ids))
+    bumped: dict[int, int] = {}
+    for start in range(0, len(ids), chunk):
+        rows = await Photo.update({Photo.version: Photo.version + 1}).where(
+            Photo.id.is_in(ids[start:start + chunk])
+        ).returning(Photo.id, Photo.version)
+        bumped.update({int(row["id"]): int(row["version"]) for row in rows})
+    return bumped
 
 
 async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: str = "") -> None:

@@ -1,8 +1,10 @@
-"""StepRun rows: queue, claim and finish one step of one photo at one version, and summarise them."""
+"""StepRun rows: queue, claim and finish one step of one photo at one version; recent failures.
+
+The dashboard's counts are in step_tally.py (kept by triggers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,9 +18,8 @@ FINAL_STATES = frozenset({"done", "skipped", "failed"})
 SUCCESS_STATES = frozenset({"done", "skipped"})
 STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
-# The latest version of each (photo, step): what the photo's step looks like now. Queuing a newer version
-# marks the older runs superseded (mark_queued), so this is a column test, not a subquery per row.
-LATEST = "step_run.superseded = FALSE"
+# The latest version of each (photo, step): what the photo's step looks like now (triggers keep the flag).
+LATEST = "step_run.is_latest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +52,47 @@ def _state(row: dict[str, object]) -> StepState:
     )
 
 
-async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str]) -> None:
-    """Create the queued rows for a run (rows that already exist are left as they are); the steps' runs at
-    older versions become superseded."""
-    photo = await Photo.select(Photo.library).where(Photo.id == photo_id).first()
+async def mark_queued(photo_id: int, version: int, steps: Iterable[str], job_ids: dict[str, str],
+                      step_versions: dict[str, int] | None = None) -> None:
+    """Create the queued rows for a run (each with its step's code version, 1 when not given; rows that
+    already exist are left as they are); the triggers mark the steps' older runs as no longer latest."""
+    versions = step_versions or {}
+    library = (await _libraries_of([photo_id])).get(photo_id)
     rows = [
         StepRun(photo=photo_id, step=step, version=version, state="queued", job_id=job_ids.get(step, ""),
-                queued_at=_now(), library=photo["library"] if photo else None)
+                queued_at=_now(), step_version=versions.get(step, 1), library=library)
         for step in steps
     ]
     if rows:
         await StepRun.insert(*rows).on_conflict(
             target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
-        await StepRun.update({StepRun.superseded: True}).where(
-            (StepRun.photo == photo_id) & StepRun.step.is_in([row.step for row in rows])
-            & (StepRun.version < version) & (StepRun.superseded == False)  # noqa: E712 (SQL, not Python)
+
+
+async def _libraries_of(photo_ids: list[int], chunk: int = 500) -> dict[int, int]:
+    """photo id -> its library, copied onto each run so per-library filters need no join."""
+    libraries: dict[int, int] = {}
+    for start in range(0, len(photo_ids), chunk):
+        some = photo_ids[start:start + chunk]
+        rows = await Photo.select(Photo.id, Photo.library).where(Photo.id.is_in(some))
+        libraries.update((int(row["id"]), int(row["library"])) for row in rows)
+    return libraries
+
+
+async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Callable[[str, int, int], str],
+                           step_versions: dict[str, int], chunk: int = 500) -> None:
+    """mark_queued for many photos at once: `runs` maps photo id -> the version to record the steps at."""
+    now = _now()
+    libraries = await _libraries_of(list(runs), chunk)
+    rows = [
+        StepRun(photo=photo_id, step=step, version=version, state="queued",
+                job_id=job_id(step, photo_id, version), queued_at=now,
+                step_version=step_versions.get(step, 1), library=libraries.get(photo_id))
+        for photo_id, version in runs.items() for step in steps
+    ]
+    for start in range(0, len(rows), chunk):
+        await StepRun.insert(*rows[start:start + chunk]).on_conflict(
+            target=(StepRun.photo, StepRun.step, StepRun.version), action="DO NOTHING"
         )
 
 
@@ -168,7 +194,7 @@ async def current_steps(photo_id: int) -> list[StepState]:
 # Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
 PHOTO_STATE_FILTERS = {
     "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.superseded = FALSE)",
+              "AND s.is_latest)",
     "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
                "AND s.state IN ('queued', 'running', 'retrying'))",
 }
@@ -189,42 +215,12 @@ def _of_user(user_id: int | None) -> str:
     return f' AND step_run.library IN (SELECT m.library FROM membership m WHERE m."user" = {int(user_id)})'
 
 
-async def summary(user_id: int | None = None) -> dict[str, dict[str, int]]:
-    """step -> state -> count over the latest run of each photo's steps."""
-    rows = await StepRun.raw(
-        f"SELECT step, state, COUNT(*) AS n FROM step_run WHERE {LATEST}{_of_user(user_id)} "
-        "GROUP BY step, state"
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row["step"], {})[row["state"]] = int(row["n"])
-    return counts
-
-
 async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
     rows = await StepRun.raw(
         f"SELECT * FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)} "
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
     return [_state(row) for row in rows]
-
-
-async def unfinished_count(user_id: int | None = None) -> int:
-    """Photos with a step still to run (the processing pill)."""
-    rows = await StepRun.raw(
-        "SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state IN ('queued', 'running', 'retrying')"
-        + _of_user(user_id)
-    )
-    return int(rows[0]["n"])
-
-
-async def failed_photo_count(user_id: int | None = None) -> int:
-    """Photos whose latest run of some step failed (the dashboard badge)."""
-    rows = await StepRun.raw(
-        f"SELECT COUNT(DISTINCT photo) AS n FROM step_run WHERE state = 'failed' AND "
-        f"{LATEST}{_of_user(user_id)}"
-    )
-    return int(rows[0]["n"])
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:

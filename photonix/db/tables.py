@@ -169,11 +169,11 @@ class StepRun(Table):
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     duration_ms = Integer(null=True, default=None)
+    step_version = Integer(default=1)           # the step's code version when queued (a classifier's)
     worker = Varchar(length=200, default="")    # the worker of the latest try ("" before workers had ids)
     # The error without the file it names (media.failures.failure_reason): failures group by it.
     reason = Text(default="")
-    # A newer version of this step was queued for the photo: this run is history, not the photo's state.
-    superseded = Boolean(default=False)
+    is_latest = Boolean(default=True)           # the newest version of this (photo, step); triggers keep it
     # The photo's library, copied when the run is queued (a photo never moves): per-library and per-user
     # filters test a column rather than joining every run to its photo.
     library = ForeignKey(Library, on_delete=OnDelete.cascade, null=True, default=None)
@@ -201,6 +201,33 @@ class StepTry(Table):
     duration_ms = Integer(null=True, default=None)
 
 
+class StepTally(Table):
+    """How many latest runs each step has in each state (db/step_tally.py; kept by triggers on step_run)."""
+
+    id = Serial(primary_key=True)
+
+    step = Varchar(length=60)
+    state = Varchar(length=20)
+    n = Integer(default=0)
+
+
+class PhotoProgress(Table):
+    """Per photo: its latest runs still to finish and failed (kept by triggers on step_run)."""
+
+    photo = Integer(primary_key=True)           # no foreign key: the triggers remove the row with its runs
+    library = Integer(null=True, default=None)
+    unfinished = Integer(default=0)
+    failed = Integer(default=0)
+
+
+class LibraryTally(Table):
+    """Per library: photos with work still to do, photos with a failed step (kept by triggers)."""
+
+    library = Integer(primary_key=True)
+    processing = Integer(default=0)
+    failed = Integer(default=0)
+
+
 class ClassifierSetting(Table):
     """An admin's on/off switch for one classifier; a classifier without a row is on."""
 
@@ -210,9 +237,48 @@ class ClassifierSetting(Table):
     enabled = Boolean(default=True)
 
 
+class JobPause(Table):
+    """An admin's pause of queued work: everything ("global"), one step, or one library's photos.
+
+    One row per scope (a unique index over scope, step and library); resuming deletes it."""
+
+    id = Serial(primary_key=True)
+
+    scope = Varchar(length=20)                  # "global" | "step" | "library"
+    step = Varchar(length=60, default="")       # scope "step": the step's name
+    library = ForeignKey(Library, null=True, default=None, on_delete=OnDelete.cascade)
+    created_by = Varchar(length=150, default="")
+    created_at = Timestamptz()
+
+
+class JobSetting(Table):
+    """One number that steers the workers, by name: `limit:<step>` (most runs of that step at once per
+    worker) and `history_days` (finished history kept that long; 0 keeps it all)."""
+
+    id = Serial(primary_key=True)
+
+    name = Varchar(length=100, unique=True)
+    value = Integer(default=0)
+
+
+class ServiceOutage(Table):
+    """Redis or the database unreachable, as a worker saw it: written where the web can still read it
+    (a Redis outage here, in the database), and refreshed while the outage lasts."""
+
+    id = Serial(primary_key=True)
+
+    service = Varchar(length=20, unique=True)   # "redis" | "database"
+    since = Timestamptz()
+    seen_at = Timestamptz()                     # the last time a worker found it still unreachable
+    noticed_by = Varchar(length=120, default="")  # the worker id that first noticed
+    error = Text(default="")
+
+
+# The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
+    StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    StepTry, ClassifierSetting,
+    StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage,
 )
 
 

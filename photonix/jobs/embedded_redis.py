@@ -28,6 +28,14 @@ APP_USER_RULES = "~* &* +@all -@scripting -@admin -restore -restore-asking -migr
 class EmbeddedRedis:
     process: subprocess.Popen[bytes]
     url: str
+    config: Path | None = None
+
+    def restart(self, timeout_s: float = 15.0) -> None:
+        """Start the server again after it died: same config, so the same port, password and (AOF) data."""
+        if self.config is None:
+            raise ConfigError("this embedded Redis server cannot be restarted (no config file)")
+        self.process = _launch(self.config)
+        _wait_ready(self.process, redis.Redis.from_url(self.url), self.config.parent, timeout_s)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -96,17 +104,27 @@ def start_embedded_redis(data_dir: Path, *, timeout_s: float = 15.0) -> Embedded
     password = secrets.token_urlsafe(32)
     config = folder / "server.conf"
     write_private(config, _config(folder, port, password))
-    process = subprocess.Popen([str(server_binary()), str(config)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = _launch(config)
     url = f"redis://{APP_USER}:{password}@127.0.0.1:{port}/0"
     client = redis.Redis(host="127.0.0.1", port=port, username=APP_USER, password=password)
+    _wait_ready(process, client, folder, timeout_s)
+    return EmbeddedRedis(process, url, config)
+
+
+def _launch(config: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([str(server_binary()), str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], client: redis.Redis, folder: Path,
+                timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ConfigError(f"the embedded Redis server exited at start; see {folder / 'redis.log'}")
         try:
             if client.ping():
-                return EmbeddedRedis(process, url)
+                return
         except redis.ConnectionError:
             time.sleep(0.05)
     process.kill()

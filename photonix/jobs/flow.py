@@ -2,15 +2,19 @@
 
 A chain runs its links in order; a group's members run in parallel on any worker. A link starts when
 every step of the link before it succeeded (done, or skipped because it did not apply). Job ids are
-deterministic, `step:photo:version`, so enqueueing twice runs nothing twice."""
+deterministic, `step:photo:version`, so enqueueing twice runs nothing twice.
+
+A run is the steps recorded at one photo version: a run of some steps only (a chain restricted to them)
+goes from one of its steps to the next of its own, never to a pipeline step it did not record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from arq import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
 
 from photonix.db import stepruns
 
@@ -26,10 +30,14 @@ class StepFunction(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One ARQ function; its name is the step's name in job ids, StepRun rows and the dashboard."""
+    """One ARQ function; its name is the step's name in job ids, StepRun rows and the dashboard.
+
+    `version` is the step's code version (a classifier's own `version`, else 1), recorded on each run
+    when it is queued: "re-run missing" runs the photos without a successful run at the current one."""
 
     name: str
     function: StepFunction
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,9 @@ class Chain:
     def step_names(self) -> list[str]:
         return [step.name for step in self.steps()]
 
+    def step_versions(self) -> dict[str, int]:
+        return {step.name: step.version for step in self.steps()}
+
     def link_index(self, step_name: str) -> int:
         for index, link in enumerate(self.links):
             members = link.members if isinstance(link, Group) else (link,)
@@ -63,9 +74,21 @@ class Chain:
         index = self.link_index(step_name)
         return [name for later in range(index + 1, len(self.links)) for name in self.link_steps(later)]
 
+    def restricted_to(self, names: Iterable[str]) -> Chain:
+        """The same chain with only these steps, in its order; a link left without steps is dropped."""
+        keep = set(names)
+        links: list[Step | Group] = []
+        for link in self.links:
+            if isinstance(link, Step):
+                if link.name in keep:
+                    links.append(link)
+            elif members := tuple(member for member in link.members if member.name in keep):
+                links.append(Group(members))
+        return Chain(tuple(links))
 
-def step(function: StepFunction, name: str | None = None) -> Step:
-    return Step(name or function.__name__, function)
+
+def step(function: StepFunction, name: str | None = None, version: int = 1) -> Step:
+    return Step(name or function.__name__, function, version)
 
 
 def chain(*links: StepFunction | Step | Group) -> Chain:
@@ -81,39 +104,67 @@ def job_id(step_name: str, photo_id: int, version: int) -> str:
     return f"{step_name}:{photo_id}:{version}"
 
 
+def parse_job_id(job: str) -> tuple[str, int, int] | None:
+    """(step, photo id, version) of a step's job id; None for another kind of job (a library scan)."""
+    parts = job.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return parts[0], int(parts[1]), int(parts[2])
+
+
 async def enqueue_steps(redis: ArqRedis, names: list[str], photo_id: int, version: int, *,
                         follow: bool) -> None:
     for name in names:
         await redis.enqueue_job(name, photo_id, version, follow, _job_id=job_id(name, photo_id, version))
 
 
+async def enqueue_again(redis: ArqRedis, names: list[str], photo_id: int, version: int, *,
+                        follow: bool = True) -> None:
+    """Enqueue steps that had a job under these ids before (a retry, a resume): ARQ keeps a finished
+    job's result for an hour and refuses the id meanwhile, so a kept result without a job goes first."""
+    for name in names:
+        job = job_id(name, photo_id, version)
+        if not await redis.exists(job_key_prefix + job):
+            await redis.delete(result_key_prefix + job)
+    await enqueue_steps(redis, names, photo_id, version, follow=follow)
+
+
 async def start(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int) -> None:
     """Record every step as queued, then enqueue the first link."""
     names = pipeline.step_names()
-    await stepruns.mark_queued(photo_id, version, names, {n: job_id(n, photo_id, version) for n in names})
+    await stepruns.mark_queued(photo_id, version, names, {n: job_id(n, photo_id, version) for n in names},
+                               pipeline.step_versions())
     await enqueue_steps(redis, pipeline.link_steps(0), photo_id, version, follow=True)
 
 
-async def run_only(redis: ArqRedis, names: list[str], photo_id: int, version: int) -> None:
-    """Run just these steps (an explicit reprocess of some steps): no successors follow."""
-    await stepruns.mark_queued(photo_id, version, names, {n: job_id(n, photo_id, version) for n in names})
-    await enqueue_steps(redis, names, photo_id, version, follow=False)
+def first_link(pipeline: Chain, recorded: Iterable[str], after: int = -1) -> list[str]:
+    """The recorded steps of the first link past `after` that has any, in pipeline order.
+
+    A run need not hold every step: reprocessing named steps records them and the steps after them."""
+    chosen = set(recorded)
+    for index in range(after + 1, len(pipeline.links)):
+        names = [name for name in pipeline.link_steps(index) if name in chosen]
+        if names:
+            return names
+    return []
 
 
 async def advance(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int, finished: str,
                   state: str) -> None:
-    """After a step: start the next link once its whole link succeeded; after a failure, skip the rest."""
+    """After a step: once every recorded step of its link succeeded, enqueue the recorded steps of the next
+    link still waiting; after a failure, skip the rest."""
     if state == "failed":
         await stepruns.skip_waiting(photo_id, version, pipeline.steps_after(finished),
                                     f"not run: {finished} failed")
         return
-    index = pipeline.link_index(finished)
-    if index + 1 >= len(pipeline.links):
+    states = await stepruns.states_at(photo_id, version)
+    if finished not in states:           # its record went (the photo was deleted): nothing follows
         return
-    link = pipeline.link_steps(index)
-    if len(link) > 1:
-        states = await stepruns.states_at(photo_id, version)
-        if not all(states.get(name) in stepruns.SUCCESS_STATES for name in link):
-            return
+    index = pipeline.link_index(finished)
+    if not all(states[name] in stepruns.SUCCESS_STATES
+               for name in pipeline.link_steps(index) if name in states):
+        return
+    waiting = [name for name in first_link(pipeline, states, after=index)
+               if states[name] not in stepruns.FINAL_STATES]
     # Two group members finishing together both get here; the job ids make that harmless.
-    await enqueue_steps(redis, pipeline.link_steps(index + 1), photo_id, version, follow=True)
+    await enqueue_steps(redis, waiting, photo_id, version, follow=True)

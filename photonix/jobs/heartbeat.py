@@ -14,6 +14,10 @@ from typing import Any
 from arq import ArqRedis
 
 BEAT_KEY_PREFIX = "photonix:worker:"
+# Every worker that beat lately, by id with its last beat's time: listing workers reads this, not a SCAN
+# of the whole keyspace (which holds a key per queued job: 100k while a big import waits).
+WORKER_INDEX_KEY = "photonix:workers"
+WORKER_INDEX_KEPT_SECONDS = 3600      # ids silent this long leave the index (their beat key expired long ago)
 BEATS_BEFORE_LOST = 3                 # a worker silent for this many beat intervals is lost
 LOST_LISTED_SECONDS = 600             # how long a lost worker stays on the dashboard
 
@@ -25,6 +29,7 @@ class RunningJob:
     photo_id: int
     step: str
     started_at: datetime
+    job_id: str = ""                   # the ARQ job (`step:photo:version`), for whoever takes over
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +66,39 @@ def decode_beat(raw: bytes | str, now: datetime) -> WorkerBeat:
     fields: dict[str, Any] = json.loads(raw)
     fields.pop("lost", None)
     running = tuple(RunningJob(int(job["photo_id"]), str(job["step"]),
-                               datetime.fromisoformat(job["started_at"])) for job in fields.pop("running"))
+                               datetime.fromisoformat(job["started_at"]), str(job.get("job_id", "")))
+                    for job in fields.pop("running"))
     beat = WorkerBeat(**{**fields, "started_at": datetime.fromisoformat(fields["started_at"]),
                          "last_beat": datetime.fromisoformat(fields["last_beat"]), "running": running})
     silent_for = now - beat.last_beat
     return replace(beat, lost=silent_for > timedelta(seconds=beat.beat_seconds * BEATS_BEFORE_LOST))
 
 
+def beat_ttl_seconds(beat_seconds: float) -> int:
+    """How long a beat (and a worker's in-flight hash) outlives the worker: lost, then listed a while."""
+    return int(beat_seconds * BEATS_BEFORE_LOST + LOST_LISTED_SECONDS)
+
+
 async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
     """Write this worker's beat; the key outlives the beat so a silent worker can be shown as lost."""
-    ttl = int(beat.beat_seconds * BEATS_BEFORE_LOST + LOST_LISTED_SECONDS)
-    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=ttl)
+    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
+    await index_worker(redis, beat)
+
+
+async def index_worker(redis: ArqRedis, beat: WorkerBeat) -> None:
+    """Keep the worker in the index that worker_beats() reads; forget ids silent for an hour."""
+    moment = beat.last_beat.timestamp()
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
+        pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
+        await pipe.execute()
 
 
 async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:
     """Every worker that beat within the listing window, live ones first, then by host and pid."""
     now = now or datetime.now(UTC)
-    keys = [key async for key in redis.scan_iter(match=BEAT_KEY_PREFIX + "*", count=1000)]
+    ids = await redis.zrange(WORKER_INDEX_KEY, 0, -1)
+    keys = [beat_key(worker_id.decode() if isinstance(worker_id, bytes) else worker_id) for worker_id in ids]
     values = await redis.mget(keys) if keys else []
     beats = [decode_beat(raw, now) for raw in values if raw is not None]
     return sorted(beats, key=lambda beat: (beat.lost, beat.host, beat.pid))

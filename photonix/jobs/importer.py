@@ -21,7 +21,7 @@ from photonix.db import accounts, photos
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
-from photonix.jobs.tasks import extract_metadata
+from photonix.jobs.pipeline import metadata_steps
 from photonix.media.contained import is_within, real_roots
 from photonix.media.formats import is_photo_path
 from photonix.media.hashing import content_hash
@@ -29,7 +29,6 @@ from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candi
 from photonix.media.sidecars import signature as sidecar_signature
 
 log = structlog.get_logger()
-METADATA_STEP = flow.step(extract_metadata).name
 
 
 @dataclass
@@ -170,7 +169,7 @@ async def import_folder(redis: ArqRedis, pipeline: Chain, library_id: int, folde
     # Only photos with a sidecar now, or read with one before, need their sidecar's state checked.
     concerned = [path for path in walk.files
                  if sidecars.intersection(sidecar_candidates(path)) or known.get(str(path), (0, ""))[1]]
-    report.sidecar_rereads = await reread_changed_sidecars(redis, concerned, known)
+    report.sidecar_rereads = await reread_changed_sidecars(redis, pipeline, concerned, known)
     return report
 
 
@@ -179,27 +178,34 @@ def outside_summary(count: int) -> str:
     return f"skipped {count} link{'s' if count != 1 else ''} outside the library"
 
 
-async def reread_sidecars_of(redis: ArqRedis, library_id: int, sidecars: Iterable[Path]) -> list[int]:
+async def reread_sidecars_of(redis: ArqRedis, pipeline: Chain, library_id: int,
+                             sidecars: Iterable[Path]) -> list[int]:
     """After sidecars were written or deleted (the watcher): re-read their photos' metadata."""
     originals = sorted({original for sidecar in sidecars for original in originals_of(sidecar)})
     known = await photos.sidecar_states(library_id, [str(path) for path in originals])
-    return await reread_changed_sidecars(redis, originals, known)
+    return await reread_changed_sidecars(redis, pipeline, originals, known)
 
 
-async def reread_changed_sidecars(redis: ArqRedis, originals: Iterable[Path],
+async def reread_changed_sidecars(redis: ArqRedis, pipeline: Chain, originals: Iterable[Path],
                                   known: dict[str, tuple[int, str]]) -> list[int]:
-    """Run extract_metadata again, at a new version, for each known photo whose sidecar appeared, changed
-    or went since its metadata was read (a reprocess of that one step, as the API's reprocess does)."""
+    """Re-read the metadata of each known photo whose sidecar appeared, changed or went since its
+    metadata was read (see rerun_metadata)."""
     reread: list[int] = []
     for path in originals:
         photo_id, read_with = known.get(str(path), (0, ""))
         if not photo_id or await asyncio.to_thread(sidecar_signature, path) == read_with:
             continue
-        version = await photos.bump_version(photo_id)
-        await flow.run_only(redis, [METADATA_STEP], photo_id, version)
+        await rerun_metadata(redis, pipeline, photo_id)
         reread.append(photo_id)
         log.info("sidecar_changed", photo_id=photo_id)
     return reread
+
+
+async def rerun_metadata(redis: ArqRedis, pipeline: Chain, photo_id: int) -> None:
+    """At a new version, run extract_metadata and then the steps that read only metadata (a place from
+    new GPS, events from a new date), in pipeline order; RAW renders and thumbnails are kept."""
+    version = await photos.bump_version(photo_id)
+    await flow.start(redis, metadata_steps(pipeline), photo_id, version)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

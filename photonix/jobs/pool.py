@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
+import os
 import resource
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +24,7 @@ from photonix.media.budget import DEFAULT_DECODE_BUDGET_MB, set_decode_budget
 
 T = TypeVar("T")
 MIB = 1024 * 1024
+PR_SET_PDEATHSIG = 1                     # from <linux/prctl.h>
 
 log = structlog.get_logger()
 
@@ -29,12 +34,30 @@ def new_pool(processes: int, memory_mb: int = 0, decode_budget_mb: int = DEFAULT
     """A pool of spawned processes, each capped at memory_mb of address space (0: no cap)."""
     # spawn, not fork: the worker has threads (aiosqlite, redis) that a fork would copy mid-lock.
     return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=limit_memory, initargs=(memory_mb, decode_budget_mb))
+                               initializer=start_pool_process,
+                               initargs=(memory_mb, decode_budget_mb, os.getpid()))
 
 
 def pool_for(settings: Settings) -> WorkerPool:
     """The pool a worker with these settings uses."""
     return WorkerPool(settings.pool_processes, settings.worker_memory_mb, settings.decode_budget_mb)
+
+
+def start_pool_process(memory_mb: int, decode_budget_mb: int, worker_pid: int) -> None:
+    """Pool process start-up: die with the worker, and cap the memory."""
+    die_with(worker_pid)
+    limit_memory(memory_mb, decode_budget_mb)
+
+
+def die_with(worker_pid: int) -> None:
+    """Linux: the kernel kills this process when the worker that started it dies (kill -9, the OOM
+    killer), so no orphaned pool process keeps a decoder's memory, or a model's, after its worker."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker_pid:       # the worker died before the line above took effect
+        os._exit(1)
 
 
 def limit_memory(memory_mb: int, decode_budget_mb: int) -> None:

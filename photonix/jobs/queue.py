@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
-from arq.constants import default_queue_name, in_progress_key_prefix
+from arq.constants import default_queue_name, expires_extra_ms, in_progress_key_prefix, job_key_prefix
+from arq.jobs import serialize_job as arq_job_payload
+from arq.utils import timestamp_ms
 
 from photonix.config import Settings
 from photonix.errors import ConfigError
@@ -53,6 +56,41 @@ def redis_settings(settings: Settings) -> RedisSettings:
 
 async def connect(settings: Settings) -> ArqRedis:
     return await create_pool(redis_settings(settings), **SERIALIZERS)
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A job to enqueue under a known id: its function and arguments."""
+
+    job_id: str
+    function: str
+    args: tuple[Any, ...]
+
+
+BATCH = 1000                     # commands per round trip
+
+
+async def enqueue_batch(redis: ArqRedis, jobs: Sequence[NewJob]) -> int:
+    """Enqueue many jobs in a few round trips (recovery after Redis came back empty: one per photo);
+    a job whose id is taken is left alone, as enqueue_job would. Returns how many were enqueued.
+
+    enqueue_job WATCHes each job key (two or three round trips a job); here a batch of SET NX writes
+    the payloads and a second batch queues the ids whose payload went in. The caller removes a kept
+    result first (enqueue_job refuses an id with one)."""
+    enqueued = 0
+    for start in range(0, len(jobs), BATCH):
+        chunk = jobs[start:start + BATCH]
+        now = timestamp_ms()
+        async with redis.pipeline(transaction=False) as pipe:
+            for job in chunk:
+                payload = arq_job_payload(job.function, job.args, {}, None, now, serializer=serialize_job)
+                pipe.set(job_key_prefix + job.job_id, payload, px=expires_extra_ms, nx=True)
+            written = await pipe.execute()
+        fresh = [job.job_id for job, ok in zip(chunk, written, strict=True) if ok]
+        if fresh:
+            await redis.zadd(default_queue_name, dict.fromkeys(fresh, now))
+        enqueued += len(fresh)
+    return enqueued
 
 
 async def queue_depth(redis: ArqRedis) -> dict[str, int]:

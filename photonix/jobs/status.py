@@ -1,46 +1,226 @@
-"""What the pipeline is doing: per-step state counts, queue depth and recent failures, as plain data."""
+"""JobsStatus, the one typed status of the pipeline, and where it is read from.
+
+It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api/v1/jobs/summary and
+/metrics. Every figure has one source:
+- per-step counts and the photo totals: the trigger-kept tallies (db/step_tally.py);
+- throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
+  finished runs, which workers keep in Redis (jobs/step_metrics.py);
+- queue depth and the next try of retrying steps: ARQ's queue in Redis;
+- workers: their heartbeats (jobs/heartbeat.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import NamedTuple
 
-from rich.console import Console
-from rich.table import Table
+import msgspec
+from arq import ArqRedis
+from arq.constants import default_queue_name
 
-from photonix.config import Settings
-from photonix.db import stepruns
-from photonix.jobs.queue import connect, queue_depth
+from photonix.db import step_figures, step_tally, stepruns
+from photonix.jobs.heartbeat import WorkerBeat, worker_beats
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.step_metrics import finished_per_minute, recent_durations
 
-
-async def collect_status(settings: Settings) -> dict[str, Any]:
-    queue: dict[str, int] | None = None
-    if settings.redis_url:
-        redis = await connect(settings)
-        try:
-            queue = await queue_depth(redis)
-        finally:
-            await redis.aclose()
-    failures = await stepruns.recent_failures(20)
-    return {
-        "steps": await stepruns.summary(),
-        "queue": queue,
-        "recent_failures": [
-            {"photo_id": f.photo_id, "step": f.step, "error": f.error, "error_kind": f.error_kind}
-            for f in failures
-        ],
-    }
+THROUGHPUT_MINUTES = 15
+FAILURES_SHOWN = 20
 
 
-def print_status(report: dict[str, Any], console: Console) -> None:
-    table = Table(title="Pipeline steps")
-    table.add_column("step")
-    for state in stepruns.STATES:
-        table.add_column(state, justify="right")
-    for step, counts in sorted(report["steps"].items()):
-        table.add_row(step, *(str(counts.get(state, 0)) for state in stepruns.STATES))
-    console.print(table)
-    queue = report["queue"]
-    console.print("queue: " + (f"{queue['queued']} waiting, {queue['running']} running" if queue
-                               else "no Redis"))
-    for failure in report["recent_failures"]:
-        console.print(f"[red]✗[/red] photo {failure['photo_id']} {failure['step']}: {failure['error']}")
+class StepState(StrEnum):
+    """Where the latest run of a photo's step stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    RETRYING = "retrying"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+UNFINISHED = (StepState.QUEUED, StepState.RUNNING, StepState.RETRYING)
+
+
+class StepTiming(msgspec.Struct, frozen=True):
+    """How fast a step goes, and how long its backlog will take at that pace."""
+
+    per_minute: tuple[int, ...]       # runs finished in each of the last 15 minutes, oldest first
+    photos_per_minute: float          # the pace over that window, from its first busy minute
+    p50_ms: int | None                # over its last finished runs (None before the first)
+    p95_ms: int | None
+    backlog: int                      # queued + running + retrying
+    eta_seconds: int | None           # backlog at that pace; None when nothing moves
+    next_retry_at: datetime | None    # when the first retrying run is due again
+
+
+class QueueDepth(msgspec.Struct, frozen=True):
+    """ARQ's queue (deferred retries included), and the steps the record says are running."""
+
+    queued: int
+    running: int
+
+
+class Failure(msgspec.Struct, frozen=True):
+    photo_id: int
+    step: str
+    error: str
+    error_kind: str
+    finished_at: datetime | None
+
+
+class Totals(msgspec.Struct, frozen=True):
+    """The header's figures: photos with work still to do, photos with a failed step, workers."""
+
+    photos_processing: int
+    photos_failed: int
+    live_workers: int
+    lost_workers: int
+
+
+class JobsStatus(msgspec.Struct, frozen=True):
+    """The pipeline right now. `steps` is step -> state -> count over the latest run of each photo's step
+    (the shape `photonix status --json` has always printed), in pipeline order."""
+
+    taken_at: datetime
+    steps: dict[str, dict[StepState, int]]
+    timing: dict[str, StepTiming]
+    queue: QueueDepth | None          # None: no Redis to ask
+    totals: Totals
+    workers: tuple[WorkerBeat, ...]
+    recent_failures: tuple[Failure, ...]
+
+    @property
+    def is_active(self) -> bool:
+        """Whether anything is queued, running or waiting to retry (a folder scan in ARQ's queue too):
+        the dashboard then polls fast."""
+        in_queue = self.queue is not None and self.queue.queued > 0
+        return in_queue or self.totals.photos_processing > 0 or any(t.backlog for t in self.timing.values())
+
+
+class HeaderStatus(msgspec.Struct, frozen=True):
+    """What the header of every page says: "Processing 1,234 · 3 failed · paused"."""
+
+    processing: int
+    failed: int
+    paused: tuple[str, ...]           # what is paused, in words ("everything", "classify_color", …)
+
+
+async def paused_labels() -> tuple[str, ...]:
+    """What is paused now, in words. The hook for the pause records (db/job_pauses.active_pauses);
+    nothing is paused until they exist."""
+    return ()
+
+
+async def header_status(user_id: int | None) -> HeaderStatus:
+    """The header for an admin (user_id None: every library) or a member (their libraries only)."""
+    processing, failed = await step_tally.photo_totals(user_id)
+    return HeaderStatus(processing, failed, await paused_labels() if user_id is None else ())
+
+
+def step_order(counted: Sequence[str]) -> list[str]:
+    """The pipeline's steps in order, then any other step the record still counts (e.g. a removed one)."""
+    names = PIPELINE.step_names()
+    return names + sorted(set(counted) - set(names))
+
+
+def percentile(values: Sequence[int], fraction: float) -> int | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def pace(per_minute: Sequence[int], now: datetime) -> float:
+    """Runs per minute since the window's first busy minute (this minute counts as far as it has gone),
+    so an import that began two minutes ago is not averaged over fifteen."""
+    first_busy = next((index for index, count in enumerate(per_minute) if count), None)
+    if first_busy is None:
+        return 0.0
+    elapsed = (len(per_minute) - 1 - first_busy) + now.second / 60 + now.microsecond / 60e6
+    return sum(per_minute) / max(elapsed, 1.0)
+
+
+async def next_tries(redis: ArqRedis) -> dict[str, datetime]:
+    """step -> when its first retrying run is due again (the job's score in ARQ's queue)."""
+    jobs = await step_figures.retrying_jobs()
+    if not jobs:
+        return {}
+    scores = await redis.zmscore(default_queue_name, [job_id for _, job_id in jobs])
+    due: dict[str, datetime] = {}
+    for (step, _), score in zip(jobs, scores, strict=True):
+        if score is not None:
+            at = datetime.fromtimestamp(score / 1000, UTC)
+            due[step] = min(due.get(step, at), at)
+    return due
+
+
+class RedisFigures(NamedTuple):
+    """What the status reads from Redis; empty without Redis."""
+
+    durations: dict[str, list[int]]
+    throughput: dict[str, tuple[int, ...]]
+    retries: dict[str, datetime]
+    workers: tuple[WorkerBeat, ...]
+    queued: int | None
+
+
+async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
+                        any_retrying: bool) -> RedisFigures:
+    if redis is None:
+        return RedisFigures({}, {}, {}, (), None)
+    durations, throughput, retries, workers, queued = await asyncio.gather(
+        recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
+        next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
+        redis.zcard(default_queue_name))
+    return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
+
+
+async def _nothing_due() -> dict[str, datetime]:
+    return {}
+
+
+async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
+    """Every figure of the status; without Redis, the record's figures only.
+
+    The reads are independent, so they overlap: Redis answers while the database works."""
+    now = now or datetime.now(UTC)
+    counted = await step_tally.step_counts()
+    names = step_order(list(counted))
+    steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
+    live, (processing, failed), failures = await asyncio.gather(
+        redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
+    timing = {}
+    for name in names:
+        per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
+        rate = pace(per_minute, now)
+        backlog = sum(steps[name][state] for state in UNFINISHED)
+        durations = live.durations.get(name, [])
+        timing[name] = StepTiming(
+            per_minute=per_minute, photos_per_minute=round(rate, 1),
+            p50_ms=percentile(durations, 0.5), p95_ms=percentile(durations, 0.95),
+            backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
+            next_retry_at=live.retries.get(name))
+    running = sum(counts[StepState.RUNNING] for counts in steps.values())
+    workers = live.workers
+    return JobsStatus(
+        taken_at=now, steps=steps, timing=timing,
+        queue=QueueDepth(live.queued, running) if live.queued is not None else None,
+        totals=Totals(processing, failed, sum(not w.lost for w in workers), sum(w.lost for w in workers)),
+        workers=workers,
+        recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)
+                              for f in failures))
+
+
+def eta_words(seconds: int | None) -> str:
+    """'about 3 min', 'about 2 h 5 min', or '—' when there is no estimate."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return "under a minute"
+    minutes = round(seconds / 60)
+    return f"about {minutes} min" if minutes < 60 else f"about {minutes // 60} h {minutes % 60} min"

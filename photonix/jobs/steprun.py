@@ -14,7 +14,8 @@ from arq import Retry
 
 from photonix.db import stepruns
 from photonix.errors import PermanentError, StepRunMissing, StepSkipped, StepTimedOut, TransientError
-from photonix.jobs import flow
+from photonix.jobs import admission, flow, inflight, outages
+from photonix.jobs.step_metrics import observe_step
 
 log = structlog.get_logger()
 
@@ -35,7 +36,20 @@ def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFuncti
     step = name or body.__name__
 
     async def run(ctx: dict[str, Any], photo_id: int, version: int, follow: bool = True) -> str:
-        return await run_step(ctx, step, photo_id, version, follow, lambda: body(ctx, photo_id))
+        async def admitted() -> str:
+            # Pauses and per-step limits are decided before the record is claimed (jobs/admission.py).
+            if await admission.is_paused(ctx, step, photo_id, version, follow):
+                return admission.PAUSED
+            async with admission.step_slot(ctx, step):
+                return await run_step(ctx, step, photo_id, version, follow,
+                                      lambda: outages.as_transient(body(ctx, photo_id)))
+
+        async def attempt() -> str:
+            # Redis or the database going away mid-step is a passing failure (a retry), never a bug.
+            return await outages.retrying(ctx, admitted())
+
+        # In flight on this worker (its heartbeat, and whoever takes over if it dies) until recorded.
+        return await inflight.tracked(ctx, photo_id, step, flow.job_id(step, photo_id, version), attempt)
 
     run.__name__ = run.__qualname__ = step
     run.__doc__ = body.__doc__
@@ -73,6 +87,7 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
             defer = backoff_seconds(attempt, settings.retry_base_seconds, settings.retry_cap_seconds)
             await stepruns.finish(photo_id, step, version, "retrying", error=str(exc), error_kind=kind,
                                   duration_ms=_ms_since(started))
+            await observe_step(ctx.get("redis"), step, "retrying", _ms_since(started))
             log.warning("step_retrying", error=str(exc), error_kind=kind, defer_s=round(defer, 2),
                         duration_ms=_ms_since(started))
             raise Retry(defer=defer) from exc
@@ -85,12 +100,14 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
         await stepruns.finish(photo_id, step, version, "failed", error=f"internal error: {exc!r}",
                               error_kind=type(exc).__name__, traceback=traceback.format_exc(),
                               duration_ms=_ms_since(started))
+        await observe_step(ctx.get("redis"), step, "failed", _ms_since(started))
         log.error("step_crashed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
         if follow:
             await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
         raise
     duration = _ms_since(started)
     await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, duration_ms=duration)
+    await observe_step(ctx.get("redis"), step, state, duration)
     log.info(f"step_{state}", duration_ms=duration, **({"error": error, "error_kind": kind} if error else {}))
     if follow:
         await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, state)

@@ -12,7 +12,7 @@ from photonix.classifiers import CLASSIFIERS
 from photonix.classifiers.base import Classifier, ClassifierInput
 from photonix.classifiers.running import run_classifier
 from photonix.db import classifier_settings, photos, tags
-from photonix.errors import StepSkipped
+from photonix.errors import StepDisabled, StepSkipped
 from photonix.jobs.flow import Step, step
 from photonix.jobs.pool import in_pool
 from photonix.jobs.steprun import pipeline_step
@@ -69,13 +69,17 @@ async def make_thumbnails(ctx: Context, photo_id: int) -> None:
     await photos.save_histogram(photo_id, [list(channel) for channel in rendered.histogram])
 
 
+def classifier_step_name(classifier: Classifier) -> str:
+    return f"classify_{classifier.name}"
+
+
 def classifier_step(classifier: Classifier) -> Step:
     """The pipeline step of one classifier: `classify_<name>`, skipped with the reason when unavailable."""
 
     async def classify(ctx: Context, photo_id: int) -> None:
         # Read per photo, not once per worker: an admin's switch applies to the very next photo.
         if not await classifier_settings.is_enabled(classifier.name):
-            raise StepSkipped("turned off in settings")
+            raise StepDisabled("turned off in settings")
         thumbnail = (await photos.file_of(photo_id, "thumbnail", "medium")
                      if classifier.needs_thumbnail else None)
         given = ClassifierInput(await photos.metadata_of(photo_id), thumbnail.path if thumbnail else None)
@@ -86,4 +90,4 @@ def classifier_step(classifier: Classifier) -> Step:
         found = await in_pool(ctx, run_classifier, registered, given)
         await tags.replace_classifier_tags(photo_id, classifier.name, classifier.version, found)
 
-    return step(pipeline_step(classify, name=f"classify_{classifier.name}"))
+    return step(pipeline_step(classify, name=classifier_step_name(classifier)), version=classifier.version)

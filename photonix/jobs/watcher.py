@@ -99,4 +99,4 @@ async def _watch(redis: ArqRedis, pipeline: Chain, owner: dict[Path, int], resta
                          **({"skipped": outside_summary(len(report.outside_library))}
                             if report.outside_library else {}))
             if changed := [p for p in sidecars if p.is_relative_to(folder)]:
-                await reread_sidecars_of(redis, library_id, changed)
+                await reread_sidecars_of(redis, pipeline, library_id, changed)

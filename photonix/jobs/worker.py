@@ -7,22 +7,30 @@ import contextlib
 from typing import Any
 
 import structlog
-from arq import Worker, cron
+from arq import ArqRedis, Worker, cron
 from arq.worker import Function, func
 
 from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
+from photonix.db import job_settings
+from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
+from photonix.jobs.housekeeping import clear_old_history
+from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, WORKER_ID_KEY, InFlight, new_worker_id
+from photonix.jobs.outage_handling import OUTAGE_CTX_KEY, OutageHandling
+from photonix.jobs.outages import unreachable_service
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.pool import WorkerPool, in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
+from photonix.jobs.upkeep import start_upkeep, stop_upkeep
 from photonix.jobs.watcher import rescan_all, watch_libraries
 
 log = structlog.get_logger()
 
 ARQ_TIMEOUT_MARGIN_SECONDS = 10     # time for a timed-out step to record itself before ARQ steps in
+HISTORY_CLEAR_HOUR, HISTORY_CLEAR_MINUTE = 3, 17    # nightly, UTC; ARQ runs a cron job on one worker
 
 
 async def rescan_libraries(ctx: dict[str, Any]) -> int:
@@ -37,15 +45,47 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["owns_pool"] = True
         # Start every pool process and load classifier data now, not while the first photos wait.
         await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
+    ctx["step_limiter"] = limiter = StepLimiter()
+    await limiter.set_limits(await job_settings.step_limits())
+    if not ctx.get("burst"):                 # a burst worker (tests) reads the limits once
+        ctx["limits_refresh"] = asyncio.create_task(refresh_limits(limiter))
+    if ctx.get("upkeep"):
+        start_upkeep(ctx)
     requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])
     log.info("worker_started", requeued=requeued, concurrency=settings.worker_concurrency,
-             pool_processes=settings.pool_processes)
-    if ctx.get("watch"):
+             pool_processes=settings.pool_processes, worker_id=ctx[WORKER_ID_KEY])
+    if ctx.get("watch") and "watcher" not in ctx:          # on_startup runs again after an outage
         ctx["stop_watching"] = stop = asyncio.Event()
-        ctx["watcher"] = asyncio.create_task(watch_libraries(ctx["redis"], ctx["pipeline"], stop))
+        ctx["watcher"] = asyncio.create_task(keep_watching(ctx["redis"], ctx["pipeline"], stop))
+
+
+async def keep_watching(redis: ArqRedis, pipeline: Chain, stop: asyncio.Event) -> None:
+    """The folder watcher, started again after an outage cut it short; a rescan then finds the files
+    that arrived meanwhile."""
+    delay, interrupted = 1.0, False
+    while not stop.is_set():
+        try:
+            if interrupted:
+                await rescan_all(redis, pipeline)
+            await watch_libraries(redis, pipeline, stop)
+            return
+        except Exception as exc:
+            if unreachable_service(exc) is None:
+                raise
+            log.warning("watcher_interrupted", error=str(exc), error_kind=type(exc).__name__)
+            interrupted = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 30.0)
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    if (refresh := ctx.pop("limits_refresh", None)) is not None:
+        refresh.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refresh
+    await stop_upkeep(ctx)
+    await ctx[OUTAGE_CTX_KEY].close()
     if "watcher" in ctx:
         ctx["stop_watching"].set()
         with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
@@ -72,17 +112,26 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
                  pool: WorkerPool | None = None, watch: bool = False) -> Worker:
     """A worker for this pipeline; tests pass burst=True (return when the queue is empty) and a shared
     pool."""
+    worker_id = new_worker_id()
     every_minutes = max(1, settings.rescan_seconds // 60)
     rescan_minute = {0} if settings.rescan_seconds >= 3600 else set(range(0, 60, every_minutes))
-    return Worker(
+    worker = Worker(
         functions=step_functions(settings, pipeline),
-        cron_jobs=[cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
-        if settings.rescan_seconds else [],
+        cron_jobs=[
+            *([cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
+              if settings.rescan_seconds else []),
+            cron(clear_old_history, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
+                 run_at_startup=False),
+        ],
         redis_settings=redis_settings(settings),
-        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch},
+        # A burst worker (tests, draining a queue) ends when the queue is empty: it neither beats nor
+        # repairs after others, which a long-lived worker does (upkeep.py).
+        ctx={"settings": settings, "pipeline": pipeline, "pool": pool, "watch": watch, "burst": burst,
+             "upkeep": not burst, WORKER_ID_KEY: worker_id, IN_FLIGHT_CTX_KEY: InFlight(worker_id)},
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         on_job_start=on_job_start,
+        after_job_end=requeue_if_resumed,
         max_jobs=settings.worker_concurrency,
         # Steps time out by themselves (steprun), into a retry; ARQ's limit is only the backstop.
         job_timeout=settings.job_timeout_seconds + ARQ_TIMEOUT_MARGIN_SECONDS,
@@ -92,18 +141,36 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
         handle_signals=not burst,
         **SERIALIZERS,
     )
+    handling = OutageHandling(worker, worker_id)
+    worker.ctx[OUTAGE_CTX_KEY] = handling
+    worker.ctx["outage_noticed"] = handling.noticed        # what outages.retrying calls from a step
+    worker.on_stop = handling.stop_requested
+    return worker
 
 
 async def run_until_stopped(worker: Worker) -> None:
-    """Run a long-lived worker until a signal stops it, then shut it down in order.
+    """Run a long-lived worker until a signal stops it, riding out outages, then shut it down in order.
 
     On SIGINT/SIGTERM ARQ cancels its jobs and its main task, which ends `async_run` without running
-    on_shutdown; here the watcher is stopped and the pool's processes end before the process exits."""
+    on_shutdown; here the watcher is stopped and the pool's processes end before the process exits.
+    Redis or the database going away also ends ARQ's main task; the worker waits for it to come back
+    (outage_handling.py) and runs again, with no one restarting it."""
+    handling: OutageHandling = worker.ctx[OUTAGE_CTX_KEY]
     try:
-        await worker.async_run()
-    except asyncio.CancelledError:
-        if (task := asyncio.current_task()) is not None and task.cancelling():
-            raise                            # we were cancelled ourselves, not stopped by a signal
+        while True:
+            try:
+                await worker.async_run()
+                return
+            except asyncio.CancelledError:
+                if (task := asyncio.current_task()) is not None and task.cancelling():
+                    raise                    # we were cancelled ourselves, not stopped by a signal
+                return
+            except Exception as exc:
+                service = unreachable_service(exc)
+                if service is None:
+                    raise
+                if not await handling.ride_out(service, exc):
+                    return                   # stopped by a signal while waiting
     finally:
         await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
         await on_shutdown(worker.ctx)

@@ -27,6 +27,7 @@ from photonix.media.failures import (
 from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
 from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
+from photonix.media.pngtext import read_png_metadata
 from photonix.media.raw import read_raw_info
 from photonix.media.sidecars import read_sidecar
 from photonix.media.tiff import is_tiff, tiff_layout
@@ -61,8 +62,6 @@ OFFSET_TIME_DIGITIZED = Tag(("EXIF OffsetTimeDigitized",), EXIF_IFD, 0x9012)
 SUBSEC_TIME = Tag(("EXIF SubSecTime",), EXIF_IFD, 0x9290)
 SUBSEC_TIME_ORIGINAL = Tag(("EXIF SubSecTimeOriginal",), EXIF_IFD, 0x9291)
 SUBSEC_TIME_DIGITIZED = Tag(("EXIF SubSecTimeDigitized",), EXIF_IFD, 0x9292)
-# ImageMagick (and exiftool) keep a PNG's EXIF as hex in this text chunk; Pillow's getexif() decodes it.
-RAW_PROFILE_EXIF = "Raw profile type exif"
 XMP_PACKET = Tag(("Image ApplicationNotes",), IFD0, 0x02BC)     # TIFF-based RAW files keep XMP here
 EXPOSURE_TIME = Tag(("EXIF ExposureTime", "Image ExposureTime"), EXIF_IFD, 0x829A)
 F_NUMBER = Tag(("EXIF FNumber", "Image FNumber"), EXIF_IFD, 0x829D)
@@ -134,7 +133,11 @@ def read_metadata(path: Path) -> Metadata:
         with pillow_errors(path), Image.open(path) as im:
             check_pixel_limit(im, path)
             image_format, width, height = im.format or "UNKNOWN", im.width, im.height
-            pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+            if im.format == "PNG":          # its metadata chunks may follow the pixels: walked apart
+                chunks = read_png_metadata(path)
+                pillow_ifds, xmp = pillow_exif(im, path, chunks.exif), chunks.xmp
+            else:
+                pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
     except UndecodableImage:
         if not is_tiff(path):
             raise
@@ -279,13 +282,16 @@ def exifread_tags(path: Path) -> Mapping[str, Any]:
         return {}
 
 
-def pillow_exif(im: Image.Image, path: Path) -> Mapping[int, Mapping[int, Any]]:
-    """Pillow's IFD0, Exif and GPS IFDs; empty when the EXIF block is corrupt."""
-    if im.format == "PNG" and not {"exif", RAW_PROFILE_EXIF} & set(im.info):
-        return {}   # Pillow would decode every pixel hunting a trailing eXIf chunk; exifread finds it
+def pillow_exif(im: Image.Image, path: Path, block: bytes | None = None) -> Mapping[int, Mapping[int, Any]]:
+    """Pillow's IFD0, Exif and GPS IFDs, of the image or of an EXIF block found apart (a PNG's, whose
+    getexif() would decode every pixel hunting a trailing chunk); empty when the EXIF block is corrupt."""
     ifds: dict[int, Mapping[int, Any]] = {}
     try:
-        exif = im.getexif()
+        if block is None:
+            exif = im.getexif()
+        else:
+            exif = Image.Exif()
+            exif.load(block)
         ifds[IFD0] = dict(exif)
         for ifd in (EXIF_IFD, GPS_IFD):
             ifds[ifd] = dict(exif.get_ifd(ifd))

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (bearer tokens): photos with their steps and tags, reprocess, job summary."""
+"""The JSON API under /api/v1 (bearer tokens): photos with their steps and tags, reprocess, job status."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from photonix.db import photos, roles, stepruns, tags
-from photonix.jobs import flow
-from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.queue import queue_depth
+from photonix.errors import InvalidAction
+from photonix.jobs.reprocess import reprocess
+from photonix.jobs.status import JobsStatus, jobs_status
 from photonix.web.auth import provide_api_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import MAX_PAGE, Id, OptionalId
@@ -67,30 +67,21 @@ class ApiController(Controller):
     @post("/photos/{photo_id:int}/reprocess", status_code=HTTP_202_ACCEPTED)
     async def reprocess(self, viewer: ViewerDep, photo_id: Id, redis: RedisDep,
                         data: JSONBody[ReprocessRequest | None] = None) -> dict[str, Any]:
-        """Run the pipeline again at a new version (or only the named steps); earlier runs stay recorded.
+        """Run the pipeline again at a new version (or the named steps and the steps after them); earlier
+        runs stay recorded.
 
         Owners of the photo's library and admins only: a member gets 403, anyone else 404."""
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)
-        names = data.steps if data and data.steps else None
-        unknown = sorted(set(names or []) - set(PIPELINE.step_names()))
-        if unknown:
-            raise ValidationException(f"unknown steps: {', '.join(unknown)}")
-        version = await photos.bump_version(photo_id)
-        if names:
-            await flow.run_only(redis, names, photo_id, version)
-        else:
-            await flow.start(redis, PIPELINE, photo_id, version)
-        return {"photo_id": photo_id, "version": version, "steps": names or PIPELINE.step_names()}
+        try:
+            started = await reprocess(redis, [photo_id], data.steps if data else None)
+        except InvalidAction as exc:
+            raise ValidationException(str(exc)) from exc
+        return {"photo_id": photo_id, "version": started.versions[photo_id], "steps": list(started.steps)}
 
     @get("/jobs/summary")
-    async def jobs_summary(self, viewer: ViewerDep, redis: RedisDep) -> dict[str, Any]:
-        """Per-step state counts over the user's photos, queue depth, and their latest failures."""
-        failures = await stepruns.recent_failures(20, user_id=viewer.id)
-        return {
-            "steps": await stepruns.summary(user_id=viewer.id),
-            "queue": await queue_depth(redis),
-            "recent_failures": [
-                {"photo_id": f.photo_id, "step": f.step, "error": f.error, "error_kind": f.error_kind}
-                for f in failures
-            ],
-        }
+    async def jobs_summary(self, viewer: ViewerDep, redis: RedisDep) -> JobsStatus:
+        """The job dashboard's status: per-step counts, pace, durations and ETA, queue, workers, and
+        the latest failures. Admins only (it covers every library)."""
+        if not viewer.is_admin:
+            raise PermissionDeniedException("only an admin can read the job status")
+        return await jobs_status(redis)

@@ -23,12 +23,15 @@ from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
 from photonix.web.api import ApiController
+from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.jobs_controls import JobControlsController
 from photonix.web.jobs_lists import JobListsController
+from photonix.web.jobs_overview import JobsOverviewController, header_status_fragment
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
@@ -85,9 +88,11 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, FileController, SettingsController,
+            AccountController, PhotoController, ApiController, JobActionsApi, FileController,
+            SettingsController,
             healthz, metrics,
-            UsersController, MyAccountController,
+            JobsOverviewController, header_status_fragment,
+            UsersController, MyAccountController, JobControlsController,
             JobListsController, TimelineController, JobListsApiController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,

@@ -50,7 +50,8 @@ async def provide_api_viewer(request: Request[Any, Any, Any]) -> Viewer:
 
 
 async def provide_page_viewer(request: Request[Any, Any, Any]) -> Viewer:
-    viewer = await viewer_from_session(request)
+    # requires_admin, when it guards the route, has just read the session: no second lookup.
+    viewer: Viewer | None = getattr(request.state, "viewer", None) or await viewer_from_session(request)
     if viewer is None:
         raise SignInRequired("sign in to continue")
     request.state.viewer = viewer
@@ -69,5 +70,15 @@ async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: Base
     viewer = await viewer_from_session(connection)  # type: ignore[arg-type]
     if viewer is None:
         raise SignInRequired("sign in to continue")
+    if not viewer.is_admin:
+        raise PermissionDeniedException("only an admin can do that")
+    connection.state.viewer = viewer
+
+
+async def requires_api_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """API routes for admins: checked before the body is read, so others learn nothing from a 400."""
+    viewer = await viewer_from_token(connection)  # type: ignore[arg-type]
+    if viewer is None:
+        raise NotAuthorizedException("send Authorization: Bearer <token> (photonix token create)")
     if not viewer.is_admin:
         raise PermissionDeniedException("only an admin can do that")

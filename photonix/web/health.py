@@ -1,4 +1,4 @@
-"""/healthz (database and Redis answer) and /metrics (Prometheus: step states, durations, queue depth).
+"""/healthz (database and Redis answer) and /metrics (Prometheus: steps, queue depth, durations, workers).
 
 Neither tells a stranger anything: /healthz says only "ok" or "unavailable" (the reason goes to the log),
 and /metrics answers PHOTONIX_METRICS_TOKEN as a bearer token or an address in PHOTONIX_METRICS_ALLOW."""
@@ -14,13 +14,13 @@ import structlog
 from litestar import Request, Response, get
 from litestar.exceptions import NotAuthorizedException
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from photonix.config import Settings
-from photonix.db import stepruns
 from photonix.db.tables import StepRun
-from photonix.jobs.queue import queue_depth
+from photonix.jobs.status import JobsStatus, StepState, jobs_status
+from photonix.jobs.step_metrics import StepCounters, step_counters
 from photonix.web.deps import RedisDep, SettingsDep
 
 log = structlog.get_logger()
@@ -52,27 +52,54 @@ def may_read_metrics(request: Request[Any, Any, Any], settings: Settings) -> boo
 
 
 class PipelineCollector(Collector):
-    """Figures read at scrape time from the record and the queue, so they cover every worker."""
+    """Figures read at scrape time, so they cover every worker: the record's counts from JobsStatus, and
+    the histogram and counters that workers keep in Redis (jobs/step_metrics.py says why there)."""
 
-    def __init__(self, figures: dict[str, Any]) -> None:
-        self.figures = figures
+    def __init__(self, status: JobsStatus, counters: dict[str, StepCounters]) -> None:
+        self.status = status
+        self.counters = counters
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        steps = GaugeMetricFamily("photonix_steps", "Photos by pipeline step and state",
+    def collect(self) -> Iterator[Metric]:
+        status = self.status
+        steps = GaugeMetricFamily("photonix_steps", "Photos by pipeline step and the state of its latest run",
                                   labels=["step", "state"])
-        for step, counts in self.figures["steps"].items():
+        depth = GaugeMetricFamily("photonix_step_queue_depth",
+                                  "Runs waiting for a worker per step (queued, or retrying later)",
+                                  labels=["step"])
+        for step, counts in status.steps.items():
             for state, count in counts.items():
-                steps.add_metric([step, state], count)
+                steps.add_metric([step, state.value], count)
+            depth.add_metric([step], counts[StepState.QUEUED] + counts[StepState.RETRYING])
         yield steps
-        duration = GaugeMetricFamily("photonix_step_duration_seconds_avg",
-                                     "Mean duration of finished steps", labels=["step"])
-        for step, seconds in self.figures["durations"].items():
-            duration.add_metric([step], seconds)
-        yield duration
-        queue = GaugeMetricFamily("photonix_queue_jobs", "Jobs in the ARQ queue", labels=["state"])
-        for state, count in self.figures["queue"].items():
-            queue.add_metric([state], count)
-        yield queue
+        yield depth
+        if status.queue is not None:
+            queue = GaugeMetricFamily("photonix_queue_jobs", "Jobs in the ARQ queue, and steps running",
+                                      labels=["state"])
+            queue.add_metric(["queued"], status.queue.queued)
+            queue.add_metric(["running"], status.queue.running)
+            yield queue
+        durations = HistogramMetricFamily("photonix_step_duration_seconds",
+                                          "How long tries of each step took", labels=["step"])
+        failures = CounterMetricFamily("photonix_step_failures", "Tries that failed for good, per step",
+                                       labels=["step"])
+        retries = CounterMetricFamily("photonix_step_retries", "Tries that will be retried, per step",
+                                      labels=["step"])
+        for step, counted in self.counters.items():
+            durations.add_metric([step], [(bound, float(n)) for bound, n in counted.durations.buckets],
+                                 counted.durations.sum_seconds)
+            failures.add_metric([step], counted.outcomes.get("failed", 0))
+            retries.add_metric([step], counted.outcomes.get("retrying", 0))
+        yield durations
+        yield failures
+        yield retries
+        totals = status.totals
+        for name, help_text, value in (
+            ("photonix_workers_live", "Workers whose heartbeat is current", totals.live_workers),
+            ("photonix_workers_lost", "Workers silent past the heartbeat window", totals.lost_workers),
+            ("photonix_photos_processing", "Photos with a step still to run", totals.photos_processing),
+            ("photonix_photos_failed", "Photos whose latest run of some step failed", totals.photos_failed),
+        ):
+            yield GaugeMetricFamily(name, help_text, value=value)
 
 
 @get("/metrics", include_in_schema=False)
@@ -81,10 +108,7 @@ async def metrics(request: Request[Any, Any, Any], redis: RedisDep, settings: Se
         raise NotAuthorizedException("send Authorization: Bearer <PHOTONIX_METRICS_TOKEN>, or scrape from an "
                                      "address in PHOTONIX_METRICS_ALLOW",
                                      headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    status = await jobs_status(redis)
     registry = CollectorRegistry()
-    registry.register(PipelineCollector({
-        "steps": await stepruns.summary(),
-        "durations": await stepruns.mean_durations(),
-        "queue": await queue_depth(redis),
-    }))
+    registry.register(PipelineCollector(status, await step_counters(redis, status.steps)))
     return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

@@ -16,8 +16,7 @@ from litestar.response import Redirect, Template
 
 from photonix.db import accounts, grid, photos, roles, stepruns, tags
 from photonix.db.accounts import Viewer
-from photonix.jobs import flow
-from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.reprocess import reprocess
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.files import original_problem
@@ -149,7 +148,7 @@ class PhotoController(Controller):
     async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                         redis: RedisDep) -> Template | Redirect:
         await roles.require_photo_role(viewer, photo_id, roles.Role.OWNER)     # members: 403, others: 404
-        await flow.start(redis, PIPELINE, photo_id, await photos.bump_version(photo_id))
+        await reprocess(redis, [photo_id])
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/photo_timeline.html", context={

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from photonix.db import stepruns
+from photonix.jobs.status import HeaderStatus, header_status
 from photonix.web import flash
 from photonix.web.plain_http import cookies_dropped_here
 
@@ -21,14 +21,25 @@ def wants_fragment(request: HTMXRequest) -> bool:
 
 
 async def shell_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """What base.html needs: the viewer, a flash message, the processing pill and failure badge."""
+    """What base.html needs: the viewer, a flash message, the header's status and the failure badge.
+
+    An admin's header counts every library; a member's only their own."""
     viewer = getattr(request.state, "viewer", None)
     context: dict[str, Any] = {"viewer": viewer, "flash": flash.read_flash(request, request.app.state.secret),
                                "cookies_dropped": cookies_dropped_here(request)}
     if viewer is not None:
-        context["processing"] = await stepruns.unfinished_count(viewer.id)
-        context["failed_photos"] = await stepruns.failed_photo_count(viewer.id)
+        header = await header_status(None if viewer.is_admin else viewer.id)
+        context.update(header=header, header_poll=header_poll_seconds(header),
+                       processing=header.processing, failed_photos=header.failed)
     return context
+
+
+ACTIVE_POLL_SECONDS = 2     # while work is queued or running, live parts of pages ask again this often
+IDLE_POLL_SECONDS = 10      # and this often when nothing is going on, so a new import still shows
+
+
+def header_poll_seconds(header: HeaderStatus) -> int:
+    return ACTIVE_POLL_SECONDS if header.processing else IDLE_POLL_SECONDS
 
 
 async def page(request: HTMXRequest, template: str, context: dict[str, Any], *, fragment: str | None = None,

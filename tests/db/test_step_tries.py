@@ -83,10 +83,10 @@ async def test_queuing_a_new_version_supersedes_that_steps_older_runs(clean: Non
     photo_id = await _queued_photo(tmp_path)
     await stepruns.mark_queued(photo_id, 1, ["make_thumbnails"], {})
     await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
-    rows = await StepRun.select(StepRun.step, StepRun.version, StepRun.superseded).where(
+    rows = await StepRun.select(StepRun.step, StepRun.version, StepRun.is_latest).where(
         StepRun.photo == photo_id).order_by(StepRun.id)
-    assert [(r["step"], r["version"], r["superseded"]) for r in rows] == [
-        ("extract_metadata", 1, True), ("make_thumbnails", 1, False), ("extract_metadata", 2, False)]
+    assert [(r["step"], r["version"], bool(r["is_latest"])) for r in rows] == [
+        ("extract_metadata", 1, False), ("make_thumbnails", 1, True), ("extract_metadata", 2, True)]
 
 
 async def test_a_queued_run_carries_its_photos_library(clean: None, tmp_path: Path) -> None:
@@ -96,14 +96,12 @@ async def test_a_queued_run_carries_its_photos_library(clean: None, tmp_path: Pa
     assert run is not None and run["library"] == run["photo_library"] is not None
 
 
-async def test_runs_recorded_before_the_migration_get_their_library_and_latest_version(clean: None,
+async def test_runs_recorded_before_the_migration_get_their_library(clean: None,
                                                                                       tmp_path: Path) -> None:
     photo_id = await _queued_photo(tmp_path)
     await stepruns.mark_queued(photo_id, 2, ["extract_metadata"], {})
-    await StepRun.update({StepRun.library: None, StepRun.superseded: False}).where(StepRun.photo == photo_id)
-    await MIGRATION.mark_superseded()
+    await StepRun.update({StepRun.library: None}).where(StepRun.photo == photo_id)
     await MIGRATION.fill_libraries()
-    rows = await StepRun.select(StepRun.version, StepRun.superseded, StepRun.library).where(
+    rows = await StepRun.select(StepRun.version, StepRun.library).where(
         StepRun.photo == photo_id).order_by(StepRun.version)
-    assert [(r["version"], r["superseded"]) for r in rows] == [(1, True), (2, False)]
     assert all(r["library"] is not None for r in rows)

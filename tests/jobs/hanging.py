@@ -17,3 +17,10 @@ def hang_forever(pid_file: str) -> None:
         out.write(f"{os.getpid()}\n")
     while True:
         time.sleep(60)
+
+
+def wait_for_file(path: str) -> int:
+    """A decoder that takes as long as the test wants: it returns (its pid) once `path` exists."""
+    while not os.path.exists(path):
+        time.sleep(0.02)
+    return os.getpid()

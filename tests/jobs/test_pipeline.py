@@ -15,7 +15,7 @@ from photonix.db.tables import Photo, PhotoTag, StepRun
 from photonix.errors import TransientError
 from photonix.jobs import flow
 from photonix.jobs.flow import chain, group
-from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.pipeline import PIPELINE, metadata_steps
 from photonix.jobs.queue import deserialize_job, serialize_job
 from photonix.jobs.steprun import pipeline_step
 from photonix.jobs.tasks import classifier_step, convert_raw, extract_metadata, make_thumbnails
@@ -34,6 +34,15 @@ async def test_photo_runs_every_step_to_done_or_skipped(import_files, worker) ->
     assert {state for step, state in states.items() if step != "convert_raw"} == {"done"}
     kinds = {t.kind for t in await tags.tags_of(report.new_photo_ids[0])}
     assert {"color", "location", "event"} <= kinds
+
+
+def test_a_sidecar_change_runs_metadata_then_only_the_classifiers_without_pixels() -> None:
+    rerun = metadata_steps(PIPELINE)
+    without_pixels = [f"classify_{c.name}" for c in CLASSIFIERS if not c.needs_thumbnail]
+    assert without_pixels, "no classifier reads metadata alone"
+    assert rerun.link_steps(0) == ["extract_metadata"]
+    assert rerun.step_names() == ["extract_metadata", *without_pixels]
+    assert len(rerun.links) == 2                    # the classifiers still run side by side
 
 
 async def test_enqueuing_twice_runs_once(import_files, worker, redis) -> None:

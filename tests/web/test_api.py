@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from arq import ArqRedis
 
+from photonix.db import accounts
 from photonix.jobs.importer import import_paths
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
@@ -94,13 +95,26 @@ async def test_reprocess_runs_the_pipeline_again_at_a_new_version(client, alice,
     assert bad.status_code == 400 and "nope" in bad.text
 
 
-async def test_jobs_summary_counts_steps_by_state(client, alice, redis, worker) -> None:
+async def test_jobs_summary_gives_an_admin_the_typed_status(client, alice, redis, worker) -> None:
     await imported(redis, alice, GPS_PHOTO, BAD_PHOTO)
     await worker().main()
-    summary = (await client.get("/api/v1/jobs/summary", headers=alice.auth)).json()
+    admin = await accounts.create_user("root", "admin password", is_admin=True)
+    token = {"Authorization": f"Bearer {await accounts.create_token(admin, 'tests')}"}
+    summary = (await client.get("/api/v1/jobs/summary", headers=token)).json()
     assert sum(summary["steps"]["extract_metadata"].values()) == 2
+    assert set(summary["steps"]["extract_metadata"]) == {"queued", "running", "retrying", "done", "failed",
+                                                         "skipped"}
     assert summary["queue"] == {"queued": 0, "running": 0}
+    assert summary["totals"]["photos_failed"] == 1 and summary["totals"]["photos_processing"] == 0
+    assert summary["timing"]["extract_metadata"]["p50_ms"] is not None
+    assert sum(summary["timing"]["extract_metadata"]["per_minute"]) == 2
     assert summary["recent_failures"]
+    schema = (await client.get("/schema/openapi.json", headers=token)).json()
+    assert "JobsStatus" in schema["components"]["schemas"]
+
+
+async def test_jobs_summary_is_refused_to_a_member(client, alice) -> None:
+    assert (await client.get("/api/v1/jobs/summary", headers=alice.auth)).status_code == 403
 
 
 async def test_openapi_and_health_are_served(client, alice) -> None:

@@ -53,7 +53,7 @@ async def failed(database: None, redis: ArqRedis, settings: Settings, pool: Work
 
 
 async def failed_runs() -> list[dict[str, Any]]:
-    return await StepRun.select().where((StepRun.state == "failed") & (StepRun.superseded == False))  # noqa: E712
+    return await StepRun.select().where((StepRun.state == "failed") & (StepRun.is_latest == True))  # noqa: E712
 
 
 async def test_bad_files_appear_grouped_with_their_reasons(failed: People, app: Litestar) -> None:

@@ -33,6 +33,8 @@ def expected(path: str, role: str) -> str | int:
         return {"other": 404, "member": 403}.get(role, OK)
     if path.startswith("/settings"):                    # new libraries, users, every token, classifiers
         return OK if role == "admin" else 403
+    if path.startswith(("/jobs/", "/api/v1/jobs/")):   # the job actions: admins only
+        return OK if role == "admin" else 403
     if path.endswith("/reprocess"):
         return {"other": 404, "member": 403}.get(role, OK)
     if "{photo_id" in path or path.startswith("/upload"):   # view, rate, tag, upload: every member

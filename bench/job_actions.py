@@ -1,0 +1,174 @@
+"""How long the job actions take at scale (a benchmark, not a test).
+
+Seeds a fresh SQLite file and a fresh PostgreSQL database (photonix_bench_<random>, dropped at the end)
+with N photos in one library, each with one done run of every pipeline step (F % of them failed at
+extract_metadata in 40 distinct messages, the steps after it skipped), then times, in this process:
+  pause_check     the query every job makes before it claims its record (median of 2,000)
+  retry_plan      a dry run of "retry all" (every failure; permanent kinds left out) and of one group
+  rerun_plan      a dry run of "re-run classify_color, missing only" after a version bump (every photo)
+  retry           retrying one step's failures for real: record updates and Redis enqueues
+  reprocess       re-running classify_color for 10,000 photos for real
+  cancel          cancelling that queued work (records and Redis jobs)
+  clear_plan      counting the clearable history
+Redis: --redis-url (a database of its own; flushed before and after).
+
+Usage: .venv/bin/python bench/job_actions.py [--photos 100000] [--failed-percent 5]
+           --redis-url redis://127.0.0.1:6379/12
+           [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres | --no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from photonix.config import Settings
+from photonix.db import accounts, engine, job_actions, job_pauses
+from photonix.db.migration_sql import run_sql
+from photonix.jobs.housekeeping import cancel_library
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.queue import connect
+from photonix.jobs.reprocess import reprocess
+from photonix.jobs.rerun import Rerun, RerunMode
+from photonix.jobs.retry import RetryScope, RetrySelection, plan_retry, retry
+from photonix.logs import configure_logging
+
+MESSAGES = 40
+RERUN_PHOTOS = 10_000
+
+
+async def seed(photos: int, failed_percent: float) -> int:
+    library = await accounts.create_library("Bench", [])
+    now = datetime.now(UTC)
+    steps = PIPELINE.step_names()
+    batch = 2_000
+    for start in range(0, photos, batch):
+        count = min(batch, photos - start)
+        values = ", ".join(f"({library}, 'h{n}', '/x/{n}.jpg', 1, {{}}, {{}})"
+                           for n in range(start, start + count))
+        await run_sql("INSERT INTO photo (library, content_hash, original_path, version, imported_at, "
+                      f"sort_at) VALUES {values}",
+                      *[v for _ in range(count) for v in (now, now.replace(tzinfo=None))])
+    ids = [int(r["id"]) for r in await run_sql("SELECT id FROM photo ORDER BY id")]
+    every = max(1, round(100 / failed_percent)) if failed_percent else 0
+    rows: list[tuple[Any, ...]] = []
+    for index, photo in enumerate(ids):
+        failed = bool(every) and index % every == 0
+        for position, step in enumerate(steps):
+            if failed and position == 0:
+                state, kind = "failed", "UndecodableImage" if (index // every) % 2 else "RuntimeError"
+                error = f"x.jpg: cannot identify image file (kind {index % MESSAGES})"
+            elif failed:
+                state, error, kind = "skipped", f"not run: {steps[0]} failed", "Upstream"
+            else:
+                state, error, kind = "done", "", ""
+            rows.append((photo, step, 1, state, 1, f"{step}:{photo}:1", error, kind, now, now, now, 10))
+    columns = ("photo, step, version, state, tries, job_id, error, error_kind, queued_at, started_at, "
+               "finished_at, duration_ms")
+    for start in range(0, len(rows), 1_000):
+        chunk = rows[start:start + 1_000]
+        marks = ", ".join("(" + ", ".join("{}" for _ in range(12)) + ")" for _ in chunk)
+        await run_sql(f"INSERT INTO step_run ({columns}) VALUES {marks}", *[v for row in chunk for v in row])
+    return library
+
+
+async def timed(label: str, work: Callable[[], Awaitable[Any]]) -> Any:
+    started = time.perf_counter()
+    result = await work()
+    print(f"  {label:<44} {1000 * (time.perf_counter() - started):>9.1f} ms")
+    return result
+
+
+async def measure(settings: Settings, photos: int, failed_percent: float) -> None:
+    bound = engine.bind(settings)
+    await engine.open_pool(bound)
+    redis = await connect(settings)
+    await redis.flushdb()
+    try:
+        await engine.migrate(settings)
+        started = time.perf_counter()
+        library = await seed(photos, failed_percent)
+        print(f"  seeded {photos:,} photos in {time.perf_counter() - started:.0f} s")
+        checks = []
+        for n in range(2_000):
+            t = time.perf_counter()
+            await job_pauses.is_paused("classify_color", 1 + n % photos)
+            checks.append(time.perf_counter() - t)
+        print(f"  {'pause_check (median of 2,000)':<44} {1000 * statistics.median(checks):>9.3f} ms")
+        plan = await timed("retry_plan: all (permanent left out)",
+                           lambda: plan_retry(RetrySelection(RetryScope.ALL)))
+        print(f"    -> {plan.photos:,} photos, {plan.permanent_left_out:,} permanent left out")
+        await timed("retry_plan: one group", lambda: plan_retry(RetrySelection(
+            RetryScope.GROUP, step="extract_metadata", error_kind="RuntimeError",
+            reason="x.jpg: cannot identify image file (kind 0)")))
+        bumped = Rerun("classify_color", RerunMode.MISSING, library)
+        missing = await timed("rerun_plan: classify_color missing", lambda: job_actions.photos_to_rerun(
+            "classify_color", 2, library, missing_only=True))
+        print(f"    -> {len(missing):,} photos")
+        done = await timed("retry: extract_metadata failures (apply)", lambda: retry(
+            redis, RetrySelection(RetryScope.STEP, step="extract_metadata")))
+        print(f"    -> {done.photos:,} photos, {len(done.runs):,} runs")
+        await timed(f"reprocess: classify_color of {RERUN_PHOTOS:,} photos",
+                    lambda: reprocess(redis, missing[:RERUN_PHOTOS], [bumped.step]))
+        cancelled = await timed("cancel: the library's queued work",
+                                lambda: cancel_library(redis, library, "bench"))
+        print(f"    -> {cancelled.photos:,} photos, {cancelled.runs:,} runs")
+        await timed("clear_plan: clearable history", lambda: job_actions.clearable_history(
+            datetime.now(UTC) + timedelta(days=1)))
+    finally:
+        await redis.flushdb()
+        await redis.aclose()
+        await engine.close_pool(bound)
+
+
+def settings_for(database_url: str, redis_url: str, data_dir: Path) -> Settings:
+    return Settings.from_env({"PHOTONIX_DATA_DIR": str(data_dir), "PHOTONIX_DATABASE_URL": database_url,
+                              "PHOTONIX_REDIS_URL": redis_url, "PHOTONIX_LOG_LEVEL": "warning"})
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=100_000)
+    parser.add_argument("--failed-percent", type=float, default=5.0)
+    parser.add_argument("--redis-url", default=os.environ.get("PHOTONIX_REDIS_URL"), required=False)
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    if not args.redis_url:
+        parser.error("--redis-url (a Redis database of its own) is needed")
+    configure_logging("warning")
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"SQLite, {args.photos:,} photos")
+        await measure(settings_for(f"sqlite:///{tmp}/bench.sqlite", args.redis_url, Path(tmp)), args.photos,
+                      args.failed_percent)
+        if args.no_postgres:
+            return
+        name = f"photonix_bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(args.postgres_url)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            print(f"PostgreSQL, {args.photos:,} photos")
+            url = args.postgres_url.rsplit("/", 1)[0] + "/" + name
+            await measure(settings_for(url, args.redis_url, Path(tmp)), args.photos, args.failed_percent)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

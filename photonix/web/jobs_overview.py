@@ -1,0 +1,99 @@
+"""The job dashboard's Overview (/jobs/, admins) and the header's status (/status/header, everyone).
+
+Both render the one JobsStatus (jobs/status.py). The page and its live fragment share a URL: a first
+load gets the page, the fragment's own polling (an HTMX request) gets the fragment alone. The server
+picks the next poll interval: fast while work is queued or running, slow when idle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, get
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from photonix.jobs.heartbeat import WorkerBeat
+from photonix.jobs.status import JobsStatus, StepState, eta_words, header_status, jobs_status
+from photonix.web.auth import provide_page_viewer, requires_admin
+from photonix.web.deps import RedisDep, ViewerDep
+from photonix.web.templating import ACTIVE_POLL_SECONDS, IDLE_POLL_SECONDS, header_poll_seconds, page
+
+SPARK_WIDTH, SPARK_HEIGHT = 120, 24
+
+
+def sparkline_path(per_minute: tuple[int, ...]) -> str:
+    """An SVG path's `d` drawing one bar per minute, scaled to the busiest minute; an idle minute keeps a
+    1 px stub so the time axis reads. One attribute instead of an element per bar keeps the polled
+    fragment cheap to render."""
+    if not per_minute:
+        return ""
+    peak = max(per_minute) or 1
+    slot = SPARK_WIDTH / len(per_minute)
+    bars = []
+    for index, count in enumerate(per_minute):
+        height = max(1.0, count / peak * SPARK_HEIGHT)
+        bars.append(f"M{index * slot + 0.5:.1f},{SPARK_HEIGHT}v-{height:.1f}h{slot - 1:.1f}v{height:.1f}z")
+    return "".join(bars)
+
+
+def duration_words(ms: int | None) -> str:
+    if ms is None:
+        return "—"
+    return f"{ms:,} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def notices(status: JobsStatus) -> list[str]:
+    """Sentences for the notice area: lost workers now; stuck work and outages join them here."""
+    return [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
+            f"{ago(beat.last_beat, status.taken_at)}; its jobs run again on another worker."
+            for beat in status.workers if beat.lost]
+
+
+def overview_context(status: JobsStatus) -> dict[str, Any]:
+    return {
+        "jobs_tab": "overview", "status": status, "states": list(StepState),
+        "poll_seconds": ACTIVE_POLL_SECONDS if status.is_active else IDLE_POLL_SECONDS,
+        "sparklines": {step: sparkline_path(timing.per_minute) for step, timing in status.timing.items()},
+        "spark": {"width": SPARK_WIDTH, "height": SPARK_HEIGHT},
+        "notices": notices(status), "eta_words": eta_words, "duration_words": duration_words, "ago": ago,
+        "rss_mb": rss_mb,
+    }
+
+
+def rss_mb(beat: WorkerBeat) -> str:
+    return f"{beat.rss_bytes / 1024 / 1024:,.0f} MB"
+
+
+class JobsOverviewController(Controller):
+    """/jobs/: Steps, Workers and notices, live."""
+
+    path = "/jobs"
+    dependencies = {"viewer": Provide(provide_page_viewer)}
+    guards = [requires_admin]
+    include_in_schema = False
+
+    @get("/")
+    async def overview(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
+        status = await jobs_status(redis)
+        return await page(request, "pages/jobs_overview.html", overview_context(status),
+                          fragment="partials/jobs_overview.html")
+
+
+@get("/status/header", dependencies={"viewer": Provide(provide_page_viewer)}, include_in_schema=False)
+async def header_status_fragment(viewer: ViewerDep) -> Template:
+    """The header's status alone: what its polling swaps in."""
+    header = await header_status(None if viewer.is_admin else viewer.id)
+    return Template(template_name="partials/header_status.html",
+                    context={"viewer": viewer, "header": header, "header_poll": header_poll_seconds(header)},
+                    headers={"Cache-Control": "no-store"})

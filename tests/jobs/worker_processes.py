@@ -1,0 +1,83 @@
+"""Real `photonix worker` processes for tests that kill things: started as a person would, with their
+JSON log lines kept in a file the test reads back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from photonix.config import Settings
+
+DEADLINE_S = 240
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_events(self, event: str | None = None) -> list[dict[str, Any]]:
+        """The worker's JSON log lines (all, or those of one event)."""
+        lines = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue                      # a traceback's lines, or a line cut by kill -9
+            if isinstance(entry, dict) and (event is None or entry.get("event") == event):
+                lines.append(entry)
+        return lines
+
+    def kill(self) -> None:
+        """kill -9 the worker and its pool processes (its own process group)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_worker(settings: Settings, log_path: Path, **overrides: str) -> WorkerProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
+    env.update({
+        "PHOTONIX_DATA_DIR": str(settings.data_dir),
+        "PHOTONIX_DATABASE_URL": settings.database_url,
+        "PHOTONIX_REDIS_URL": settings.redis_url or "",
+        "PHOTONIX_POOL_PROCESSES": "1",
+        "PHOTONIX_RESCAN_SECONDS": "0",
+        "PHOTONIX_MAX_TRIES": "3",
+        "PHOTONIX_RETRY_BASE_SECONDS": "0.05",
+        "PHOTONIX_RETRY_CAP_SECONDS": "0.5",
+        "PHOTONIX_LOG_LEVEL": "info",
+        **overrides,
+    })
+    with log_path.open("ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "photonix", "worker"], env=env,
+                                   start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    return WorkerProcess(process, log_path)
+
+
+async def wait_until(predicate: Callable[[], Awaitable[bool]], what: str,
+                     deadline_s: float = DEADLINE_S) -> None:
+    deadline = time.monotonic() + deadline_s
+    while not await predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)

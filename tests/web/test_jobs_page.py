@@ -1,0 +1,214 @@
+"""The job dashboard's Overview and the header's status: counts that follow a real import, who may see
+them, and how they stay live (polling attributes the server picks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from arq import ArqRedis
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from photonix.db import accounts, stepruns
+from photonix.jobs import flow
+from photonix.jobs.heartbeat import RunningJob, WorkerBeat, publish_beat
+from photonix.jobs.pipeline import PIPELINE
+from photonix.jobs.status import StepState, jobs_status
+from tests import corpus
+from tests.library_files import import_into
+from tests.web.conftest import Member, sign_in
+from tests.web.test_pages import Elements
+
+Client = AsyncTestClient[Litestar]
+VOID = {"img", "br", "input", "meta", "link", "hr", "source"}
+GOOD = corpus.rows(expected="ok")[:3]
+BAD = corpus.rows(expected="fail")[:3]
+
+
+class StepCounts(HTMLParser):
+    """The Steps table as step -> state -> count, read from its cells' data attributes."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.counts: dict[str, dict[str, int]] = {}
+        self._step: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "tr" and found.get("data-step"):
+            self._step = found["data-step"]
+            self.counts[self._step] = {}
+        elif tag == "td" and self._step and found.get("data-state"):
+            self.counts[self._step][str(found["data-state"])] = int(found["data-count"] or 0)
+
+
+def text_of(html: str, element_id: str) -> str:
+    """The text inside the element with this id (its tags dropped, spaces collapsed)."""
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.depth = 0
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in VOID and (self.depth or dict(attrs).get("id") == element_id):
+                self.depth += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self.depth:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture
+async def admin(clean: None) -> int:
+    return await accounts.create_user("root", "admin password", is_admin=True)
+
+
+async def signed_in_admin(client: Client) -> None:
+    await sign_in(client, "root", "admin password")
+
+
+async def test_counts_follow_a_real_import_with_bad_files(client, admin, alice: Member, redis: ArqRedis,
+                                                          worker) -> None:
+    await signed_in_admin(client)
+    await import_into(redis, alice.library_id, [row.file for row in (*GOOD, *BAD)])
+    queued = await client.get("/jobs/")
+    assert queued.status_code == 200
+    counts = StepCounts(queued.text).counts
+    assert list(counts) == PIPELINE.step_names()
+    assert counts["extract_metadata"]["queued"] == len(GOOD) + len(BAD)
+    assert f"{len(GOOD) + len(BAD)} photos processing" in text_of(queued.text, "jobs-processing")
+
+    await worker().main()
+    done = await client.get("/jobs/")
+    counts = StepCounts(done.text).counts
+    for step, states in counts.items():
+        assert states["queued"] == states["running"] == states["retrying"] == 0, step
+        assert states["done"] + states["failed"] + states["skipped"] == len(GOOD) + len(BAD), step
+    assert counts["extract_metadata"]["done"] >= len(GOOD)
+    assert sum(states["failed"] for states in counts.values()) >= len(BAD)
+    assert text_of(done.text, "jobs-failed").startswith(f"{len(BAD)} with a failed step")
+    assert "0 photos processing" in text_of(done.text, "jobs-processing")
+
+
+async def test_a_member_is_refused_and_a_stranger_sent_to_sign_in(client, admin, alice: Member) -> None:
+    signed_out = await client.get("/jobs/", follow_redirects=False)
+    assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/login")
+    await sign_in(client, "alice")
+    assert (await client.get("/jobs/")).status_code == 403
+    assert (await client.get("/jobs/", headers={"HX-Request": "true"})).status_code == 403
+    page = await client.get("/photos/")
+    assert not Elements(page.text).all("a", href="/jobs/")
+
+
+async def test_the_overview_polls_fast_while_busy_and_slowly_when_idle(client, admin, alice: Member,
+                                                                       redis: ArqRedis, worker) -> None:
+    await signed_in_admin(client)
+    idle = Elements((await client.get("/jobs/")).text).all("div", id="jobs-overview")
+    assert idle and idle[0]["hx-trigger"] == "every 10s, refresh" and "data-poll" in idle[0]
+    assert idle[0]["hx-get"] == "/jobs/" and idle[0]["hx-swap"] == "outerHTML"
+
+    await import_into(redis, alice.library_id, [GOOD[0].file])
+    fragment = await client.get("/jobs/", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and "Vary" in fragment.headers
+    [busy] = Elements(fragment.text).all("div", id="jobs-overview")
+    assert busy["hx-trigger"] == "every 2s, refresh" and busy["data-active"] == "true"
+    await worker().main()
+    [calm] = Elements((await client.get("/jobs/", headers={"HX-Request": "true"})).text).all(
+        "div", id="jobs-overview")
+    assert calm["hx-trigger"] == "every 10s, refresh"
+
+
+async def test_the_page_loads_the_script_that_holds_polling_in_hidden_tabs(client, admin) -> None:
+    await signed_in_admin(client)
+    page = Elements((await client.get("/jobs/")).text)
+    assert page.all("script", src="/static/js/poll.js")
+    assert (await client.get("/static/js/poll.js")).status_code == 200
+
+
+async def test_the_header_counts_every_library_for_an_admin_and_links_to_jobs(
+        client, admin, alice: Member, bob: Member, redis: ArqRedis, worker) -> None:
+    await import_into(redis, alice.library_id, [GOOD[0].file, BAD[0].file])
+    await import_into(redis, bob.library_id, [GOOD[1].file])
+    await signed_in_admin(client)
+    header = await client.get("/status/header")
+    assert text_of(header.text, "header-status") == "Processing 3"
+    assert Elements(header.text).all("a", href="/jobs/")
+    [polled] = Elements(header.text).all("span", id="header-status")
+    assert polled["hx-trigger"] == "every 2s, refresh" and "data-poll" in polled
+
+    await worker().main()
+    assert text_of((await client.get("/status/header")).text, "header-status") == "1 failed"
+    page = await client.get("/photos/")
+    assert text_of(page.text, "header-status") == "1 failed"
+
+
+async def test_a_members_header_counts_only_their_libraries_and_links_to_the_grid(
+        client, alice: Member, bob: Member, redis: ArqRedis, worker) -> None:
+    await import_into(redis, alice.library_id, [BAD[0].file])
+    await import_into(redis, bob.library_id, [GOOD[1].file, GOOD[2].file])
+    await sign_in(client, "bob")
+    header = await client.get("/status/header")
+    assert text_of(header.text, "header-status") == "Processing 2"
+    assert Elements(header.text).all("a", href="/photos/?state=pending")
+    assert not Elements(header.text).all("a", href="/jobs/")
+    await worker().main()
+    settled = await client.get("/status/header")
+    assert text_of(settled.text, "header-status") == ""
+    assert Elements(settled.text).all("span", id="header-status")[0]["hx-trigger"] == "every 10s, refresh"
+
+
+async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
+        client, admin, alice: Member, redis: ArqRedis, worker) -> None:
+    [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
+    await worker().main()
+    now = datetime.now(UTC)
+    await publish_beat(redis, WorkerBeat(
+        worker_id="alpha:101:aaaa", host="alpha", pid=101, version="1.2.3", concurrency=4, pool_size=2,
+        rss_bytes=300 * 1024 * 1024, started_at=now - timedelta(minutes=5), last_beat=now, beat_seconds=5,
+        jobs_done=42, jobs_failed=1,
+        running=(RunningJob(photo_id, "make_thumbnails", now - timedelta(seconds=3)),)))
+    await publish_beat(redis, WorkerBeat(
+        worker_id="beta:202:bbbb", host="beta", pid=202, version="1.2.3", concurrency=4, pool_size=2,
+        rss_bytes=200 * 1024 * 1024, started_at=now - timedelta(minutes=9),
+        last_beat=now - timedelta(minutes=2), beat_seconds=5, jobs_done=7, jobs_failed=0, running=()))
+    await signed_in_admin(client)
+    page = await client.get("/jobs/")
+    alpha = text_of(page.text, "worker-alpha-101-aaaa")
+    assert "alpha pid 101" in alpha and "1.2.3" in alpha and "300 MB" in alpha and "42" in alpha
+    assert "make thumbnails" in alpha and "LOST" not in alpha
+    assert Elements(page.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
+    assert "LOST" in text_of(page.text, "worker-beta-202-bbbb")
+    assert "beta (pid 202) has not been heard from" in text_of(page.text, "jobs-notices")
+    assert "1 worker live" in text_of(page.text, "jobs-live-workers")
+
+
+async def test_a_retrying_step_shows_when_its_next_try_is_due(client, admin, alice: Member,
+                                                              redis: ArqRedis) -> None:
+    [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    await redis.flushdb()                  # no worker runs here: the test plays its part, with a later try
+    await stepruns.claim(photo_id, "extract_metadata", 1, job, 1)
+    await stepruns.finish(photo_id, "extract_metadata", 1, "retrying", error="storage hiccup")
+    await redis.enqueue_job("extract_metadata", photo_id, 1, True, _job_id=job, _defer_by=timedelta(hours=1))
+    status = await jobs_status(redis)
+    due = status.timing["extract_metadata"].next_retry_at
+    assert due is not None and timedelta(minutes=59) < due - status.taken_at <= timedelta(hours=1)
+    assert status.steps["extract_metadata"][StepState.RETRYING] == 1
+    await signed_in_admin(client)
+    page = await client.get("/jobs/")
+    cell = StepCounts(page.text).counts["extract_metadata"]
+    assert cell["retrying"] == 1
+    assert f"next {due.strftime('%H:%M:%S')}" in text_of(page.text, "step-extract_metadata")
