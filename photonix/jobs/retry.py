@@ -32,7 +32,7 @@ ENQUEUE_BATCH = 200
 class RetryScope(enum.StrEnum):
     JOB = "job"                  # one step of one photo
     SELECTION = "selection"      # the failed steps of some photos (of one step, when given)
-    GROUP = "group"              # a failure group: step, error kind and exact error text
+    GROUP = "group"              # a failure group: step, error kind and reason
     STEP = "step"                # every failure of a step
     ALL = "all"                  # every failure
 
@@ -45,7 +45,7 @@ class RetrySelection:
     photo_ids: tuple[int, ...] = ()
     step: str | None = None
     error_kind: str | None = None
-    reason: str | None = None             # the exact error text of a group
+    reason: str | None = None             # a group's reason: its error without the file it names
     library_id: int | None = None
 
     @property
@@ -90,7 +90,7 @@ async def plan_retry(selection: RetrySelection, pipeline: Chain = PIPELINE) -> R
     in_group = selection.scope is RetryScope.GROUP
     chosen = partial(job_actions.failed_runs, photo_ids=selection.photo_ids or None, step=selection.step,
                      error_kind=selection.error_kind if in_group else None,
-                     error=selection.reason if in_group else None, library_id=selection.library_id)
+                     reason=selection.reason if in_group else None, library_id=selection.library_id)
     runs = await chosen(leave_out_kinds=() if by_hand else permanent_kinds())
     left_out = 0 if by_hand else len(await chosen()) - len(runs)
     return RetryPlan(tuple(runs), left_out, frozenset(run.photo_id for run in runs))

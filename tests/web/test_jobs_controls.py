@@ -78,7 +78,7 @@ async def test_a_failure_group_retry_asks_with_its_count_then_retries_and_fails_
     await sign_in(client, "root", "admin password")
     # The Retry form of a failure group on /jobs/failures posts these fields.
     group = [("scope", "group"), ("step", "extract_metadata"), ("error_kind", str(failure["error_kind"])),
-             ("reason", str(failure["error"]))]
+             ("reason", str(failure["reason"]))]
     asked = await post(client, "/jobs/retry", group)
     assert asked.status_code == 200 and "Retry 1 photo (" in asked.text
     assert (await step_states(photo_id))["extract_metadata"] == "failed"       # asking changed nothing
