@@ -21,7 +21,7 @@ import msgspec
 from arq import ArqRedis
 from arq.constants import default_queue_name
 
-from photonix.db import step_figures, step_tally, stepruns
+from photonix.db import job_pauses, step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
@@ -109,9 +109,8 @@ class HeaderStatus(msgspec.Struct, frozen=True):
 
 
 async def paused_labels() -> tuple[str, ...]:
-    """What is paused now, in words. The hook for the pause records (db/job_pauses.active_pauses);
-    nothing is paused until they exist."""
-    return ()
+    """What is paused now, in words (db/job_pauses.active_pauses), oldest pause first."""
+    return tuple(pause.label for pause in await job_pauses.active_pauses())
 
 
 async def header_status(user_id: int | None) -> HeaderStatus:

@@ -215,3 +215,13 @@ def _inputs_of_retry_form(page: str) -> list[dict[str, str | None]]:
     start = page.index('class="retry-group"')
     form = page[start:page.index("</form>", start)]
     return [i for i in Elements(form).all("input", type="hidden") if i["name"] != "_csrf_token"]
+
+
+async def test_the_header_says_paused_while_a_pause_is_in_force(client, admin) -> None:
+    await sign_in(client, "root", "admin password")
+    assert "paused" not in (await client.get("/status/header")).text
+    await post(client, "/jobs/pause", [("scope", "step"), ("step", "classify_color"), ("confirm", "1")])
+    [paused] = Elements((await client.get("/status/header")).text).all("span", **{"class": "paused"})
+    assert paused["title"] == "Paused: classify_color"
+    await post(client, "/jobs/resume", [("scope", "step"), ("step", "classify_color"), ("confirm", "1")])
+    assert not Elements((await client.get("/status/header")).text).all("span", **{"class": "paused"})
