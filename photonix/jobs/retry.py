@@ -1,4 +1,5 @@
-"""Retry failed steps: one job, a selection of photos, a failure group, or every failure of a step.
+"""Retry failed steps: one job, a selection of photos, a failure group (step, error kind and reason, as
+/jobs/failures groups them), or every failure of a step.
 
 The latest failed run of each chosen (photo, step) goes back to queued with its tries reset (each try
 stays in the history) and is enqueued again under its job id; the steps after it that were skipped
@@ -8,7 +9,6 @@ one job, a selection or a group are chosen explicitly and retry whatever they ho
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,8 +25,6 @@ from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 
 log = structlog.get_logger()
-
-ENQUEUE_BATCH = 200
 
 
 class RetryScope(enum.StrEnum):
@@ -125,9 +123,7 @@ async def retry(redis: ArqRedis, selection: RetrySelection, pipeline: Chain = PI
             reopen[skipped.step].append(skipped.id)
     for step, ids in reopen.items():
         await job_actions.requeue(ids, "skipped", versions.get(step, 1))
-    for start in range(0, len(retried), ENQUEUE_BATCH):
-        await asyncio.gather(*(flow.enqueue_again(redis, [run.step], run.photo_id, run.version)
-                               for run in retried[start:start + ENQUEUE_BATCH]))
+    await flow.enqueue_many(redis, [(run.step, run.photo_id, run.version) for run in retried], again=True)
     log.info("retry_queued", scope=selection.scope.value, step=selection.step, runs=len(retried),
              photos=len({run.photo_id for run in retried}))
     return RetryPlan(tuple(retried), plan.permanent_left_out, frozenset(run.photo_id for run in retried))
