@@ -83,11 +83,14 @@ def print_status(status: JobsStatus, console: Console, *, detailed: bool) -> Non
         table.add_row(step, *cells)
     console.print(table)
     queue = status.queue
-    console.print("queue: " + (f"{queue.queued} waiting, {queue.running} running" if queue else "no Redis"))
+    console.print("queue: " + (f"{queue.queued} waiting, {queue.running} running" if queue
+                               else "Redis not answering" if status.redis_unreachable else "no Redis"))
     totals = status.totals
     console.print(f"photos: {totals.photos_processing:,} processing, {totals.photos_failed:,} failed; "
                   f"workers: {totals.live_workers} live" + (f", {totals.lost_workers} lost"
                                                             if totals.lost_workers else ""))
+    if status.paused:
+        console.print(f"[yellow]paused:[/yellow] {escape(', '.join(status.paused))}")
     for failure in status.recent_failures:
         console.print(f"[red]✗[/red] photo {failure.photo_id} {failure.step}: {escape(failure.error)}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,6 +203,19 @@ def visible_to(user_id: int) -> WhereRaw:
         'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})',
         int(user_id)
     )
+
+
+async def thumbnailed(user_id: int, photo_ids: Collection[int], size_name: str = "square") -> set[int]:
+    """The photos among these that the user may see and whose thumbnail of this size exists (the file
+    route answers 404 for the others: a photo still at its first step has none yet)."""
+    if not photo_ids:
+        return set()
+    rows = await Photo.select(Photo.id).where(
+        Photo.id.is_in(sorted(photo_ids)) & visible_to(user_id) & WhereRaw(
+            'EXISTS (SELECT 1 FROM photo_file f WHERE f.photo = "photo"."id" '
+            "AND f.kind = 'thumbnail' AND f.size_name = {})", size_name)
+    )
+    return {int(row["id"]) for row in rows}
 
 
 async def visible_photo(user_id: int, photo_id: int) -> dict[str, Any] | None:

@@ -82,16 +82,20 @@ def beat_ttl_seconds(beat_seconds: float) -> int:
 
 async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
     """Write this worker's beat; the key outlives the beat so a silent worker can be shown as lost."""
+    await redis.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
+    await index_worker(redis, beat)
+
+
+async def index_worker(redis: ArqRedis, beat: WorkerBeat) -> None:
+    """Keep the worker in the index that worker_beats() reads."""
     async with redis.pipeline(transaction=False) as pipe:
-        queue_beat(pipe, beat)
+        index_in(pipe, beat)
         await pipe.execute()
 
 
-def queue_beat(pipe: Pipeline, beat: WorkerBeat) -> None:
-    """The commands that publish a beat, on a pipeline (a worker sends them with its own, in one round
-    trip): the beat itself, and the index that worker_beats() reads, which forgets ids silent an hour."""
+def index_in(pipe: Pipeline, beat: WorkerBeat) -> None:
+    """Add to a pipeline: the worker into the index worker_beats() reads; ids silent for an hour go."""
     moment = beat.last_beat.timestamp()
-    pipe.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
     pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
     pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
 

@@ -4,27 +4,36 @@ It feeds the /jobs page, the header, `photonix status` and `jobs list`, GET /api
 /metrics. Every figure has one source:
 - per-step counts and the photo totals: the trigger-kept tallies (db/step_tally.py);
 - throughput and durations p50/p95: finishes per minute and the durations of each step's last 200
-  finished runs, which workers keep in Redis (jobs/step_metrics.py);
+  finished runs, which workers keep in Redis (jobs/step_metrics.py); without Redis, the durations of
+  the last finished runs in the record;
 - queue depth and the next try of retrying steps: ARQ's queue in Redis;
-- workers: their heartbeats (jobs/heartbeat.py)."""
+- workers: their heartbeats (jobs/heartbeat.py);
+- notices: outages (jobs/outages.py), the stuck-work sweep's repairs (jobs/stuck_work.py), lost workers."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
 import msgspec
+import structlog
 from arq import ArqRedis
 from arq.constants import default_queue_name
+from redis.exceptions import RedisError
 
-from photonix.db import step_figures, step_tally, stepruns
+from photonix.db import job_pauses, step_figures, step_tally, stepruns
 from photonix.jobs.heartbeat import WorkerBeat, worker_beats
+from photonix.jobs.outages import REDIS, current_outages
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.step_metrics import finished_per_minute, recent_durations
+from photonix.jobs.stuck_work import last_repair
+
+log = structlog.get_logger()
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
@@ -87,10 +96,13 @@ class JobsStatus(msgspec.Struct, frozen=True):
     taken_at: datetime
     steps: dict[str, dict[StepState, int]]
     timing: dict[str, StepTiming]
-    queue: QueueDepth | None          # None: no Redis to ask
+    queue: QueueDepth | None          # None: no Redis to ask, or it did not answer
     totals: Totals
     workers: tuple[WorkerBeat, ...]
     recent_failures: tuple[Failure, ...]
+    redis_unreachable: bool = False   # Redis is configured but did not answer: only the record's figures
+    paused: tuple[str, ...] = ()      # what is paused, in words ("everything", "classify_color", …)
+    notices: tuple[str, ...] = ()     # what needs attention, in sentences: outages, stuck work, lost workers
 
     @property
     def is_active(self) -> bool:
@@ -109,9 +121,8 @@ class HeaderStatus(msgspec.Struct, frozen=True):
 
 
 async def paused_labels() -> tuple[str, ...]:
-    """What is paused now, in words. The hook for the pause records (db/job_pauses.active_pauses);
-    nothing is paused until they exist."""
-    return ()
+    """What is paused now, in words ("everything", "classify_color", "library Family")."""
+    return tuple(pause.label for pause in await job_pauses.active_pauses())
 
 
 async def header_status(user_id: int | None) -> HeaderStatus:
@@ -166,21 +177,75 @@ class RedisFigures(NamedTuple):
     retries: dict[str, datetime]
     workers: tuple[WorkerBeat, ...]
     queued: int | None
+    unreachable: bool = False
 
 
 async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
                         any_retrying: bool) -> RedisFigures:
     if redis is None:
         return RedisFigures({}, {}, {}, (), None)
-    durations, throughput, retries, workers, queued = await asyncio.gather(
-        recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
-        next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
-        redis.zcard(default_queue_name))
+    try:
+        durations, throughput, retries, workers, queued = await asyncio.gather(
+            recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
+            next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
+            redis.zcard(default_queue_name))
+    except (RedisError, OSError) as exc:
+        # The record still answers; the status says Redis did not (the dashboard shows it as a notice).
+        log.warning("status_without_redis", error=str(exc), error_kind=type(exc).__name__)
+        return RedisFigures({}, {}, {}, (), None, unreachable=True)
     return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
+
+
+async def still_running(workers: tuple[WorkerBeat, ...]) -> tuple[WorkerBeat, ...]:
+    """The workers with only the jobs the record says are still running: a beat is up to one interval
+    old, and a job it lists may have finished since."""
+    listed = {job.photo_id for beat in workers for job in beat.running}
+    if not listed:
+        return workers
+    running = await step_figures.running_now(listed)
+    return tuple(replace(beat, running=tuple(job for job in beat.running
+                                             if (job.photo_id, job.step) in running))
+                 for beat in workers)
 
 
 async def _nothing_due() -> dict[str, datetime]:
     return {}
+
+
+REPAIR_SHOWN_FOR = timedelta(hours=1)
+
+
+async def notices(redis: ArqRedis | None, live: RedisFigures, now: datetime) -> tuple[str, ...]:
+    """Sentences for what needs attention: services out of reach ("Redis unreachable since 12:03 UTC"),
+    the stuck-work sweep's latest repair within the hour, workers silent past the heartbeat window."""
+    if redis is None:
+        return ()
+    outages = await current_outages(redis, now)
+    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in outages]
+    if live.unreachable and not any(outage.service == REDIS for outage in outages):
+        said.append("Redis is not answering: the queue, the workers and the pace are unknown until it does; "
+                    "the counts come from the database.")
+    if not live.unreachable:
+        try:
+            repair = await last_repair(redis)
+        except (RedisError, OSError):
+            repair = None
+        if repair is not None and now - repair.at <= REPAIR_SHOWN_FOR:
+            said.append(f"Stuck work repaired: {repair.sentence} UTC.")
+    said += [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
+             f"{elapsed_words(beat.last_beat, now)}; its jobs run again on another worker."
+             for beat in live.workers if beat.lost]
+    return tuple(said)
+
+
+def elapsed_words(moment: datetime, now: datetime) -> str:
+    """'42 s', '3 min 5 s', '2 h 10 min': how long ago, for heartbeats and running jobs."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
@@ -191,29 +256,33 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
-    live, (processing, failed), failures = await asyncio.gather(
+    live, (processing, failed), failures, paused = await asyncio.gather(
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
-        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN))
+        step_tally.photo_totals(), stepruns.recent_failures(FAILURES_SHOWN), paused_labels())
+    said = await notices(redis, live, now)
+    # Without Redis (a CLI on a machine where none runs), durations come from the record instead.
+    fallback_durations = await step_figures.recent_durations(names) if live.queued is None else {}
     timing = {}
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
         rate = pace(per_minute, now)
         backlog = sum(steps[name][state] for state in UNFINISHED)
-        durations = live.durations.get(name, [])
+        durations = live.durations.get(name) or fallback_durations.get(name, [])
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),
             p50_ms=percentile(durations, 0.5), p95_ms=percentile(durations, 0.95),
             backlog=backlog, eta_seconds=round(backlog / rate * 60) if backlog and rate else None,
             next_retry_at=live.retries.get(name))
     running = sum(counts[StepState.RUNNING] for counts in steps.values())
-    workers = live.workers
+    workers = await still_running(live.workers)
     return JobsStatus(
         taken_at=now, steps=steps, timing=timing,
         queue=QueueDepth(live.queued, running) if live.queued is not None else None,
         totals=Totals(processing, failed, sum(not w.lost for w in workers), sum(w.lost for w in workers)),
         workers=workers,
         recent_failures=tuple(Failure(f.photo_id, f.step, f.error, f.error_kind, f.finished_at)
-                              for f in failures))
+                              for f in failures),
+        redis_unreachable=live.unreachable, paused=paused, notices=said)
 
 
 def eta_words(seconds: int | None) -> str:

@@ -22,7 +22,7 @@ import structlog
 from arq import ArqRedis
 
 from photonix.config import Settings
-from photonix.jobs.heartbeat import WorkerBeat, beat_ttl_seconds, queue_beat
+from photonix.jobs.heartbeat import WorkerBeat, beat_key, beat_ttl_seconds, encode_beat, index_in
 from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, InFlight, in_flight_key
 from photonix.jobs.outages import unreachable_service
 from photonix.jobs.resources_used import photonix_version, worker_resident_bytes
@@ -48,7 +48,8 @@ async def beat_once(redis: ArqRedis, tracker: InFlight, settings: Settings) -> N
     """Publish the beat, and keep the in-flight hash alive exactly as long as the beat."""
     beat = current_beat(tracker, settings)
     async with redis.pipeline(transaction=False) as pipe:         # one round trip
-        queue_beat(pipe, beat)
+        pipe.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
+        index_in(pipe, beat)
         pipe.expire(in_flight_key(tracker.worker_id), beat_ttl_seconds(beat.beat_seconds))
         pipe.getdel(TAKEOVER_KEY_PREFIX + tracker.worker_id)
         *_, taker = await pipe.execute()

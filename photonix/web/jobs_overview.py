@@ -6,7 +6,6 @@ picks the next poll interval: fast while work is queued or running, slow when id
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, get
@@ -14,8 +13,9 @@ from litestar.di import Provide
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
+from photonix.db import photos
 from photonix.jobs.heartbeat import WorkerBeat
-from photonix.jobs.status import JobsStatus, StepState, eta_words, header_status, jobs_status
+from photonix.jobs.status import JobsStatus, StepState, elapsed_words, eta_words, header_status, jobs_status
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, ViewerDep
 from photonix.web.templating import ACTIVE_POLL_SECONDS, IDLE_POLL_SECONDS, header_poll_seconds, page
@@ -44,30 +44,16 @@ def duration_words(ms: int | None) -> str:
     return f"{ms:,} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-def ago(moment: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-
-
-def notices(status: JobsStatus) -> list[str]:
-    """Sentences for the notice area: lost workers now; stuck work and outages join them here."""
-    return [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
-            f"{ago(beat.last_beat, status.taken_at)}; its jobs run again on another worker."
-            for beat in status.workers if beat.lost]
-
-
-def overview_context(status: JobsStatus) -> dict[str, Any]:
+def overview_context(status: JobsStatus, thumbnailed: set[int]) -> dict[str, Any]:
+    """The overview's template context; `thumbnailed`: running photos whose square thumbnail exists."""
     return {
+        "thumbnailed": thumbnailed,
         "jobs_tab": "overview", "status": status, "states": list(StepState),
         "poll_seconds": ACTIVE_POLL_SECONDS if status.is_active else IDLE_POLL_SECONDS,
         "sparklines": {step: sparkline_path(timing.per_minute) for step, timing in status.timing.items()},
         "spark": {"width": SPARK_WIDTH, "height": SPARK_HEIGHT},
-        "notices": notices(status), "eta_words": eta_words, "duration_words": duration_words, "ago": ago,
-        "rss_mb": rss_mb,
+        "notices": status.notices, "eta_words": eta_words, "duration_words": duration_words,
+        "ago": elapsed_words, "rss_mb": rss_mb,
     }
 
 
@@ -86,7 +72,9 @@ class JobsOverviewController(Controller):
     @get("/")
     async def overview(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
         status = await jobs_status(redis)
-        return await page(request, "pages/jobs_overview.html", overview_context(status),
+        running = {job.photo_id for beat in status.workers for job in beat.running}
+        context = overview_context(status, await photos.thumbnailed(viewer.id, running))
+        return await page(request, "pages/jobs_overview.html", context,
                           fragment="partials/jobs_overview.html")
 
 

@@ -42,7 +42,7 @@ def problems_of(tab: Page) -> list[str]:
     def on_console(message: ConsoleMessage) -> None:
         is_error = message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico")
         if is_error or "Content Security Policy" in message.text:
-            found.append(message.text)
+            found.append(f"{message.text} ({message.location.get('url', '')})")
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: found.append(str(error)))

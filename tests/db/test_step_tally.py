@@ -5,6 +5,7 @@ step_run row (the newest version of each photo's step), on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -172,3 +173,18 @@ async def test_a_members_totals_cover_only_their_libraries(library: accounts.Lib
     assert await step_tally.photo_totals(bob) == (2, 0)
     loner = await accounts.create_user("carol", "correct horse battery")
     assert await step_tally.photo_totals(loner) == (0, 0)
+
+
+async def test_concurrent_writers_keep_the_tallies_exact(library: accounts.LibraryInfo) -> None:
+    photo_ids = [await queued_photo(library.id, f"p{index}") for index in range(12)]
+
+    async def run_all_steps(photo_id: int) -> None:
+        for position, step in enumerate(PIPELINE.step_names()):
+            await stepruns.claim(photo_id, step, 1, "job", 1)
+            outcome = "failed" if (photo_id + position) % 7 == 0 else "done"
+            await stepruns.finish(photo_id, step, 1, outcome, error="broken" if outcome == "failed" else "")
+
+    await asyncio.gather(*(run_all_steps(photo_id) for photo_id in photo_ids))
+    await assert_tallies_match_the_record()
+    processing, _ = await step_tally.photo_totals()
+    assert processing == 0

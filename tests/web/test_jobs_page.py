@@ -11,11 +11,16 @@ from arq import ArqRedis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photonix.db import accounts, stepruns
+from photonix.config import Settings
+from photonix.db import accounts, job_pauses, stepruns
+from photonix.db.job_pauses import PauseScope, PauseTarget
+from photonix.db.tables import StepRun
 from photonix.jobs import flow
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, publish_beat
+from photonix.jobs.outages import record_database_outage
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.status import StepState, jobs_status
+from photonix.jobs.stuck_work import sweep_stuck_work
 from tests import corpus
 from tests.library_files import import_into
 from tests.web.conftest import Member, sign_in
@@ -174,12 +179,15 @@ async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
         client, admin, alice: Member, redis: ArqRedis, worker) -> None:
     [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
     await worker().main()
+    await stepruns.mark_queued(photo_id, 2, ["make_thumbnails"], {})      # reprocessed, running again
+    await stepruns.claim(photo_id, "make_thumbnails", 2, "make_thumbnails:1:2", 1)
     now = datetime.now(UTC)
     await publish_beat(redis, WorkerBeat(
         worker_id="alpha:101:aaaa", host="alpha", pid=101, version="1.2.3", concurrency=4, pool_size=2,
         rss_bytes=300 * 1024 * 1024, started_at=now - timedelta(minutes=5), last_beat=now, beat_seconds=5,
         jobs_done=42, jobs_failed=1,
-        running=(RunningJob(photo_id, "make_thumbnails", now - timedelta(seconds=3)),)))
+        running=(RunningJob(photo_id, "make_thumbnails", now - timedelta(seconds=3)),
+                 RunningJob(photo_id, "classify_color", now - timedelta(seconds=9)))))   # finished since
     await publish_beat(redis, WorkerBeat(
         worker_id="beta:202:bbbb", host="beta", pid=202, version="1.2.3", concurrency=4, pool_size=2,
         rss_bytes=200 * 1024 * 1024, started_at=now - timedelta(minutes=9),
@@ -189,7 +197,13 @@ async def test_workers_show_what_their_heartbeat_says_and_a_silent_one_is_lost(
     alpha = text_of(page.text, "worker-alpha-101-aaaa")
     assert "alpha pid 101" in alpha and "1.2.3" in alpha and "300 MB" in alpha and "42" in alpha
     assert "make thumbnails" in alpha and "LOST" not in alpha
-    assert Elements(page.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
+    assert "classify color" not in alpha
+    # The admin may not see alice's photos (not a member): the photo's number, never a broken image.
+    assert not Elements(page.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
+    assert f"#{photo_id}" in alpha
+    await accounts.add_member(alice.library_id, admin)
+    shown = await client.get("/jobs/", headers={"HX-Request": "true"})
+    assert Elements(shown.text).all("img", src=f"/photos/{photo_id}/thumbnail/square")
     assert "LOST" in text_of(page.text, "worker-beta-202-bbbb")
     assert "beta (pid 202) has not been heard from" in text_of(page.text, "jobs-notices")
     assert "1 worker live" in text_of(page.text, "jobs-live-workers")
@@ -212,3 +226,34 @@ async def test_a_retrying_step_shows_when_its_next_try_is_due(client, admin, ali
     cell = StepCounts(page.text).counts["extract_metadata"]
     assert cell["retrying"] == 1
     assert f"next {due.strftime('%H:%M:%S')}" in text_of(page.text, "step-extract_metadata")
+
+
+async def test_a_pause_shows_in_the_admins_header_and_on_the_overview(client, admin, alice: Member,
+                                                                      redis: ArqRedis) -> None:
+    await import_into(redis, alice.library_id, [GOOD[0].file])
+    await job_pauses.pause(PauseTarget(PauseScope.STEP, step="classify_color"), "root")
+    await signed_in_admin(client)
+    header = await client.get("/status/header")
+    assert text_of(header.text, "header-status") == "Processing 1 · paused"
+    assert Elements(header.text).all("span", title="Paused: classify_color")
+    assert text_of((await client.get("/jobs/")).text, "jobs-paused") == "Paused: classify_color"
+    await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
+    await sign_in(client, "alice")
+    assert text_of((await client.get("/status/header")).text, "header-status") == "Processing 1"
+
+
+async def test_notices_name_an_outage_and_the_latest_repair_of_stuck_work(
+        client, admin, alice: Member, redis: ArqRedis, settings: Settings) -> None:
+    [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
+    job = flow.job_id("extract_metadata", photo_id, 1)
+    await stepruns.claim(photo_id, "extract_metadata", 1, job, 1)          # its worker then vanished
+    await StepRun.update({StepRun.started_at: datetime.now(UTC) - timedelta(days=1)}).where(
+        StepRun.job_id == job)
+    repaired = await sweep_stuck_work(redis, PIPELINE, settings)
+    assert repaired.stuck_requeued == 1
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    await record_database_outage(redis, since, "alpha:101:aaaa", "connection refused")
+    await signed_in_admin(client)
+    notices = text_of((await client.get("/jobs/")).text, "jobs-notices")
+    assert f"The database unreachable since {since:%H:%M} UTC." in notices
+    assert f"Stuck work repaired: 1 stuck step re-queued at {repaired.at:%H:%M} UTC." in notices
