@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from photonix.config import Settings
 from photonix.db import accounts, engine, job_actions, job_pauses
-from photonix.db.migration_sql import run_sql
+from photonix.db.migration_sql import is_postgres, run_sql
+from photonix.db.step_tally import recount
 from photonix.jobs.housekeeping import cancel_library
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
@@ -46,6 +47,7 @@ from photonix.jobs.reprocess import reprocess
 from photonix.jobs.rerun import Rerun, RerunMode
 from photonix.jobs.retry import RetryScope, RetrySelection, plan_retry, retry
 from photonix.logs import configure_logging
+from photonix.media.failures import failure_reason
 
 MESSAGES = 40
 RERUN_PHOTOS = 10_000
@@ -78,11 +80,21 @@ async def seed(photos: int, failed_percent: float) -> int:
                 state, error, kind = "done", "", ""
             rows.append((photo, step, 1, state, 1, f"{step}:{photo}:1", error, kind, now, now, now, 10))
     columns = ("photo, step, version, state, tries, job_id, error, error_kind, queued_at, started_at, "
-               "finished_at, duration_ms")
+               "finished_at, duration_ms, library, reason")
+    rows = [(*row, library, failure_reason(row[6])) for row in rows]
+    # The tallies' triggers are off while seeding (every run is version 1, so each is its step's latest)
+    # and rebuilt once after; then statistics, as autovacuum would gather them in a live install.
+    postgres = is_postgres()
+    if postgres:
+        await run_sql("ALTER TABLE step_run DISABLE TRIGGER USER")
     for start in range(0, len(rows), 1_000):
         chunk = rows[start:start + 1_000]
-        marks = ", ".join("(" + ", ".join("{}" for _ in range(12)) + ")" for _ in chunk)
+        marks = ", ".join("(" + ", ".join("{}" for _ in range(14)) + ")" for _ in chunk)
         await run_sql(f"INSERT INTO step_run ({columns}) VALUES {marks}", *[v for row in chunk for v in row])
+    if postgres:
+        await run_sql("ALTER TABLE step_run ENABLE TRIGGER USER")
+        await recount()
+        await run_sql("ANALYZE")
     return library
 
 
@@ -112,9 +124,10 @@ async def measure(settings: Settings, photos: int, failed_percent: float) -> Non
         plan = await timed("retry_plan: all (permanent left out)",
                            lambda: plan_retry(RetrySelection(RetryScope.ALL)))
         print(f"    -> {plan.photos:,} photos, {plan.permanent_left_out:,} permanent left out")
-        await timed("retry_plan: one group", lambda: plan_retry(RetrySelection(
+        group = await timed("retry_plan: one group", lambda: plan_retry(RetrySelection(
             RetryScope.GROUP, step="extract_metadata", error_kind="RuntimeError",
-            reason="x.jpg: cannot identify image file (kind 0)")))
+            reason=failure_reason("x.jpg: cannot identify image file (kind 0)"))))
+        print(f"    -> {group.photos:,} photos")
         bumped = Rerun("classify_color", RerunMode.MISSING, library)
         missing = await timed("rerun_plan: classify_color missing", lambda: job_actions.photos_to_rerun(
             "classify_color", 2, library, missing_only=True))

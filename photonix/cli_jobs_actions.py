@@ -32,7 +32,8 @@ def register(jobs: Any, command: Command) -> None:
     retry.add_argument("--photo", type=int, action="append", default=[], help="a photo id (repeatable)")
     retry.add_argument("--step")
     retry.add_argument("--error-kind", help="a failure group's error kind")
-    retry.add_argument("--reason", help="a failure group's exact error text")
+    retry.add_argument("--reason", help="a failure group's reason (its error without the file name, "
+                                        "as /jobs/failures and the API show it)")
     retry.add_argument("--library", help="only this library's photos (name)")
     rerun = command("rerun", cmd_rerun, "run a step again: photos missing it at its current version, or all",
                     jobs)

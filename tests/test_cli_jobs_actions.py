@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from photonix.media.failures import failure_reason
 from tests import corpus
 
 
@@ -42,7 +43,8 @@ def test_retry_leaves_out_the_undecodable_file_unless_its_group_is_named(run, fo
     assert everything["photos"] == 0
     assert "failed for a permanent reason stay out" in str(everything["message"])
     [failure] = json.loads(run("status", "--json").stdout)["recent_failures"]
-    named = ["--step", failure["step"], "--error-kind", failure["error_kind"], "--reason", failure["error"]]
+    named = ["--step", failure["step"], "--error-kind", failure["error_kind"],
+             "--reason", failure_reason(failure["error"])]
     assert counts(run("jobs", "retry", *named, "--dry-run", "--json"))["photos"] == 1
     done = counts(run("jobs", "retry", *named, "--json", env=queue_env))
     assert done == {"action": "retry", "dry_run": False, "photos": 1, "runs": 1,

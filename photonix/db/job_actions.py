@@ -59,13 +59,14 @@ def _ids(values: Iterable[int]) -> str:
 
 
 async def failed_runs(*, photo_ids: Sequence[int] | None = None, step: str | None = None,
-                      error_kind: str | None = None, error: str | None = None, library_id: int | None = None,
+                      error_kind: str | None = None, reason: str | None = None, library_id: int | None = None,
                       leave_out_kinds: Iterable[str] = ()) -> list[FailedRun]:
-    """The latest runs that failed, narrowed by photos, step, error kind, exact error text and library;
+    """The latest runs that failed, narrowed by photos, step, error kind, reason (the error without the
+    file it names, step_run.reason: a failure group's key, as db/job_history.py groups them) and library;
     runs that failed with one of `leave_out_kinds` are left out."""
     sql = f"SELECT id, photo, step, version, error_kind FROM step_run WHERE state = 'failed' AND {LATEST}"
     args: list[object] = []
-    for column, value in (("step", step), ("error_kind", error_kind), ("error", error)):
+    for column, value in (("step", step), ("error_kind", error_kind), ("reason", reason)):
         if value is not None:
             sql += f" AND {column} = {{}}"
             args.append(value)

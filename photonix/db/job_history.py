@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from photonix.db.stepruns import LATEST
 from photonix.db.tables import Photo, PhotoFile, StepRun
 from photonix.errors import PhotonixError
 
@@ -21,8 +22,6 @@ PAGE_SIZE = 50
 # Kinds we write ourselves besides the PhotonixError classes: not internal errors.
 RECORD_KINDS = frozenset({"Upstream", "Cancelled", "Lost"})
 
-# The latest version of the run's (photo, step) (triggers keep step_run.is_latest; see db/step_tally.py).
-LATEST = "step_run.is_latest"
 RUN_COLUMNS = ", ".join(f"step_run.{column}" for column in (
     "id", "photo", "step", "version", "state", "tries", "worker", "error", "error_kind", "queued_at",
     "started_at", "finished_at", "duration_ms"))

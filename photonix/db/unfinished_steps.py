@@ -42,6 +42,11 @@ def _in_list(values: Collection[int]) -> str:
     return ", ".join(str(int(value)) for value in values)
 
 
+# A pause holds this step back: its record waits, queued, and resuming enqueues it (jobs/pausing.py).
+PAUSED_STEP = ("SELECT 1 FROM job_pause p WHERE p.scope = 'global' OR (p.scope = 'step' AND p.step = o.step) "
+               "OR (p.scope = 'library' AND p.library = (SELECT library FROM photo WHERE id = o.photo))")
+
+
 def _link(link_of: Mapping[str, int], alias: str) -> str:
     """SQL for the index of a step's link in the pipeline (NULL for a step outside it)."""
     return f"CASE {alias}.step " + " ".join(f"WHEN {_quoted([name])} THEN {int(index)}"
@@ -58,7 +63,8 @@ def _quoted(names: Collection[str]) -> str:
 async def waiting_steps(link_of: Mapping[str, int], photo_ids: Collection[int] | None = None
                         ) -> list[WaitingStep]:
     """At every photo version with an unfinished step: the unfinished steps of its earliest link that
-    has one, unless a step of an earlier link failed (those after it are skipped, not run).
+    has one, unless a step of an earlier link failed (those after it are skipped, not run), or a pause
+    holds the step back.
 
     `link_of` maps each pipeline step to its link's index; steps outside the pipeline are ignored."""
     if photo_ids is not None and not photo_ids:
@@ -78,7 +84,7 @@ async def waiting_steps(link_of: Mapping[str, int], photo_ids: Collection[int] |
         f"FROM open_step o JOIN next_link n ON n.photo = o.photo AND n.version = o.version "
         f"  AND n.link = o.link "
         f"LEFT JOIN failed_link f ON f.photo = o.photo AND f.version = o.version "
-        f"WHERE f.link IS NULL OR f.link >= n.link"
+        f"WHERE (f.link IS NULL OR f.link >= n.link) AND NOT EXISTS ({PAUSED_STEP})"
     )
     return [WaitingStep(int(row["photo"]), int(row["version"]), str(row["step"])) for row in rows]
 
@@ -102,11 +108,14 @@ async def skip_after_failures(link_of: Mapping[str, int], photo_ids: Collection[
     return len(rows or [])
 
 
-async def running_steps(started_before: datetime | None = None) -> list[RunningStep]:
-    """Steps the record says are running (started before a time, if given)."""
+async def running_steps(started_before: datetime | None = None, worker: str | None = None
+                        ) -> list[RunningStep]:
+    """Steps the record says are running (started before a time, on a worker, if given)."""
     where: Combinable = StepRun.state == "running"
     if started_before is not None:
         where &= StepRun.started_at < started_before
+    if worker is not None:
+        where &= StepRun.worker == worker
     rows = await StepRun.select(StepRun.photo, StepRun.step, StepRun.version, StepRun.job_id, StepRun.tries,
                                 StepRun.started_at).where(where)
     return [RunningStep(int(row["photo"]), str(row["step"]), int(row["version"]), str(row["job_id"]),

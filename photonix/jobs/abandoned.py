@@ -50,7 +50,9 @@ async def release_abandoned(redis: ArqRedis, pipeline: Chain, settings: Settings
         await pipe.execute()
     # A step that finished just before its worker died may not have started the next link: recovery
     # enqueues what should run now and Redis lacks (a job lost in between, or the successors).
-    photos = {parsed[1] for job in job_ids if (parsed := flow.parse_job_id(job)) is not None}
+    steps = set(pipeline.step_names())
+    photos = {parsed[1] for job in job_ids
+              if (parsed := flow.parse_job_id(job)) is not None and parsed[0] in steps}
     enqueued = await requeue_unfinished(redis, pipeline, photos)
     released = Released(len(retrying), len(failed), enqueued)
     log.warning("abandoned_jobs_released", reason=reason, jobs=len(job_ids), requeued=released.requeued,

@@ -17,6 +17,7 @@ from arq import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 
 from photonix.db import stepruns
+from photonix.jobs.queue import BATCH, NewJob, enqueue_batch
 
 
 class StepFunction(Protocol):
@@ -127,6 +128,26 @@ async def enqueue_again(redis: ArqRedis, names: list[str], photo_id: int, versio
         if not await redis.exists(job_key_prefix + job):
             await redis.delete(result_key_prefix + job)
     await enqueue_steps(redis, names, photo_id, version, follow=follow)
+
+
+async def enqueue_many(redis: ArqRedis, runs: Iterable[tuple[str, int, int]], *, again: bool = False) -> int:
+    """Enqueue many (step, photo, version) jobs, each following on, in a few round trips (a re-run of a
+    library, a retry of thousands); how many went in. With again=True (ids that had a job before: a
+    retry) a kept result without a job is dropped first, as enqueue_again does one by one."""
+    jobs = [NewJob(job_id(step, photo_id, version), step, (photo_id, version, True))
+            for step, photo_id, version in runs]
+    if again:
+        for start in range(0, len(jobs), BATCH):
+            chunk = jobs[start:start + BATCH]
+            async with redis.pipeline(transaction=False) as pipe:
+                for job in chunk:
+                    pipe.exists(job_key_prefix + job.job_id)
+                held = await pipe.execute()
+            kept = [result_key_prefix + job.job_id
+                    for job, exists in zip(chunk, held, strict=True) if not exists]
+            if kept:
+                await redis.delete(*kept)
+    return await enqueue_batch(redis, jobs)
 
 
 async def start(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import ArqRedis
+from redis.asyncio.client import Pipeline
 
 BEAT_KEY_PREFIX = "photonix:worker:"
 # Every worker that beat lately, by id with its last beat's time: listing workers reads this, not a SCAN
@@ -86,12 +87,17 @@ async def publish_beat(redis: ArqRedis, beat: WorkerBeat) -> None:
 
 
 async def index_worker(redis: ArqRedis, beat: WorkerBeat) -> None:
-    """Keep the worker in the index that worker_beats() reads; forget ids silent for an hour."""
-    moment = beat.last_beat.timestamp()
+    """Keep the worker in the index that worker_beats() reads."""
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
-        pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
+        index_in(pipe, beat)
         await pipe.execute()
+
+
+def index_in(pipe: Pipeline, beat: WorkerBeat) -> None:
+    """Add to a pipeline: the worker into the index worker_beats() reads; ids silent for an hour go."""
+    moment = beat.last_beat.timestamp()
+    pipe.zadd(WORKER_INDEX_KEY, {beat.worker_id: moment})
+    pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
 
 
 async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:

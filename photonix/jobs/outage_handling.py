@@ -83,6 +83,12 @@ class OutageHandling:
         return self.worker.pool
 
     async def _ride_out_redis(self, exc: BaseException) -> None:
+        if getattr(self.worker, "_pool", None) is None:
+            # Never connected (Redis was away when the worker started): ARQ's main makes its connection
+            # pool again, with retries of its own, once it runs again.
+            log.warning("redis_unreachable_at_start", error=str(exc), error_kind=type(exc).__name__)
+            await self._stopping_within(LAST_RETRY_SECONDS)
+            return
         since = datetime.now(UTC)
         interrupted: list[str] = []
         if not await self._redis_answers():

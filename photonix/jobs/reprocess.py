@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,9 +23,6 @@ from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 
 log = structlog.get_logger()
-
-ENQUEUE_BATCH = 200        # enqueue this many jobs concurrently: a re-run of a library is thousands
-
 
 @dataclass(frozen=True, slots=True)
 class Reprocessed:
@@ -58,9 +54,7 @@ async def reprocess(redis: ArqRedis, photo_ids: Iterable[int], steps: Iterable[s
     versions = await photos.bump_versions(photo_ids)
     await stepruns.mark_queued_many(versions, names, flow.job_id, pipeline.step_versions())
     first = flow.first_link(pipeline, names)
-    runs = list(versions.items())
-    for start in range(0, len(runs), ENQUEUE_BATCH):
-        await asyncio.gather(*(flow.enqueue_steps(redis, first, photo_id, version, follow=True)
-                               for photo_id, version in runs[start:start + ENQUEUE_BATCH]))
+    await flow.enqueue_many(redis, [(name, photo_id, version) for photo_id, version in versions.items()
+                                    for name in first])
     log.info("reprocess_started", photos=len(versions), steps=names)
     return Reprocessed(tuple(names), versions)

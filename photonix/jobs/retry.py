@@ -1,4 +1,5 @@
-"""Retry failed steps: one job, a selection of photos, a failure group, or every failure of a step.
+"""Retry failed steps: one job, a selection of photos, a failure group (step, error kind and reason, as
+/jobs/failures groups them), or every failure of a step.
 
 The latest failed run of each chosen (photo, step) goes back to queued with its tries reset (each try
 stays in the history) and is enqueued again under its job id; the steps after it that were skipped
@@ -8,7 +9,6 @@ one job, a selection or a group are chosen explicitly and retry whatever they ho
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,13 +26,11 @@ from photonix.jobs.pipeline import PIPELINE
 
 log = structlog.get_logger()
 
-ENQUEUE_BATCH = 200
-
 
 class RetryScope(enum.StrEnum):
     JOB = "job"                  # one step of one photo
     SELECTION = "selection"      # the failed steps of some photos (of one step, when given)
-    GROUP = "group"              # a failure group: step, error kind and exact error text
+    GROUP = "group"              # a failure group: step, error kind and reason
     STEP = "step"                # every failure of a step
     ALL = "all"                  # every failure
 
@@ -45,7 +43,7 @@ class RetrySelection:
     photo_ids: tuple[int, ...] = ()
     step: str | None = None
     error_kind: str | None = None
-    reason: str | None = None             # the exact error text of a group
+    reason: str | None = None             # a group's reason: its error without the file it names
     library_id: int | None = None
 
     @property
@@ -90,7 +88,7 @@ async def plan_retry(selection: RetrySelection, pipeline: Chain = PIPELINE) -> R
     in_group = selection.scope is RetryScope.GROUP
     chosen = partial(job_actions.failed_runs, photo_ids=selection.photo_ids or None, step=selection.step,
                      error_kind=selection.error_kind if in_group else None,
-                     error=selection.reason if in_group else None, library_id=selection.library_id)
+                     reason=selection.reason if in_group else None, library_id=selection.library_id)
     runs = await chosen(leave_out_kinds=() if by_hand else permanent_kinds())
     left_out = 0 if by_hand else len(await chosen()) - len(runs)
     return RetryPlan(tuple(runs), left_out, frozenset(run.photo_id for run in runs))
@@ -125,9 +123,7 @@ async def retry(redis: ArqRedis, selection: RetrySelection, pipeline: Chain = PI
             reopen[skipped.step].append(skipped.id)
     for step, ids in reopen.items():
         await job_actions.requeue(ids, "skipped", versions.get(step, 1))
-    for start in range(0, len(retried), ENQUEUE_BATCH):
-        await asyncio.gather(*(flow.enqueue_again(redis, [run.step], run.photo_id, run.version)
-                               for run in retried[start:start + ENQUEUE_BATCH]))
+    await flow.enqueue_many(redis, [(run.step, run.photo_id, run.version) for run in retried], again=True)
     log.info("retry_queued", scope=selection.scope.value, step=selection.step, runs=len(retried),
              photos=len({run.photo_id for run in retried}))
     return RetryPlan(tuple(retried), plan.permanent_left_out, frozenset(run.photo_id for run in retried))

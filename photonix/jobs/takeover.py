@@ -13,6 +13,7 @@ import structlog
 from arq import ArqRedis
 
 from photonix.config import Settings
+from photonix.db.unfinished_steps import running_steps
 from photonix.jobs.abandoned import Released, release_abandoned
 from photonix.jobs.flow import Chain
 from photonix.jobs.heartbeat import BEATS_BEFORE_LOST, WorkerBeat, beat_key, beat_ttl_seconds, worker_beats
@@ -62,8 +63,10 @@ async def take_over_lost_workers(redis: ArqRedis, pipeline: Chain, settings: Set
         if not await redis.set(claim, me, nx=True, ex=beat_ttl_seconds(beat.beat_seconds)):
             continue                      # another live worker took it over
         try:
+            # What its in-flight hash names, its last beat showed, and the record says it ran.
             jobs = set(await held_jobs(redis, beat.worker_id))
             jobs |= {job.job_id for job in beat.running if job.job_id}
+            jobs |= {step.job_id for step in await running_steps(worker=beat.worker_id)}
             released = await release_abandoned(
                 redis, pipeline, settings, jobs - live_jobs,
                 reason=f"its worker ({beat.host}, pid {beat.pid}) stopped answering", error_kind=WORKER_LOST)

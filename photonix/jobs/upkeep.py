@@ -5,8 +5,8 @@
   keeps beating.
 - The repair loop, at the same pace, takes over workers gone silent (takeover.py) and, every
   PHOTONIX_SWEEP_SECONDS on one worker at a time, sweeps stuck work (stuck_work.py).
-An error in either (Redis or the database away) is logged and the loop goes on: the worker's outage
-handling (outages.py) is what reconnects."""
+Either loop goes on through errors: an outage (Redis or the database away) is logged once, a bug each
+time with its traceback. Reconnecting is the worker's outage handling's part (outage_handling.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import structlog
 from arq import ArqRedis
 
 from photonix.config import Settings
-from photonix.jobs.heartbeat import WorkerBeat, beat_ttl_seconds, publish_beat
+from photonix.jobs.heartbeat import WorkerBeat, beat_key, beat_ttl_seconds, encode_beat, index_in
 from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, InFlight, in_flight_key
 from photonix.jobs.outages import unreachable_service
 from photonix.jobs.resources_used import photonix_version, worker_resident_bytes
@@ -46,9 +46,14 @@ def current_beat(tracker: InFlight, settings: Settings) -> WorkerBeat:
 
 async def beat_once(redis: ArqRedis, tracker: InFlight, settings: Settings) -> None:
     """Publish the beat, and keep the in-flight hash alive exactly as long as the beat."""
-    await publish_beat(redis, current_beat(tracker, settings))
-    await redis.expire(in_flight_key(tracker.worker_id), beat_ttl_seconds(settings.heartbeat_seconds))
-    if (taker := await redis.getdel(TAKEOVER_KEY_PREFIX + tracker.worker_id)) is not None:
+    beat = current_beat(tracker, settings)
+    async with redis.pipeline(transaction=False) as pipe:         # one round trip
+        pipe.set(beat_key(beat.worker_id), encode_beat(beat), ex=beat_ttl_seconds(beat.beat_seconds))
+        index_in(pipe, beat)
+        pipe.expire(in_flight_key(tracker.worker_id), beat_ttl_seconds(beat.beat_seconds))
+        pipe.getdel(TAKEOVER_KEY_PREFIX + tracker.worker_id)
+        *_, taker = await pipe.execute()
+    if taker is not None:
         # Silent too long (stopped, starved, cut off) but alive after all: another worker released the
         # jobs this one held, which may now run twice. Beating again makes it a live worker once more.
         log.warning("worker_was_taken_over", taken_over_by=taker.decode(), running=len(tracker.running))

@@ -45,10 +45,11 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["owns_pool"] = True
         # Start every pool process and load classifier data now, not while the first photos wait.
         await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
-    ctx["step_limiter"] = limiter = StepLimiter()
-    await limiter.set_limits(await job_settings.step_limits())
-    if not ctx.get("burst"):                 # a burst worker (tests) reads the limits once
-        ctx["limits_refresh"] = asyncio.create_task(refresh_limits(limiter))
+    if "step_limiter" not in ctx:            # on_startup runs again after an outage
+        ctx["step_limiter"] = limiter = StepLimiter()
+        await limiter.set_limits(await job_settings.step_limits())
+        if not ctx.get("burst"):             # a burst worker (tests) reads the limits once
+            ctx["limits_refresh"] = asyncio.create_task(refresh_limits(limiter))
     if ctx.get("upkeep"):
         start_upkeep(ctx)
     requeued = await requeue_unfinished(ctx["redis"], ctx["pipeline"])

@@ -40,9 +40,9 @@ class ActionResult(msgspec.Struct):
 
 
 class RetryRequest(msgspec.Struct):
-    """job: one photo and its step; selection: photos (and a step); group: step, error_kind and the
-    exact error text (reason); step: every failure of a step; all: every failure. Step-wide and all
-    leave out runs that failed for a permanent reason."""
+    """job: one photo and its step; selection: photos (and a step); group: step, error_kind and reason
+    (the error without the file it names, as GET /api/v1/jobs/failures lists it); step: every failure of
+    a step; all: every failure. Step-wide and all leave out runs that failed for a permanent reason."""
 
     scope: RetryScope = RetryScope.ALL
     photos: list[int] = msgspec.field(default_factory=list)

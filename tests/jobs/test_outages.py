@@ -18,10 +18,13 @@ from arq import ArqRedis
 from photonix.db.service_outages import record_outage
 from photonix.db.tables import Photo, PhotoTag, ServiceOutage, StepRun
 from photonix.jobs.embedded_redis import server_binary
+from photonix.jobs.heartbeat import WorkerBeat, publish_beat
 from photonix.jobs.importer import import_paths
 from photonix.jobs.outages import DATABASE, DATABASE_OUTAGE_KEY, OUTAGE_STALE_SECONDS, REDIS, current_outages
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
+from photonix.jobs.stuck_work import sweep_stuck_work
+from photonix.jobs.worker_notices import worker_notices
 from tests import corpus
 from tests.conftest import make_settings
 from tests.jobs.worker_processes import WorkerProcess, start_worker, wait_until
@@ -198,3 +201,36 @@ async def test_an_outage_record_nobody_refreshes_is_no_longer_shown(redis, clean
     assert [(outage.service, outage.since) for outage in shown] == [(REDIS, now - timedelta(minutes=5))]
     later = now + timedelta(seconds=OUTAGE_STALE_SECONDS + 1)
     assert await current_outages(redis, now=later) == []
+
+
+async def test_notices_name_the_lost_workers_the_outages_and_the_last_repair(redis, settings, clean,
+                                                                             import_files) -> None:
+    assert (await worker_notices(redis)).is_empty
+    now = datetime.now(UTC)
+    lost = WorkerBeat(worker_id="vm:7:abc", host="vm", pid=7, version="1", concurrency=8, pool_size=2,
+                      rss_bytes=1, started_at=now - timedelta(hours=1), last_beat=now - timedelta(minutes=1),
+                      beat_seconds=5, jobs_done=3, jobs_failed=0, running=())
+    report = await import_files([ROWS[0].file])
+    await redis.flushdb()                            # Redis lost the photo's job: a sweep repairs it
+    await publish_beat(redis, lost)
+    await sweep_stuck_work(redis, PIPELINE, settings)
+    await record_outage(DATABASE, "vm:7:abc", "connection refused")
+    notices = await worker_notices(redis)
+    assert [beat.worker_id for beat in notices.lost_workers] == ["vm:7:abc"]
+    assert [outage.service for outage in notices.outages] == [DATABASE]
+    assert notices.last_repair is not None
+    assert notices.last_repair.missing_requeued == len(report.new_photo_ids)
+    assert notices.last_repair.sentence.startswith("1 stuck step re-queued at")
+
+
+async def test_worker_started_while_redis_is_away_waits_for_it(settings, clean, tmp_path) -> None:
+    server = PrivateRedis(tmp_path)                  # not started yet
+    urls = {"database": settings.database_url, "redis": server.url}
+    worker = start_worker(make_settings(settings.data_dir, urls), tmp_path / "worker.log")
+    try:
+        await wait_until(worker_logged(worker, "redis_unreachable_at_start"), "the worker to find no Redis")
+        server.start()
+        await wait_until(worker_logged(worker, "worker_started"), "the worker to start once Redis is there")
+    finally:
+        worker.stop()
+        server.kill()

@@ -110,7 +110,7 @@ async def test_step_wide_retry_leaves_out_permanent_failures_and_a_group_retry_i
     assert step_wide.photos == 0 and step_wide.permanent_left_out == 1
 
     group = RetrySelection(RetryScope.GROUP, step="extract_metadata", error_kind="UndecodableImage",
-                           reason=str(failure["error"]))
+                           reason=str(failure["reason"]))
     assert (await retry(redis, group, PIPELINE)).photo_ids == {bad}
     assert set((await step_states(bad)).values()) == {"queued"}      # its held-back steps too
     await worker(PIPELINE).main()

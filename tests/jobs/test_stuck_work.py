@@ -29,11 +29,16 @@ async def test_step_running_past_the_timeout_with_no_live_worker_is_requeued_and
     try:
         await import_files([row.file for row in JPEGS])
 
-        async def holds_running_steps() -> bool:
+        async def frozen_running_a_step() -> bool:
+            victim.freeze()             # steps take milliseconds: look at a worker that cannot move on
+            held.clear()
             for beat in await worker_beats(redis):
                 held.update(await held_jobs(redis, beat.worker_id))
-            return bool(held) and await StepRun.count().where(StepRun.state == "running") > 0
-        await wait_until(holds_running_steps, "the worker to run a step")
+            if held and await StepRun.count().where(StepRun.state == "running") > 0:
+                return True
+            victim.thaw()
+            return False
+        await wait_until(frozen_running_a_step, "the worker to run a step")
     finally:
         victim.kill()                   # and nobody takes over: no other worker runs
     stuck = await StepRun.select(StepRun.job_id).where(StepRun.state == "running")

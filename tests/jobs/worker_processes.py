@@ -41,6 +41,13 @@ class WorkerProcess:
                 lines.append(entry)
         return lines
 
+    def freeze(self) -> None:
+        """SIGSTOP the worker and its pool processes: what it holds now stays held while the test looks."""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.killpg(self.process.pid, signal.SIGCONT)
+
     def kill(self) -> None:
         """kill -9 the worker and its pool processes (its own process group)."""
         os.killpg(self.process.pid, signal.SIGKILL)

@@ -38,7 +38,7 @@ async def test_a_group_retry_dry_run_counts_then_the_retry_requeues(client, root
     failure = await StepRun.select().where(StepRun.state == "failed").first()
     assert failure is not None
     group = {"scope": "group", "step": "extract_metadata", "error_kind": failure["error_kind"],
-             "reason": failure["error"]}
+             "reason": failure["reason"]}
     dry = await client.post("/api/v1/jobs/retry", headers=root, json={**group, "dry_run": True})
     assert dry.status_code == 200
     assert dry.json() == {"action": "retry", "dry_run": True, "photos": 1, "runs": 1,

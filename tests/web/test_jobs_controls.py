@@ -78,7 +78,7 @@ async def test_a_failure_group_retry_asks_with_its_count_then_retries_and_fails_
     await sign_in(client, "root", "admin password")
     # The Retry form of a failure group on /jobs/failures posts these fields.
     group = [("scope", "group"), ("step", "extract_metadata"), ("error_kind", str(failure["error_kind"])),
-             ("reason", str(failure["error"]))]
+             ("reason", str(failure["reason"]))]
     asked = await post(client, "/jobs/retry", group)
     assert asked.status_code == 200 and "Retry 1 photo (" in asked.text
     assert (await step_states(photo_id))["extract_metadata"] == "failed"       # asking changed nothing
@@ -193,3 +193,35 @@ async def test_re_running_missing_through_the_page_counts_the_photos(client, adm
     done = await post(client, "/jobs/rerun", [*confirm_form(asked.text), ("confirm", "1")])
     assert "Queued classify_color for 1 photo" in done.text
     assert CSRF_COOKIE in client.cookies
+
+
+async def test_the_retry_form_of_a_group_on_the_failures_page_retries_that_group(
+        client, admin, alice: Member, redis, worker) -> None:
+    photo_id, _ = await failed_photo(redis, alice, worker)
+    await sign_in(client, "root", "admin password")
+    failures = await client.get("/jobs/failures")
+    [group_form] = Elements(failures.text).all("form", **{"class": "retry-group"})
+    assert group_form["hx-post"] == "/jobs/retry"
+    fields = [(str(i["name"]), str(i["value"] or "")) for i in _inputs_of_retry_form(failures.text)]
+    asked = await post(client, "/jobs/retry", fields)
+    assert "Retry 1 photo (" in asked.text
+    done = await post(client, "/jobs/retry", [*confirm_form(asked.text), ("confirm", "1")])
+    assert "Queued 1 photo for another try." in done.text
+    assert set((await step_states(photo_id)).values()) == {"queued"}
+
+
+def _inputs_of_retry_form(page: str) -> list[dict[str, str | None]]:
+    """The hidden inputs inside the first form.retry-group (the page has one group here)."""
+    start = page.index('class="retry-group"')
+    form = page[start:page.index("</form>", start)]
+    return [i for i in Elements(form).all("input", type="hidden") if i["name"] != "_csrf_token"]
+
+
+async def test_the_header_says_paused_while_a_pause_is_in_force(client, admin) -> None:
+    await sign_in(client, "root", "admin password")
+    assert "paused" not in (await client.get("/status/header")).text
+    await post(client, "/jobs/pause", [("scope", "step"), ("step", "classify_color"), ("confirm", "1")])
+    [paused] = Elements((await client.get("/status/header")).text).all("span", **{"class": "paused"})
+    assert paused["title"] == "Paused: classify_color"
+    await post(client, "/jobs/resume", [("scope", "step"), ("step", "classify_color"), ("confirm", "1")])
+    assert not Elements((await client.get("/status/header")).text).all("span", **{"class": "paused"})

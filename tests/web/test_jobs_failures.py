@@ -4,7 +4,7 @@ each group opens its photos (and an internal error's traceback) and carries a Re
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from arq import ArqRedis
@@ -19,6 +19,7 @@ from photonix.jobs.steprun import pipeline_step
 from photonix.jobs.tasks import extract_metadata
 from photonix.media.failures import failure_reason
 from tests import corpus
+from tests.web.conftest import csrf
 from tests.web.job_records import Document, People, empty_records, imported, people_with_a_library, signed_in
 
 GOOD = corpus.first("ok", "good/jpeg")
@@ -112,6 +113,24 @@ async def test_every_group_carries_a_retry_form_for_its_cause(failed: People, ap
         assert ("step", group.key.step) in hidden and ("reason", group.key.reason) in hidden
         assert ("error_kind", group.key.error_kind) in hidden
     assert hidden.count(("scope", "group")) == len(groups)
+
+
+async def test_a_groups_retry_form_asks_about_exactly_its_photos(failed: People, app: Litestar) -> None:
+    group = next(g for g in await job_history.failure_groups() if g.key.reason == SAME_CAUSE)
+    async with signed_in(app, failed.admin) as client:
+        page = Document((await client.get("/jobs/failures")).text)
+        fields: list[tuple[str, str]] = []
+        for tag, attrs in page.elements:      # the hidden fields of the group's form, as a browser posts them
+            if tag == "form" and attrs.get("hx-post") == "/jobs/retry":
+                fields = []
+            elif tag == "input" and attrs.get("type") == "hidden" and attrs.get("name") != "_csrf_token":
+                fields.append((attrs["name"], attrs["value"]))
+                if ("reason", SAME_CAUSE) in fields and len(fields) == 4:
+                    break
+        asked = await client.post("/jobs/retry", content=urlencode(fields), headers={
+            **csrf(client), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"})
+    assert ("scope", "group") in fields and asked.status_code == 200
+    assert f"Retry {group.count} photos (" in Document(asked.text).text
 
 
 async def test_an_internal_error_shows_its_traceback(failed: People, app: Litestar) -> None:
