@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -30,16 +31,17 @@ def start_up(data_dir: Path, port: int, **popen: object) -> subprocess.Popen[str
                             text=True, **popen)  # type: ignore[call-overload]
 
 
-def wait_healthy(process: subprocess.Popen[str], url: str) -> None:
+def wait_healthy(process: subprocess.Popen[Any], url: str, what: str = "photonix up") -> None:
+    """Until /healthz answers 200; fails when the process exits or the start deadline passes."""
     deadline = time.monotonic() + START_DEADLINE_S
     while True:
-        assert process.poll() is None, "photonix up exited at start"
+        assert process.poll() is None, f"{what} exited at start"
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
-        assert time.monotonic() < deadline, "photonix up did not become healthy"
+        assert time.monotonic() < deadline, f"{what} did not become healthy"
         time.sleep(0.2)
 
 

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import time
 import tomllib
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from packaging.requirements import Requirement
 
-from tests.running import START_DEADLINE_S, free_port
+from tests.running import free_port, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 # What setup.py needs to build the wheel; copied so the build leaves nothing in the checkout.
@@ -114,16 +113,7 @@ def served_from_wheel(installed_wheel: Path, wheel_env: dict[str, str], tmp_path
     web = subprocess.Popen([photonix, "web"], cwd=outside, env=wheel_env, start_new_session=True)
     url = f"http://127.0.0.1:{wheel_env['PHOTONIX_PORT']}"
     try:
-        deadline = time.monotonic() + START_DEADLINE_S
-        while True:
-            assert web.poll() is None, "photonix web (from the wheel) exited at start"
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "photonix web (from the wheel) did not become healthy"
-            time.sleep(0.2)
+        wait_healthy(web, url, "photonix web (from the wheel)")
         yield url
     finally:
         web.send_signal(signal.SIGINT)
