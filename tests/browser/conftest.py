@@ -5,10 +5,12 @@ CI machines need. Screenshots go to tests/artifacts/ (git-ignored) to be looked 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +26,14 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def ensure_chromium() -> Path:
-    if not CHROMIUM.exists():
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    # One install at a time: CI runs the suite on both databases side by side, and two apt-gets at
+    # once fail on dpkg's lock.
+    with open(Path(tempfile.gettempdir()) / "photonix-chromium-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not CHROMIUM.exists():
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     return CHROMIUM
 
 
