@@ -84,6 +84,7 @@ def run_case(case: Case, work_dir: Path) -> list[Finding]:
     from photonix.media.formats import is_raw_path
     from photonix.media.raw import render_raw
     from photonix.media.thumbnails import render_thumbnails
+    from tests.held_files import read
 
     source = Path(case.source)
     kind, data = mutated(source.read_bytes(), case.seed)
@@ -95,12 +96,12 @@ def run_case(case: Case, work_dir: Path) -> list[Finding]:
     def pixels() -> object:
         if is_raw_path(target):
             render = folder / "render.jpg"
-            render_raw(target, render)
-            return render_thumbnails(render, folder / "thumbs", "ab12")
-        return render_thumbnails(target, folder / "thumbs", "ab12")
+            read(render_raw, target, render)
+            return read(render_thumbnails, render, folder / "thumbs", "ab12")
+        return read(render_thumbnails, target, folder / "thumbs", "ab12")
 
     findings = []
-    for name, function in (("read_metadata", lambda: read_metadata(target)), ("thumbnails", pixels)):
+    for name, function in (("read_metadata", lambda: read(read_metadata, target)), ("thumbnails", pixels)):
         try:
             function()
         except PhotonixError as exc:

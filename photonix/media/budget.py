@@ -44,3 +44,10 @@ def check_decode_budget(path: Path, width: int, height: int, per_pixel: int) -> 
 def memory_size(size: int) -> str:
     """A byte count for people: 3.2 GB, 850 MB (binary units, as the settings are)."""
     return f"{size / 1024**3:.1f} GB" if size >= 1024**3 else f"{size / MIB:.0f} MB"
+
+
+def check_file_budget(path: Path, size: int) -> None:
+    """Refuse a file read whole into memory (a RAW, for LibRaw) that alone is over the budget."""
+    if size > _decode_budget:
+        raise TooLargeToDecode(f"{path.name}: needs {memory_size(size)} just to read the file, "
+                               f"over the {memory_size(_decode_budget)} limit")

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, TypeVar
 
 from photonix.errors import MissingFile, OutsideLibrary, UndecodableImage
 from photonix.media.failures import is_storage_error, storage_unavailable
+from photonix.media.photofile import PhotoFile
 
 # O_NONBLOCK: a FIFO planted under a photo's name must not hang the open; fstat then refuses it.
 OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -102,25 +103,22 @@ def open_contained(path: Path, roots: FileRoots) -> int:
 
 
 @contextmanager
-def contained_file(path: Path, roots: FileRoots) -> Iterator[int]:
-    """open_contained as a context manager that closes the descriptor."""
+def contained_file(path: Path, roots: FileRoots) -> Iterator[PhotoFile]:
+    """open_contained as a context manager: the file held open while the block runs, then closed."""
     fd = open_contained(path, roots)
     try:
-        yield fd
+        yield PhotoFile(path, fd)
     finally:
         os.close(fd)
 
 
-def read_contained(reader: Callable[..., T], path: Path, roots: FileRoots, *args: Any) -> T:
-    """reader(real path, *args) for a file open_contained accepts: a pipeline step never reads through
-    a link that leads out of the library. Module-level, so it runs in the process pool.
+def read_contained(reader: Callable[Concatenate[PhotoFile, ...], T], path: Path, roots: FileRoots,
+                   *args: Any) -> T:
+    """reader(the file held open, *args) for a file open_contained accepts: a pipeline step never reads
+    through a link that leads out of the library. Module-level, so it runs in the process pool.
 
-    The readers (Pillow, LibRaw, exifread) open a path themselves, so they get the checked real path,
-    and the result counts only if that path still is the file held open before and after the read:
-    a file swapped for a link meanwhile fails the step instead."""
-    with contained_file(path, roots) as fd:
-        real = real_path_of_fd(fd, path)
-        result = reader(real, *args)
-        if not is_same_file(fd, real):
-            raise OutsideLibrary(f"{path.name}: {MISSING} (it changed while being read)")
-        return result
+    The readers (Pillow, LibRaw, exifread, tifffile) read the very descriptor that was checked, each
+    through a file object of its own (PhotoFile.open), never the path again: whatever is swapped in at
+    the path after the check is never read."""
+    with contained_file(path, roots) as source:
+        return reader(source, *args)

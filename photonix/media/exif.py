@@ -21,12 +21,14 @@ from photonix.media.failures import (
     check_pixel_limit,
     file_errors,
     is_storage_error,
-    pillow_errors,
     storage_unavailable,
 )
 from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
-from photonix.media.opening import EXIF_ERRORS  # importing opening also registers HEIF and the pixel limit
+
+# importing opening also registers HEIF and the pixel limit
+from photonix.media.opening import EXIF_ERRORS, pillow_image
+from photonix.media.photofile import PhotoFile
 from photonix.media.pngtext import read_png_metadata
 from photonix.media.raw import read_raw_info
 from photonix.media.sidecars import read_sidecar
@@ -122,37 +124,38 @@ class FileFacts:
     sidecar: XmpValues | None = None
 
 
-def read_metadata(path: Path) -> Metadata:
+def read_metadata(source: PhotoFile) -> Metadata:
     """Size as stored plus EXIF; a field that cannot be read is None, but an unreadable file raises."""
-    if is_raw_path(path):
-        info = read_raw_info(path)
-        sources = ExifSources(exifread_tags(path))
+    if is_raw_path(source.path):
+        info = read_raw_info(source)
+        sources = ExifSources(exifread_tags(source))
         return metadata_from("RAW", info.width, info.height, sources, info.orientation,
-                             facts=file_facts(path))
+                             facts=file_facts(source))
     try:
-        with pillow_errors(path), Image.open(path) as im:
-            check_pixel_limit(im, path)
+        with pillow_image(source) as im:
+            check_pixel_limit(im, source.path)
             image_format, width, height = im.format or "UNKNOWN", im.width, im.height
             if im.format == "PNG":          # its metadata chunks may follow the pixels: walked apart
-                chunks = read_png_metadata(path)
-                pillow_ifds, xmp = pillow_exif(im, path, chunks.exif), chunks.xmp
+                chunks = read_png_metadata(source)
+                pillow_ifds, xmp = pillow_exif(im, source.path, chunks.exif), chunks.xmp
             else:
-                pillow_ifds, xmp = pillow_exif(im, path), xmp_packet(im)
+                pillow_ifds, xmp = pillow_exif(im, source.path), xmp_packet(im)
     except UndecodableImage:
-        if not is_tiff(path):
+        if not is_tiff(source):
             raise
         # A TIFF Pillow cannot open (CMYK + alpha, float...): tifffile reads its size, exifread its EXIF.
-        layout = tiff_layout(path)
-        return metadata_from("TIFF", layout.width, layout.height, ExifSources(exifread_tags(path)),
-                             facts=file_facts(path))
-    return metadata_from(image_format, width, height, ExifSources(exifread_tags(path), pillow_ifds, xmp),
-                         facts=file_facts(path))
+        layout = tiff_layout(source)
+        return metadata_from("TIFF", layout.width, layout.height, ExifSources(exifread_tags(source)),
+                             facts=file_facts(source))
+    return metadata_from(image_format, width, height, ExifSources(exifread_tags(source), pillow_ifds, xmp),
+                         facts=file_facts(source))
 
 
-def file_facts(path: Path) -> FileFacts:
-    with file_errors(path):
-        mtime = path.stat().st_mtime
-    return FileFacts(path.name, mtime, read_sidecar(path))
+def file_facts(source: PhotoFile) -> FileFacts:
+    """The name the file goes by, the time of the file held open, and the sidecar beside its path."""
+    with file_errors(source.path):
+        mtime = source.stat().st_mtime
+    return FileFacts(source.name, mtime, read_sidecar(source.path))
 
 
 def metadata_from(
@@ -273,10 +276,10 @@ def positive_integer(value: Any) -> int | None:
     return result if result is not None and result > 0 else None
 
 
-def exifread_tags(path: Path) -> Mapping[str, Any]:
-    """exifread's tags for path (maker notes skipped); empty when it cannot parse the file."""
+def exifread_tags(source: PhotoFile) -> Mapping[str, Any]:
+    """exifread's tags for source (maker notes skipped); empty when it cannot parse the file."""
     try:
-        with file_errors(path), path.open("rb") as f:
+        with file_errors(source.path), source.open() as f:
             return exifread.process_file(f, details=False, extract_thumbnail=False)
     except EXIFREAD_ERRORS:
         return {}

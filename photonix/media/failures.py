@@ -23,6 +23,7 @@ from photonix.errors import (
     TooLargeToDecode,
     UndecodableImage,
 )
+from photonix.media.photofile import PhotoFile
 
 # The disk, not the file: a retry later may well succeed.
 STORAGE_ERRNOS: frozenset[int] = frozenset(
@@ -71,8 +72,9 @@ def file_errors(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def pillow_errors(path: Path) -> Iterator[None]:
-    """Translate what Pillow, its plugins (HEIF, AVIF) or tifffile raise while opening or decoding path."""
+def pillow_errors(source: PhotoFile) -> Iterator[None]:
+    """Translate what Pillow, its plugins (HEIF, AVIF) or tifffile raise while opening or decoding source."""
+    path = source.path
     try:
         with file_errors(path):
             yield
@@ -81,7 +83,7 @@ def pillow_errors(path: Path) -> Iterator[None]:
     except Image.DecompressionBombError as exc:
         raise DecompressionBomb(f"{path.name}: {reason(exc, path)}") from exc
     except UnidentifiedImageError as exc:
-        raise UndecodableImage(f"{path.name}: {unidentified_reason(path)}") from exc
+        raise UndecodableImage(f"{path.name}: {unidentified_reason(source)}") from exc
     except MemoryError as exc:
         raise TooLargeToDecode(f"{path.name}: ran out of memory decoding it") from exc
     except OSError as exc:
@@ -100,10 +102,10 @@ def reason(exc: BaseException, path: Path) -> str:
     return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "…"
 
 
-def unidentified_reason(path: Path) -> str:
-    """Why Pillow could not identify path, without repeating its full path."""
+def unidentified_reason(source: PhotoFile) -> str:
+    """Why Pillow could not identify source, without repeating its full path."""
     try:
-        is_empty = path.stat().st_size == 0
+        is_empty = source.stat().st_size == 0
     except OSError:
         is_empty = False
     return "the file is empty (0 bytes)" if is_empty else "not an image format we can read"

@@ -10,7 +10,8 @@ Pillow's own modes, each step freeing the one before it.
 from __future__ import annotations
 
 import struct
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
 import pillow_heif
@@ -19,6 +20,7 @@ from PIL import ExifTags, Image, features
 from photonix.errors import UndecodableImage
 from photonix.media.budget import check_decode_budget, pillow_bytes_per_pixel
 from photonix.media.failures import check_pixel_limit, pillow_errors
+from photonix.media.photofile import PhotoFile
 from photonix.media.tiff import is_tiff, open_tiff
 
 # Set explicitly rather than trusting Pillow's default; anything larger is refused as a bomb.
@@ -48,29 +50,36 @@ TRANSPOSE_FOR_ORIENTATION: dict[int, Image.Transpose] = {
 TRANSPARENT_MODES = frozenset({"RGBA", "LA", "La", "RGBa", "PA"})
 
 
-def open_oriented(path: Path, *, min_size: int | None = None) -> Image.Image:
-    """The decoded first frame of path, upright, in RGB.
+def open_oriented(source: PhotoFile, *, min_size: int | None = None) -> Image.Image:
+    """The decoded first frame of source, upright, in RGB.
 
     With min_size, the image may come out smaller, its short edge never below min_size: JPEG decodes
     at 1/2, 1/4 or 1/8 scale, and any other format is reduced by an integer factor once decoded.
     A TIFF that Pillow cannot decode (CMYK + alpha, float, 16-bit multi-channel) goes to tifffile."""
     try:
-        pixels, orientation = decoded_with_pillow(path, min_size)
+        pixels, orientation = decoded_with_pillow(source, min_size)
     except UndecodableImage:
-        if not is_tiff(path):
+        if not is_tiff(source):
             raise
-        tiff, orientation = open_tiff(path, MAX_PIXELS)
+        tiff, orientation = open_tiff(source, MAX_PIXELS)
         pixels = reduced(reducible(tiff), min_size)
     return as_rgb(upright(pixels, orientation))
 
 
-def decoded_with_pillow(path: Path, min_size: int | None) -> tuple[Image.Image, int]:
+@contextmanager
+def pillow_image(source: PhotoFile) -> Iterator[Image.Image]:
+    """source opened by Pillow (from the held descriptor, never the path), its errors translated."""
+    with pillow_errors(source), source.open() as file, Image.open(file) as im:
+        yield im
+
+
+def decoded_with_pillow(source: PhotoFile, min_size: int | None) -> tuple[Image.Image, int]:
     """The first frame decoded within the budget, in a reducible mode and reduced; and its orientation."""
-    with pillow_errors(path), Image.open(path) as im:
-        check_pixel_limit(im, path)
+    with pillow_image(source) as im:
+        check_pixel_limit(im, source.path)
         if min_size is not None:
             im.draft("RGB", (min_size, min_size))   # JPEG only: decode at 1/2, 1/4 or 1/8 scale
-        check_decode_budget(path, im.width, im.height, pillow_bytes_per_pixel(im.mode))
+        check_decode_budget(source.path, im.width, im.height, pillow_bytes_per_pixel(im.mode))
         im.load()                                    # a truncated file fails here, as it should
         orientation = exif_orientation(im)
         pixels = reduced(reducible(im), min_size)

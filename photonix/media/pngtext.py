@@ -13,7 +13,8 @@ import os
 import struct
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
+
+from photonix.media.photofile import PhotoFile
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHUNK_HEADER = struct.Struct(">I4s")        # data length, chunk type; then the data, then its CRC
@@ -45,11 +46,10 @@ class PngMetadata:
     xmp: bytes = b""
 
 
-def read_png_metadata(path: Path) -> PngMetadata:
-    """The EXIF and XMP of the PNG at path, wherever their chunks sit; empty for what is absent, damaged
+def read_png_metadata(source: PhotoFile) -> PngMetadata:
+    """The EXIF and XMP of the PNG source, wherever their chunks sit; empty for what is absent, damaged
     or oversized. Only the file system's errors (OSError) escape."""
-    with path.open("rb", buffering=0) as file:
-        return metadata_in(file.fileno())
+    return metadata_in(source.fd)           # pread: the held descriptor's offset never moves
 
 
 def metadata_in(fd: int) -> PngMetadata:

@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from photonix.media.opening import open_oriented
+from photonix.media.photofile import PhotoFile
 from photonix.media.storage import atomic_output
 
 WEBP_QUALITY = 80
@@ -73,7 +74,7 @@ def thumbnail_path(out_dir: Path, key: str, size: str) -> Path:
     return out_dir / key[:2] / f"{key}_{size}.{EXTENSIONS[spec.format]}"
 
 
-def render_thumbnails(source: Path, out_dir: Path, key: str) -> RenderedThumbnails:
+def render_thumbnails(source: PhotoFile, out_dir: Path, key: str) -> RenderedThumbnails:
     """Decode source once, scale it down largest size first, and write each thumbnail atomically."""
     destinations = {spec.name: thumbnail_path(out_dir, key, spec.name) for spec in THUMBNAIL_SIZES}
     image = open_oriented(source, min_size=max(spec.long_edge for spec in THUMBNAIL_SIZES))

@@ -10,7 +10,6 @@ is ("TIFF with 5 channels (CMYK + alpha), 32-bit float: ...").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import tifffile
@@ -19,6 +18,7 @@ from PIL import Image
 from photonix.errors import DecompressionBomb, UndecodableImage
 from photonix.media.budget import check_decode_budget
 from photonix.media.failures import file_errors, pillow_errors
+from photonix.media.photofile import PhotoFile
 
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")   # classic and BigTIFF, both byte orders
 ORIENTATION_TAG = 274
@@ -56,15 +56,15 @@ class TiffLayout:
         return f"TIFF with {self.channels} channel{plural} ({model}), {depth}"
 
 
-def is_tiff(path: Path) -> bool:
-    """Whether path starts like a TIFF (what it is named does not matter)."""
-    with file_errors(path), path.open("rb") as f:
+def is_tiff(source: PhotoFile) -> bool:
+    """Whether source starts like a TIFF (what it is named does not matter)."""
+    with file_errors(source.path), source.open() as f:
         return f.read(4) in TIFF_SIGNATURES
 
 
-def tiff_layout(path: Path) -> TiffLayout:
+def tiff_layout(source: PhotoFile) -> TiffLayout:
     """The first page's layout; raises UndecodableImage naming the file when tifffile cannot parse it."""
-    with pillow_errors(path), tifffile.TiffFile(path) as tif:
+    with pillow_errors(source), source.open() as f, tifffile.TiffFile(f) as tif:
         page = tif.pages.first
         shape = dict(zip(page.axes, page.shape, strict=True))   # one axis letter per dimension
         orientation = page.tags.valueof(ORIENTATION_TAG, 1)
@@ -80,9 +80,10 @@ def tiff_layout(path: Path) -> TiffLayout:
         )
 
 
-def open_tiff(path: Path, max_pixels: int | None) -> tuple[Image.Image, int]:
+def open_tiff(source: PhotoFile, max_pixels: int | None) -> tuple[Image.Image, int]:
     """The first page as an 8-bit L, RGB or CMYK image, and its EXIF orientation."""
-    layout = tiff_layout(path)
+    path = source.path
+    layout = tiff_layout(source)
     if max_pixels is not None and layout.width * layout.height > max_pixels:
         raise DecompressionBomb(f"{path.name}: {layout.width}x{layout.height} is "
                                 f"{layout.width * layout.height} pixels, over the limit of {max_pixels}")
@@ -94,16 +95,16 @@ def open_tiff(path: Path, max_pixels: int | None) -> tuple[Image.Image, int]:
     check_decode_budget(path, layout.width, layout.height,
                         layout.channels * layout.dtype.itemsize + max(colour or 1, 1))
     try:
-        with pillow_errors(path):
-            return pixels_as_image(path, layout, colour or 1), layout.orientation
+        with pillow_errors(source):
+            return pixels_as_image(source, layout, colour or 1), layout.orientation
     except UndecodableImage as exc:
         raise UndecodableImage(f"{path.name}: {layout.describe()}: "
                                f"{str(exc).removeprefix(path.name + ': ')}") from exc
 
 
-def pixels_as_image(path: Path, layout: TiffLayout, colour: int) -> Image.Image:
+def pixels_as_image(source: PhotoFile, layout: TiffLayout, colour: int) -> Image.Image:
     """Decode the first page with tifffile and keep its colour channels as an 8-bit Pillow image."""
-    with tifffile.TiffFile(path) as tif:
+    with source.open() as f, tifffile.TiffFile(f) as tif:
         page = tif.pages.first
         pixels = samples_last(page.asarray(), layout.axes)
         colormap = page.colormap if layout.photometric == P.PALETTE else None

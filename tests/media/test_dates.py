@@ -11,6 +11,7 @@ from PIL import Image
 
 from photonix.media.dates import DateCandidate, DateSource, capture_date, date_in_file_name, moment
 from photonix.media.exif import read_metadata
+from tests.held_files import read
 
 EXIF_IFD = 0x8769
 DATETIME, DATETIME_ORIGINAL, DATETIME_DIGITIZED = 0x0132, 0x9003, 0x9004
@@ -31,13 +32,13 @@ def photo(tmp_path: Path, name: str = "photo.jpg", ifd0: dict[int, object] | Non
 @pytest.mark.parametrize("written", ["2009:08:14 10:00:00", "2009/08/14 10:00:00", "2009-08-14T10:00:00",
                                      "2009-08-14 10:00:00", "2009.08.14 10:00:00"])
 def test_date_time_original_is_read_in_every_separator_style(tmp_path: Path, written: str) -> None:
-    meta = read_metadata(photo(tmp_path, exif_ifd={DATETIME_ORIGINAL: written}))
+    meta = read(read_metadata, photo(tmp_path, exif_ifd={DATETIME_ORIGINAL: written}))
     assert (meta.taken_at, meta.date_source, meta.date_uncertain) == (
         datetime(2009, 8, 14, 10, 0, 0), "exif_original", False)
 
 
 def test_sub_seconds_and_offset_of_the_original_date_are_kept(tmp_path: Path) -> None:
-    meta = read_metadata(photo(tmp_path, exif_ifd={
+    meta = read(read_metadata, photo(tmp_path, exif_ifd={
         DATETIME_ORIGINAL: "2009:08:14 10:00:00", SUBSEC_TIME_ORIGINAL: "25", OFFSET_TIME_ORIGINAL: "+0530"}))
     assert meta.taken_at == datetime(2009, 8, 14, 10, 0, 0, 250000)
     assert meta.taken_at_offset == "+05:30"
@@ -50,7 +51,7 @@ def test_sub_seconds_and_offset_of_the_original_date_are_kept(tmp_path: Path) ->
 def test_digitized_then_modified_date_stand_in_for_the_original(
     tmp_path: Path, ifd0: dict[int, object], exif_ifd: dict[int, object], source: str
 ) -> None:
-    meta = read_metadata(photo(tmp_path, ifd0=ifd0, exif_ifd=exif_ifd))
+    meta = read(read_metadata, photo(tmp_path, ifd0=ifd0, exif_ifd=exif_ifd))
     assert (meta.taken_at, meta.date_source) == (datetime(2009, 8, 14, 10, 0, 0), source)
 
 
@@ -59,7 +60,7 @@ def test_xmp_creation_date_with_its_offset_is_used_without_exif_dates(tmp_path: 
            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
            b'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" '
            b'photoshop:DateCreated="2009-08-14T10:00:00.5-07:00"/></rdf:RDF></x:xmpmeta>')
-    meta = read_metadata(photo(tmp_path, xmp=xmp))
+    meta = read(read_metadata, photo(tmp_path, xmp=xmp))
     assert (meta.taken_at, meta.taken_at_offset, meta.date_source) == (
         datetime(2009, 8, 14, 10, 0, 0, 500000), "-07:00", "xmp")
 
@@ -74,7 +75,7 @@ def test_xmp_creation_date_with_its_offset_is_used_without_exif_dates(tmp_path: 
 ])
 def test_date_in_the_file_name_is_used_when_the_file_has_none(tmp_path: Path, name: str,
                                                                expected: datetime) -> None:
-    meta = read_metadata(photo(tmp_path, name=name))
+    meta = read(read_metadata, photo(tmp_path, name=name))
     assert (meta.taken_at, meta.date_source) == (expected, "file_name")
 
 
@@ -87,14 +88,14 @@ def test_file_time_is_the_last_resort(tmp_path: Path) -> None:
     path = photo(tmp_path, name="IMG_1234.jpg")
     taken = datetime(2015, 6, 7, 8, 9, 10)
     os.utime(path, (taken.timestamp(), taken.timestamp()))
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.taken_at, meta.date_source, meta.date_uncertain) == (taken, "file_time", False)
 
 
 @pytest.mark.parametrize("impossible", ["2099:09:29 10:10:10", "1800:01:01 00:00:00"])
 def test_impossible_date_is_passed_over_and_marked_uncertain(tmp_path: Path, impossible: str) -> None:
     path = photo(tmp_path, name="IMG_20090814_100000.jpg", exif_ifd={DATETIME_ORIGINAL: impossible})
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.taken_at, meta.date_source, meta.date_uncertain) == (
         datetime(2009, 8, 14, 10, 0, 0), "file_name", True)
 

@@ -19,8 +19,9 @@ from photonix.errors import TooLargeToDecode
 from photonix.media.budget import DEFAULT_DECODE_BUDGET_MB, set_decode_budget
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import open_oriented
-from photonix.media.raw import render_raw
+from photonix.media.raw import read_raw_info, render_raw
 from tests import corpus
+from tests.held_files import read
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_BYTES_PER_PIXEL = 8       # the RGB result alone is 4 (Pillow keeps RGB in 32 bits)
@@ -32,8 +33,9 @@ from photonix.media.formats import is_raw_path
 from photonix.media.opening import open_oriented
 from photonix.media.raw import render_raw
 from tests import corpus
+from tests.held_files import read
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-image = open_oriented(Path(sys.argv[1]))
+image = read(open_oriented, Path(sys.argv[1]))
 print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
 """
 
@@ -82,7 +84,7 @@ def test_16_bit_grey_becomes_its_high_byte_in_rgb(tmp_path: Path) -> None:
     im = Image.new("I;16", (3, 1))
     im.putdata([0, 32768, 65535])
     im.save(path)
-    decoded = open_oriented(path)
+    decoded = read(open_oriented, path)
     assert [decoded.getpixel((x, 0)) for x in range(3)] == [(0, 0, 0), (128, 128, 128), (255, 255, 255)]
 
 
@@ -91,7 +93,7 @@ def test_image_over_the_decode_budget_fails_before_decoding_with_the_reason(tmp_
     set_decode_budget(100)
     path = png_header_claiming(tmp_path / "huge.png", 15_000, 10_000)   # 600 MB of RGB; no pixel data at all
     with pytest.raises(TooLargeToDecode) as raised:
-        open_oriented(path)
+        read(open_oriented, path)
     assert str(raised.value) == "huge.png: needs 572 MB to decode (15000x10000 pixels), over the 100 MB limit"
 
 
@@ -99,13 +101,13 @@ def test_image_within_the_decode_budget_decodes(tmp_path: Path, budget_mb: None)
     set_decode_budget(1)
     path = tmp_path / "small.png"
     Image.new("RGB", (500, 500), (1, 2, 3)).save(path)            # 1 MB decoded, at 4 bytes per pixel
-    assert open_oriented(path).size == (500, 500)
+    assert read(open_oriented, path).size == (500, 500)
 
 
 def test_reduced_decode_is_never_smaller_than_asked(tmp_path: Path) -> None:
     path = tmp_path / "wide.png"
     Image.new("RGB", (5000, 3000), (200, 100, 50)).save(path, compress_level=1)
-    im = open_oriented(path, min_size=1000)
+    im = read(open_oriented, path, min_size=1000)
     assert im.size == (1667, 1000)                                # 5000 / 3, rounded up
     assert im.getpixel((0, 0)) == (200, 100, 50)
 
@@ -116,5 +118,18 @@ def test_raw_over_the_decode_budget_fails_before_developing_with_the_reason(tmp_
     set_decode_budget(1)
     with pytest.raises(TooLargeToDecode,
                        match=rf"^{re.escape(row.file.name)}: needs \d+ MB to decode .* over the 1 MB limit$"):
-        render_raw(row.file, tmp_path / "render.jpg")
+        read(render_raw, row.file, tmp_path / "render.jpg")
+    assert not (tmp_path / "render.jpg").exists()
+
+
+def test_raw_file_over_the_decode_budget_is_refused_before_it_is_read(tmp_path: Path,
+                                                                      budget_mb: None) -> None:
+    # rawpy reads the held file whole into memory for LibRaw, so the file itself must fit the budget.
+    raws = [row for row in corpus.rows(expected="ok") if is_raw_path(row.file)]
+    row = max(raws, key=lambda row: int(row.bytes))
+    set_decode_budget(1)
+    refusal = rf"^{re.escape(row.file.name)}: needs \d+ MB just to read the file, over the 1 MB limit$"
+    for reader, args in ((read_raw_info, ()), (render_raw, (tmp_path / "render.jpg",))):
+        with pytest.raises(TooLargeToDecode, match=refusal):
+            read(reader, row.file, *args)
     assert not (tmp_path / "render.jpg").exists()

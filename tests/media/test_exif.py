@@ -11,6 +11,7 @@ from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.metadata import Metadata
 from tests import corpus
+from tests.held_files import read
 
 OK = corpus.rows(expected="ok")
 
@@ -25,7 +26,7 @@ def expected_error(row: corpus.Row) -> type[PermanentError] | None:
 
 @pytest.fixture(scope="module")
 def metadata() -> dict[str, Metadata]:
-    return {row.path: read_metadata(row.file) for row in OK}
+    return {row.path: read(read_metadata, row.file) for row in OK}
 
 
 @pytest.mark.parametrize("row", OK, ids=lambda row: row.path)
@@ -90,18 +91,18 @@ def test_no_gps_when_the_manifest_has_none(row: corpus.Row, metadata: dict[str, 
 def test_failing_file_raises_only_when_its_metadata_is_unreadable(row: corpus.Row) -> None:
     error = expected_error(row)
     if error is None:               # damaged pixels: the metadata still reads; decoding fails later
-        meta = read_metadata(row.file)
+        meta = read(read_metadata, row.file)
         assert (meta.width, meta.height) == (int(row.width), int(row.height))
         return
     with pytest.raises(error) as raised:
-        read_metadata(row.file)
+        read(read_metadata, row.file)
     assert str(raised.value).startswith(f"{row.file.name}: ")
 
 
 @pytest.mark.parametrize("row", corpus.rows(expected="either"), ids=lambda row: row.path)
 def test_file_of_uncertain_outcome_gives_metadata_or_a_permanent_error(row: corpus.Row) -> None:
     try:
-        assert read_metadata(row.file).width > 0
+        assert read(read_metadata, row.file).width > 0
     except PermanentError as exc:
         assert str(exc).startswith(f"{row.file.name}: ")
 
@@ -109,7 +110,7 @@ def test_file_of_uncertain_outcome_gives_metadata_or_a_permanent_error(row: corp
 @pytest.mark.parametrize("name", ["gone.jpg", "gone.nef"])
 def test_missing_file_raises_missing_file(tmp_path: Path, name: str) -> None:
     with pytest.raises(MissingFile, match=name):
-        read_metadata(tmp_path / name)
+        read(read_metadata, tmp_path / name)
 
 
 def photo_with_exif(tmp_path: Path, exif: Image.Exif, **save: object) -> Path:
@@ -127,7 +128,7 @@ def test_exposure_fields_are_typed(tmp_path: Path) -> None:
         0x829A: IFDRational(1, 250), 0x829D: IFDRational(28, 10), 0x8827: 400, 0x920A: IFDRational(50, 1),
         0x9209: 0x19, 0xA434: "EF50mm f/1.8", 0x9003: "2021:07:04 18:30:05", 0x9011: "+02:00",
     })
-    meta = read_metadata(photo_with_exif(tmp_path, exif))
+    meta = read(read_metadata, photo_with_exif(tmp_path, exif))
     assert meta.camera_model == "Model X"
     assert meta.exposure_time == pytest.approx(1 / 250)
     assert meta.f_number == pytest.approx(2.8)
@@ -141,7 +142,7 @@ def test_southern_and_western_coordinates_are_negative(tmp_path: Path) -> None:
     exif.get_ifd(0x8825).update(
         {1: "S", 2: (33.0, 51.0, 54.0), 3: "W", 4: (70.0, 30.0, 0.0), 5: b"\x01", 6: 12.5}
     )
-    meta = read_metadata(photo_with_exif(tmp_path, exif))
+    meta = read(read_metadata, photo_with_exif(tmp_path, exif))
     assert meta.gps_lat == pytest.approx(-33.865)
     assert meta.gps_lon == pytest.approx(-70.5)
     assert meta.gps_altitude == pytest.approx(-12.5)
@@ -150,21 +151,21 @@ def test_southern_and_western_coordinates_are_negative(tmp_path: Path) -> None:
 def test_impossible_coordinates_read_as_no_location(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif.get_ifd(0x8825).update({1: "N", 2: (95.0, 0.0, 0.0), 3: "E", 4: (10.0, 0.0, 0.0)})
-    meta = read_metadata(photo_with_exif(tmp_path, exif))
+    meta = read(read_metadata, photo_with_exif(tmp_path, exif))
     assert (meta.gps_lat, meta.gps_lon, meta.gps_altitude) == (None, None, None)
 
 
 def test_taken_at_falls_back_to_the_file_datetime(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif[0x0132] = "2019:01:02 03:04:05"
-    assert read_metadata(photo_with_exif(tmp_path, exif)).taken_at == datetime(2019, 1, 2, 3, 4, 5)
+    assert read(read_metadata, photo_with_exif(tmp_path, exif)).taken_at == datetime(2019, 1, 2, 3, 4, 5)
 
 
 @pytest.mark.parametrize(("stored", "stars"), [(4, 4), (9, 5), (0, 0)])
 def test_exif_rating_is_clamped_to_five_stars(tmp_path: Path, stored: int, stars: int) -> None:
     exif = Image.Exif()
     exif[0x4746] = stored
-    assert read_metadata(photo_with_exif(tmp_path, exif)).rating == stars
+    assert read(read_metadata, photo_with_exif(tmp_path, exif)).rating == stars
 
 
 RDF_OPEN = ('<x:xmpmeta xmlns:x="adobe:ns:meta/">'
@@ -183,11 +184,11 @@ RDF_CLOSE = "</rdf:RDF></x:xmpmeta>"
 )
 def test_xmp_rating_is_read_when_exif_has_none(tmp_path: Path, description: str, stars: int | None) -> None:
     xmp = f"{RDF_OPEN}{description}{RDF_CLOSE}".encode()
-    assert read_metadata(photo_with_exif(tmp_path, Image.Exif(), xmp=xmp)).rating == stars
+    assert read(read_metadata, photo_with_exif(tmp_path, Image.Exif(), xmp=xmp)).rating == stars
 
 
 def test_photo_without_exif_has_every_optional_field_none(tmp_path: Path) -> None:
-    meta = read_metadata(photo_with_exif(tmp_path, Image.Exif()))
+    meta = read(read_metadata, photo_with_exif(tmp_path, Image.Exif()))
     assert meta.orientation == 1
     assert {meta.camera_make, meta.camera_model, meta.lens, meta.exposure_time, meta.f_number,
             meta.iso, meta.focal_length, meta.flash, meta.gps_lat, meta.gps_lon, meta.gps_altitude,

@@ -17,6 +17,7 @@ from photonix.media.exif import read_metadata
 from photonix.media.formats import is_raw_path
 from photonix.media.opening import MAX_PIXELS, open_oriented
 from tests import corpus, fuzzing
+from tests.held_files import read
 
 DECODABLE_OK = [row for row in corpus.rows(expected="ok") if not is_raw_path(row.file)]
 DECODABLE_FAIL = [row for row in corpus.rows(expected="fail") if not is_raw_path(row.file)]
@@ -39,7 +40,7 @@ def upright_size(row: corpus.Row) -> tuple[int, int]:
 
 @pytest.mark.parametrize("row", DECODABLE_OK, ids=lambda row: row.path)
 def test_importable_photo_opens_upright_in_rgb(row: corpus.Row) -> None:
-    im = open_oriented(row.file)
+    im = read(open_oriented, row.file)
     assert im.mode == "RGB"
     assert im.size == upright_size(row)
 
@@ -47,14 +48,14 @@ def test_importable_photo_opens_upright_in_rgb(row: corpus.Row) -> None:
 @pytest.mark.parametrize("row", DECODABLE_FAIL, ids=lambda row: row.path)
 def test_damaged_file_raises_its_error_naming_the_file(row: corpus.Row) -> None:
     with pytest.raises(expected_error(row)) as raised:
-        open_oriented(row.file)
+        read(open_oriented, row.file)
     assert str(raised.value).startswith(f"{row.file.name}: ")
 
 
 @pytest.mark.parametrize("row", corpus.rows(expected="either"), ids=lambda row: row.path)
 def test_file_of_uncertain_outcome_opens_or_raises_undecodable_image(row: corpus.Row) -> None:
     try:
-        assert open_oriented(row.file).mode == "RGB"
+        assert read(open_oriented, row.file).mode == "RGB"
     except UndecodableImage as exc:
         assert str(exc).startswith(f"{row.file.name}: ")
 
@@ -62,13 +63,13 @@ def test_file_of_uncertain_outcome_opens_or_raises_undecodable_image(row: corpus
 def test_truncated_jpeg_raises_undecodable_image_saying_truncated() -> None:
     row = next(row for row in DECODABLE_FAIL if row.format == "JPEG" and "truncated" in row.note)
     with pytest.raises(UndecodableImage, match=r"^.+\.jpg: image file is truncated"):
-        open_oriented(row.file)
+        read(open_oriented, row.file)
 
 
 @pytest.mark.parametrize("row", BOMBS, ids=lambda row: row.path)
 def test_decompression_bomb_raises_before_decoding(row: corpus.Row) -> None:
     with pytest.raises(DecompressionBomb, match="pixels"):
-        open_oriented(row.file)
+        read(open_oriented, row.file)
 
 
 def test_pixel_limit_is_set_explicitly() -> None:
@@ -79,25 +80,25 @@ def test_image_just_over_the_pixel_limit_is_a_bomb_not_a_warning(tmp_path: Path)
     path = tmp_path / "wide.png"
     Image.new("L", (MAX_PIXELS // 1000 + 1, 1000)).save(path, optimize=False, compress_level=1)
     with pytest.raises(DecompressionBomb):
-        open_oriented(path)
+        read(open_oriented, path)
 
 
 @pytest.mark.parametrize("row", WRONG_EXTENSION, ids=lambda row: row.path)
 def test_content_decides_the_format_not_the_extension(row: corpus.Row) -> None:
-    assert open_oriented(row.file).size == upright_size(row)
+    assert read(open_oriented, row.file).size == upright_size(row)
 
 
 @pytest.mark.parametrize("row", [r for r in DECODABLE_OK if "EXIF" in r.note and r.path.startswith("bad/")],
                          ids=lambda r: r.path)
 def test_corrupt_exif_does_not_stop_the_photo_decoding(row: corpus.Row) -> None:
-    assert open_oriented(row.file).mode == "RGB"
+    assert read(open_oriented, row.file).mode == "RGB"
 
 
 @pytest.mark.parametrize("row", ORIENTATION_ROWS, ids=lambda row: row.path)
 def test_every_orientation_turns_upright_unmirrored(row: corpus.Row) -> None:
     kind = Path(row.path).stem.split("_")[0]            # landscape_N / portrait_N, N the EXIF orientation
-    reference = open_oriented(corpus.CORPUS / "orientation" / f"{kind}_1.jpg")
-    im = open_oriented(row.file)
+    reference = read(open_oriented, corpus.CORPUS / "orientation" / f"{kind}_1.jpg")
+    im = read(open_oriented, row.file)
     assert (im.width > im.height) == (kind == "landscape")
 
     def distance(candidate: Image.Image) -> float:
@@ -112,7 +113,7 @@ def test_every_orientation_turns_upright_unmirrored(row: corpus.Row) -> None:
 def test_min_size_decodes_a_jpeg_at_reduced_scale_but_not_below_it(tmp_path: Path) -> None:
     path = tmp_path / "big.jpg"
     Image.new("RGB", (2000, 1500), (90, 120, 150)).save(path, quality=90)
-    im = open_oriented(path, min_size=256)
+    im = read(open_oriented, path, min_size=256)
     assert im.width < 2000
     assert min(im.size) >= 256
 
@@ -136,7 +137,7 @@ def test_every_mode_becomes_rgb_with_transparency_on_white(
 ) -> None:
     path = tmp_path / f"{mode.replace(';', '_')}.tif"
     Image.new(mode, (4, 4), value).save(path)  # type: ignore[arg-type]
-    im = open_oriented(path)
+    im = read(open_oriented, path)
     assert im.mode == "RGB"
     assert im.getpixel((0, 0)) == expected
 
@@ -146,24 +147,24 @@ def test_palette_with_transparency_is_flattened_on_white(tmp_path: Path) -> None
     im = Image.new("P", (4, 4), 0)
     im.putpalette([0, 0, 0] * 256)
     im.save(path, transparency=0)
-    assert open_oriented(path).getpixel((0, 0)) == (255, 255, 255)
+    assert read(open_oriented, path).getpixel((0, 0)) == (255, 255, 255)
 
 
 def test_missing_file_raises_missing_file(tmp_path: Path) -> None:
     with pytest.raises(MissingFile, match="gone.jpg"):
-        open_oriented(tmp_path / "gone.jpg")
+        read(open_oriented, tmp_path / "gone.jpg")
 
 
 def test_io_error_raises_storage_unavailable() -> None:
     with pytest.raises(StorageUnavailable):
-        open_oriented(Path("/proc/self/mem"))
+        read(open_oriented, Path("/proc/self/mem"))
 
 
 def test_decoder_message_quoting_the_path_keeps_only_the_file_name(tmp_path: Path) -> None:
     path = tmp_path / "flipped.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     with pytest.raises(UndecodableImage) as raised:
-        open_oriented(path)
+        read(open_oriented, path)
     assert str(raised.value).startswith("flipped.png: ") and str(tmp_path) not in str(raised.value)
 
 
@@ -178,7 +179,7 @@ def test_avif_plugin_runtime_error_is_an_undecodable_image(
     path = tmp_path / "damaged.avif"
     path.write_bytes(damaged)
     with pytest.raises(UndecodableImage, match=r"^damaged\.avif: "):
-        open_oriented(path)
+        read(open_oriented, path)
     if header_broken:
         with pytest.raises(UndecodableImage, match=r"^damaged\.avif: "):
-            read_metadata(path)
+            read(read_metadata, path)

@@ -10,6 +10,7 @@ from photonix.errors import CorruptRaw, MissingFile
 from photonix.media.formats import is_raw_path
 from photonix.media.raw import read_raw_info, render_raw
 from tests import corpus
+from tests.held_files import read
 
 RAW_OK = [row for row in corpus.rows(expected="ok") if is_raw_path(row.file)]
 RAW_FAIL = [row for row in corpus.rows(expected="fail") if is_raw_path(row.file)]
@@ -18,7 +19,7 @@ RAW_FAIL = [row for row in corpus.rows(expected="fail") if is_raw_path(row.file)
 @pytest.mark.parametrize("row", RAW_OK, ids=lambda row: row.path)
 def test_importable_raw_renders_a_half_size_jpeg(row: corpus.Row, tmp_path: Path) -> None:
     dest = tmp_path / "render.jpg"
-    width, height = render_raw(row.file, dest)
+    width, height = read(render_raw, row.file, dest)
     with Image.open(dest) as rendered:
         assert (rendered.format, rendered.size) == ("JPEG", (width, height))
     assert abs(width - int(row.width) / 2) <= 1 and abs(height - int(row.height) / 2) <= 1
@@ -27,12 +28,13 @@ def test_importable_raw_renders_a_half_size_jpeg(row: corpus.Row, tmp_path: Path
 
 def test_full_size_render_has_the_stored_size(tmp_path: Path) -> None:
     row = min(RAW_OK, key=lambda row: int(row.width) * int(row.height))
-    assert render_raw(row.file, tmp_path / "full.jpg", half_size=False) == (int(row.width), int(row.height))
+    size = read(render_raw, row.file, tmp_path / "full.jpg", half_size=False)
+    assert size == (int(row.width), int(row.height))
 
 
 @pytest.mark.parametrize("row", [r for r in RAW_OK if "SYNTHETIC" in r.note], ids=lambda row: row.path)
 def test_synthetic_mosaic_develops_into_a_real_picture(row: corpus.Row, tmp_path: Path) -> None:
-    render_raw(row.file, tmp_path / "render.jpg")
+    read(render_raw, row.file, tmp_path / "render.jpg")
     with Image.open(tmp_path / "render.jpg") as rendered:
         assert np.asarray(rendered).std() > 20
 
@@ -40,7 +42,7 @@ def test_synthetic_mosaic_develops_into_a_real_picture(row: corpus.Row, tmp_path
 @pytest.mark.parametrize("row", RAW_FAIL, ids=lambda row: row.path)
 def test_damaged_raw_raises_corrupt_raw_and_writes_nothing(row: corpus.Row, tmp_path: Path) -> None:
     with pytest.raises(CorruptRaw) as raised:
-        render_raw(row.file, tmp_path / "render.jpg")
+        read(render_raw, row.file, tmp_path / "render.jpg")
     assert str(raised.value).startswith(f"{row.file.name}: LibRaw cannot read")
     assert list(tmp_path.iterdir()) == []
 
@@ -48,17 +50,17 @@ def test_damaged_raw_raises_corrupt_raw_and_writes_nothing(row: corpus.Row, tmp_
 @pytest.mark.parametrize("row", RAW_FAIL, ids=lambda row: row.path)
 def test_damaged_raw_fails_the_cheap_check_too(row: corpus.Row) -> None:
     with pytest.raises(CorruptRaw):
-        read_raw_info(row.file)
+        read(read_raw_info, row.file)
 
 
 def test_render_replaces_an_existing_file(tmp_path: Path) -> None:
     dest = tmp_path / "render.jpg"
     dest.write_bytes(b"stale")
-    render_raw(RAW_OK[0].file, dest)
+    read(render_raw, RAW_OK[0].file, dest)
     assert Image.open(dest).format == "JPEG"
     assert [p.name for p in tmp_path.iterdir()] == ["render.jpg"]
 
 
 def test_missing_raw_raises_missing_file(tmp_path: Path) -> None:
     with pytest.raises(MissingFile, match="gone.nef"):
-        render_raw(tmp_path / "gone.nef", tmp_path / "render.jpg")
+        read(render_raw, tmp_path / "gone.nef", tmp_path / "render.jpg")

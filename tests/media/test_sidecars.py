@@ -11,6 +11,7 @@ from PIL import Image
 from photonix.media.exif import read_metadata
 from photonix.media.formats import is_photo_path
 from photonix.media.sidecars import originals_of, signature
+from tests.held_files import read
 
 DARKTABLE_SIDECAR = """<?xml version="1.0" encoding="UTF-8"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
@@ -46,14 +47,14 @@ def original(folder: Path, name: str = "IMG_1.jpg") -> Path:
 def test_sidecar_values_override_the_embedded_ones(tmp_path: Path, sidecar_name: str) -> None:
     photo = original(tmp_path)
     (tmp_path / sidecar_name).write_text(DARKTABLE_SIDECAR)
-    meta = read_metadata(photo)
+    meta = read(read_metadata, photo)
     assert (meta.title, meta.rating, meta.keywords) == ("From the sidecar", 5, ("sidecar keyword",))
     assert (meta.taken_at, meta.date_source) == (datetime(2012, 3, 4, 5, 6, 7), "xmp_sidecar")
     assert meta.description == "Kept"            # what the sidecar does not say, the file still does
 
 
 def test_photo_without_sidecar_keeps_its_embedded_values(tmp_path: Path) -> None:
-    meta = read_metadata(original(tmp_path))
+    meta = read(read_metadata, original(tmp_path))
     assert (meta.title, meta.rating, meta.date_source) == ("Embedded", 1, "exif_original")
 
 
@@ -65,7 +66,7 @@ def test_sidecar_that_is_a_symlink_is_not_read(tmp_path: Path) -> None:
     library.mkdir()
     photo = original(library)
     (library / "IMG_1.jpg.xmp").symlink_to(outside / "secret.xmp")
-    assert read_metadata(photo).title == "Embedded"
+    assert read(read_metadata, photo).title == "Embedded"
 
 
 def test_sidecars_are_not_photos_and_find_their_originals(tmp_path: Path) -> None:

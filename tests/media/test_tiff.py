@@ -17,6 +17,7 @@ from photonix.errors import UndecodableImage
 from photonix.media.exif import read_metadata
 from photonix.media.opening import open_oriented
 from photonix.media.thumbnails import render_thumbnails
+from tests.held_files import read
 
 HEIGHT, WIDTH = 30, 40
 CAMERA_TAGS = [(271, "s", 0, "Scanner Co", True), (272, "s", 0, "FlatBed 9000", True)]
@@ -62,7 +63,7 @@ def tiff(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
 
 def test_metadata_of_a_tiff_pillow_cannot_open_is_read(tiff: tuple[str, Path]) -> None:
     _, path = tiff
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.format, meta.width, meta.height) == ("TIFF", WIDTH, HEIGHT)
     assert (meta.camera_make, meta.camera_model) == ("Scanner Co", "FlatBed 9000")
     assert meta.taken_at is not None and meta.taken_at.year == 2019
@@ -70,13 +71,13 @@ def test_metadata_of_a_tiff_pillow_cannot_open_is_read(tiff: tuple[str, Path]) -
 
 def test_pixels_of_a_tiff_pillow_cannot_open_come_from_tifffile(tiff: tuple[str, Path]) -> None:
     kind, path = tiff
-    im = open_oriented(path)
+    im = read(open_oriented, path)
     assert (im.mode, im.size) == ("RGB", (WIDTH, HEIGHT))
     assert im.getpixel((0, 0)) == EXPECTED_COLOUR[kind]
 
 
 def test_tiff_pillow_cannot_open_gets_its_thumbnails(tmp_path: Path) -> None:
-    rendered = render_thumbnails(cmyk_alpha(tmp_path), tmp_path / "out", "ab12")
+    rendered = read(render_thumbnails, cmyk_alpha(tmp_path), tmp_path / "out", "ab12")
     assert [thumb.size for thumb in rendered.thumbnails] == ["square", "medium", "large"]
     assert all(thumb.path.is_file() for thumb in rendered.thumbnails)
 
@@ -84,7 +85,7 @@ def test_tiff_pillow_cannot_open_gets_its_thumbnails(tmp_path: Path) -> None:
 def test_float_tiff_outside_zero_to_one_is_stretched_from_its_minimum_to_its_maximum(tmp_path: Path) -> None:
     pixels = np.linspace(-20.0, 300.0, HEIGHT * WIDTH * 3, dtype=np.float32).reshape(HEIGHT, WIDTH, 3)
     pixels[0, 1] = np.nan
-    im = open_oriented(write_tiff(tmp_path / "hdr.tif", pixels, photometric="rgb"))
+    im = read(open_oriented, write_tiff(tmp_path / "hdr.tif", pixels, photometric="rgb"))
     assert im.getpixel((0, 0)) == (0, 0, 0)
     assert im.getpixel((WIDTH - 1, HEIGHT - 1)) == (254, 254, 255)
 
@@ -94,19 +95,19 @@ def test_tiff_orientation_tag_turns_tifffile_pixels_upright(tmp_path: Path) -> N
     path = tmp_path / "turned.tif"
     tifffile.imwrite(path, pixels, photometric="separated", extrasamples=["unassalpha"],
                      extratags=[(274, "H", 1, 6, True)])
-    assert open_oriented(path).size == (HEIGHT, WIDTH)
+    assert read(open_oriented, path).size == (HEIGHT, WIDTH)
 
 
 def test_tiff_neither_decoder_can_show_fails_saying_what_it_is(tmp_path: Path) -> None:
     path = tmp_path / "lab.tif"
     tifffile.imwrite(path, np.zeros((HEIGHT, WIDTH, 3), np.float32), photometric="cielab")
     with pytest.raises(UndecodableImage, match=r"^lab\.tif: TIFF with 3 channels \(CIELAB\), 32-bit float: "):
-        open_oriented(path)
+        read(open_oriented, path)
 
 
 def test_tiff_cut_inside_its_header_fails_naming_only_the_file(tmp_path: Path) -> None:
     path = cmyk_alpha(tmp_path)
     path.write_bytes(path.read_bytes()[:12])
     with pytest.raises(UndecodableImage, match=r"^cmyk_alpha\.tif: ") as raised:
-        open_oriented(path)
+        read(open_oriented, path)
     assert str(tmp_path) not in str(raised.value)

@@ -13,6 +13,7 @@ from PIL import Image, PngImagePlugin
 from photonix.media.camera import camera_name
 from photonix.media.exif import read_metadata
 from photonix.media.xmp import parse_xmp
+from tests.held_files import read
 
 NAMESPACES = (
     'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" '
@@ -43,7 +44,7 @@ def jpeg(tmp_path: Path, exif: Image.Exif | None = None, xmp: str | None = None)
 
 
 def test_embedded_xmp_gives_rating_title_description_keywords_and_gps(tmp_path: Path) -> None:
-    meta = read_metadata(jpeg(tmp_path, xmp=LIGHTROOM_XMP))
+    meta = read(read_metadata, jpeg(tmp_path, xmp=LIGHTROOM_XMP))
     assert (meta.rating, meta.title, meta.description) == (4, "The bridge", "Evening walk")
     assert meta.keywords == ("bridge", "Paris", "river")
     assert meta.gps_lat == pytest.approx(48 + 51.5 / 60)
@@ -54,7 +55,7 @@ def test_embedded_xmp_gives_rating_title_description_keywords_and_gps(tmp_path: 
 def test_exif_gps_wins_over_embedded_xmp_gps(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif.get_ifd(0x8825).update({1: "N", 2: (10.0, 0.0, 0.0), 3: "E", 4: (20.0, 0.0, 0.0)})
-    meta = read_metadata(jpeg(tmp_path, exif, LIGHTROOM_XMP))
+    meta = read(read_metadata, jpeg(tmp_path, exif, LIGHTROOM_XMP))
     assert (meta.gps_lat, meta.gps_lon) == (pytest.approx(10.0), pytest.approx(20.0))
 
 
@@ -75,7 +76,7 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "f
 @pytest.mark.parametrize("hostile", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["entity-bomb", "external-entity"])
 def test_xmp_with_a_dtd_is_refused_and_the_photo_still_reads(tmp_path: Path, hostile: str) -> None:
     assert parse_xmp(hostile) == parse_xmp("")
-    meta = read_metadata(jpeg(tmp_path, xmp=hostile))
+    meta = read(read_metadata, jpeg(tmp_path, xmp=hostile))
     assert (meta.title, meta.rating, meta.width) == (None, None, 16)
 
 
@@ -91,7 +92,7 @@ def test_exif_in_a_png_exif_chunk_is_read(tmp_path: Path) -> None:
     exif.get_ifd(0x8769)[0x9003] = "2011:02:03 04:05:06"
     path = tmp_path / "photo.png"
     Image.new("RGB", (16, 12)).save(path, exif=exif)
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.camera_make, meta.camera_model, meta.date_source) == ("Nikon", "D70", "exif_original")
 
 
@@ -108,7 +109,7 @@ def test_exif_in_an_exif_chunk_after_the_pixels_is_read(tmp_path: Path) -> None:
     chunk = struct.pack(">I", len(payload)) + b"eXIf" + payload + crc
     end = data.rindex(b"IEND") - 4
     path.write_bytes(data[:end] + chunk + data[end:])
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.camera_model, meta.date_source) == ("Late Model", "exif_original")
 
 
@@ -124,7 +125,7 @@ def test_exif_in_imagemagicks_raw_profile_text_chunk_is_read(tmp_path: Path) -> 
     info.add_text("Raw profile type exif", profile, zip=True)
     path = tmp_path / "magick.png"
     Image.new("RGB", (16, 12)).save(path, pnginfo=info)
-    meta = read_metadata(path)
+    meta = read(read_metadata, path)
     assert (meta.camera_make, meta.camera_model, meta.date_source) == ("Canon", "EOS 5D", "exif_original")
 
 
