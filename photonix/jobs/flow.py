@@ -189,3 +189,11 @@ async def advance(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int,
                if states[name] not in stepruns.FINAL_STATES]
     # Two group members finishing together both get here; the job ids make that harmless.
     await enqueue_steps(redis, waiting, photo_id, version, follow=True)
+
+
+async def advance_recorded(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int, finished: str
+                           ) -> None:
+    """`advance` after a step whose outcome the record already holds, by that outcome."""
+    state = (await stepruns.states_at(photo_id, version)).get(finished)
+    if state in stepruns.FINAL_STATES:
+        await advance(redis, pipeline, photo_id, version, finished, state)

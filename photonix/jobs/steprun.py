@@ -70,6 +70,11 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
         raise
     if not claimed:
         log.info("step_already_finished")
+        if follow:
+            # Its outcome is recorded, but what follows may not have started: an outage can cut the worker
+            # off between the two writes, and the retry of that job lands here. Following on again is
+            # harmless (job ids), and repairs it now rather than at the next stuck-work sweep.
+            await flow.advance_recorded(ctx["redis"], ctx["pipeline"], photo_id, version, step)
         return "duplicate"
     started = time.perf_counter()
     state, error, kind = "done", "", ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,25 @@ from photonix.db.tables import StepRun
 from photonix.jobs.flow import Chain
 from photonix.jobs.importer import ImportReport, import_paths
 from photonix.jobs.pipeline import PIPELINE
+from tests.jobs.private_postgres import NO_SERVER, PrivatePostgres, server_bin
 from tests.library_files import placed
 
 ImportFiles = Callable[..., Awaitable[ImportReport]]
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A running PostgreSQL cluster of the test's own, which it may restart or stop."""
+    bin_dir = server_bin()
+    if bin_dir is None:
+        pytest.skip(NO_SERVER)
+    cluster = PrivatePostgres(bin_dir)
+    try:
+        cluster.create()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@ itself: nobody restarts anything, and every photo ends done or failed with a rea
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pytest
 import redis as redis_sync
 from arq import ArqRedis
 
+from photonix.config import Settings
+from photonix.db import accounts, engine
 from photonix.db.service_outages import record_outage
 from photonix.db.tables import Photo, PhotoTag, ServiceOutage, StepRun
 from photonix.jobs.embedded_redis import server_binary
@@ -27,11 +30,15 @@ from photonix.jobs.stuck_work import sweep_stuck_work
 from photonix.jobs.worker_notices import worker_notices
 from tests import corpus
 from tests.conftest import make_settings
-from tests.jobs.worker_processes import WorkerProcess, start_worker, wait_until
+from tests.jobs.private_postgres import PrivatePostgres
+from tests.jobs.worker_processes import completions, start_worker, wait_until, worker_logged
 from tests.library_files import placed
 from tests.running import free_port
 
 FINAL = ["done", "skipped", "failed"]
+# How long the server stays stopped in the longer outage: the fault's shape (several of the worker's
+# backed-off pings fail), not a wait for work to happen.
+STOPPED_SECONDS = 4.0
 ROWS = [row for row in corpus.rows(expected="ok") if row.path.endswith(".jpg")][:14] + corpus.rows(
     expected="fail")[:3]
 
@@ -108,13 +115,6 @@ async def mid_import() -> bool:
     return await StepRun.count().where(StepRun.state.is_in(FINAL)) >= 10
 
 
-def worker_logged(worker: WorkerProcess, event: str):
-    async def check() -> bool:
-        assert worker.process.poll() is None, f"the worker died: {worker.log_path.read_text()[-3000:]}"
-        return bool(worker.log_events(event))
-    return check
-
-
 async def test_worker_survives_redis_coming_back_empty_and_finishes_the_import(
     settings, library, private_redis, tmp_path
 ) -> None:
@@ -154,8 +154,8 @@ async def test_worker_survives_redis_coming_back_empty_and_finishes_the_import(
         await queue.aclose()
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(os.environ["PHOTONIX_TEST_DATABASE_URL"])
+async def _admin(sql: str, url: str | None = None) -> None:
+    conn = await asyncpg.connect(url or os.environ["PHOTONIX_TEST_DATABASE_URL"])
     try:
         await conn.execute(sql)
     finally:
@@ -190,6 +190,62 @@ async def test_worker_survives_a_database_outage_and_finishes_the_import(
     finally:
         worker.stop()
     await assert_every_photo_as_the_manifest_expects()
+    assert await current_outages(redis) == []
+
+
+@pytest.fixture
+async def own_database(private_postgres: PrivatePostgres, settings: Settings, clean: None, tmp_path: Path
+                       ) -> AsyncIterator[tuple[Settings, accounts.LibraryInfo]]:
+    """Settings for a database in the test's own cluster (this process's tables bound to it meanwhile),
+    and a library in it."""
+    await _admin('CREATE DATABASE "photonix"', private_postgres.url())
+    own = make_settings(settings.data_dir, {"database": private_postgres.url("photonix"),
+                                            "redis": settings.redis_url or ""})
+    engine.bind(own)
+    try:
+        await engine.migrate(own)
+        folder = tmp_path / "photos"
+        folder.mkdir()
+        owner = await accounts.create_user("alice", "correct horse battery")
+        library_id = await accounts.create_library("Alice's photos", [folder], owner)
+        yield own, accounts.LibraryInfo(library_id, "Alice's photos", (folder,))
+    finally:
+        engine.bind(settings)
+
+
+@pytest.mark.parametrize("outage", ["restart", "stop_then_start"])
+async def test_worker_rides_out_a_postgresql_restart_and_finishes_the_import(
+    outage, own_database, private_postgres, redis, tmp_path
+) -> None:
+    own, library = own_database
+    worker = start_worker(own, tmp_path / "worker.log", PHOTONIX_HEARTBEAT_SECONDS="1")
+    try:
+        await import_rows(redis, library)
+        await wait_until(mid_import, "the import to be under way")
+        if outage == "restart":
+            private_postgres.restart()
+            assert not await all_finished(), "the import ended before the restart; the test proves nothing"
+        else:
+            private_postgres.stop()
+            await wait_until(worker_logged(worker, "database_unreachable"), "the worker to notice")
+
+            # While it lasts the dashboard shows it, from the worker's record in Redis.
+            async def recorded() -> bool:
+                return bool(await redis.exists(DATABASE_OUTAGE_KEY))
+            await wait_until(recorded, "the worker to record the outage")
+            assert DATABASE in [outage.service for outage in await current_outages(redis)]
+            await asyncio.sleep(STOPPED_SECONDS)
+            assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
+            private_postgres.start()
+            assert not await all_finished(), "the import ended before the outage; the test proves nothing"
+        await wait_until(all_finished, "every photo to finish after the database came back")
+        assert worker.process.poll() is None
+        # The worker saw the outage, said so, and saw it end: nobody restarted it.
+        assert worker.log_events("database_unreachable") and worker.log_events("database_reachable_again")
+    finally:
+        worker.stop()
+    await assert_every_photo_as_the_manifest_expects()
+    assert max(completions([worker]).values()) == 1, completions([worker]).most_common(3)
     assert await current_outages(redis) == []
 
 

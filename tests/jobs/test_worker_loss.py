@@ -3,7 +3,6 @@ takes over its jobs at once and finishes everything, no step completes twice and
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from photonix.db.tables import Photo, PhotoTag, StepRun
@@ -11,7 +10,7 @@ from photonix.jobs.heartbeat import BEATS_BEFORE_LOST, worker_beats
 from photonix.jobs.inflight import held_jobs
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
-from tests.jobs.worker_processes import start_worker, wait_until
+from tests.jobs.worker_processes import completions, start_worker, wait_until
 
 BEAT_SECONDS = 1
 MAX_TRIES = 3
@@ -109,9 +108,7 @@ async def test_a_killed_worker_is_lost_and_the_other_finishes_its_work_once(
             assert not any(errors[row.sha256][step].startswith("internal error") for step in failed)
 
     # No step completed twice (each outcome is logged once, by whichever worker recorded it)...
-    outcomes = Counter((entry["photo_id"], entry["step"]) for worker in workers
-                       for event in ("step_done", "step_skipped", "step_failed")
-                       for entry in worker.log_events(event))
+    outcomes = completions(workers)
     assert outcomes and max(outcomes.values()) == 1, outcomes.most_common(3)
     # ...and no tag twice.
     tags = [(t["photo"], t["tag"], t["source"]) for t in await PhotoTag.select(PhotoTag.photo, PhotoTag.tag,

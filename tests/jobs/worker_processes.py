@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from photonix.config import Settings
 
 DEADLINE_S = 240
+OUTCOME_EVENTS = ("step_done", "step_skipped", "step_failed")
 
 
 @dataclass
@@ -88,3 +90,18 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], what: str,
     while not await predicate():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.1)
+
+
+def completions(workers: Iterable[WorkerProcess]) -> Counter[tuple[int, str]]:
+    """How often each (photo, step) was completed, by the outcome lines its workers logged: each outcome is
+    logged once, by whichever worker recorded it, so a count above 1 is a step completed twice."""
+    return Counter((entry["photo_id"], entry["step"]) for worker in workers
+                   for event in OUTCOME_EVENTS for entry in worker.log_events(event))
+
+
+def worker_logged(worker: WorkerProcess, event: str) -> Callable[[], Awaitable[bool]]:
+    """A wait_until predicate: the worker logged this event (and is alive)."""
+    async def check() -> bool:
+        assert worker.process.poll() is None, f"the worker died: {worker.log_path.read_text()[-3000:]}"
+        return bool(worker.log_events(event))
+    return check
