@@ -17,7 +17,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import NamedTuple
 
 import msgspec
@@ -27,6 +26,7 @@ from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
 from photonix.db import job_pauses, step_figures, step_tally
+from photonix.db.step_states import UNFINISHED_STATES, StepState
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
 from photonix.jobs.outages import REDIS, Outage, current_outages
 from photonix.jobs.pipeline import PIPELINE
@@ -37,20 +37,6 @@ log = structlog.get_logger()
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
-
-
-class StepState(StrEnum):
-    """Where the latest run of a photo's step stands."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    RETRYING = "retrying"
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-UNFINISHED = (StepState.QUEUED, StepState.RUNNING, StepState.RETRYING)
 
 
 class StepTiming(msgspec.Struct, frozen=True):
@@ -276,7 +262,7 @@ async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> Jo
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
         rate = pace(per_minute, now)
-        backlog = sum(steps[name][state] for state in UNFINISHED)
+        backlog = sum(steps[name][state] for state in UNFINISHED_STATES)
         durations = live.durations.get(name) or fallback_durations.get(name, [])
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),

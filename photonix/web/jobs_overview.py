@@ -14,8 +14,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from photonix.db import photos
+from photonix.db.step_states import StepState
 from photonix.jobs.heartbeat import WorkerBeat
-from photonix.jobs.status import JobsStatus, StepState, elapsed_words, eta_words, header_status, jobs_status
+from photonix.jobs.status import JobsStatus, elapsed_words, eta_words, header_status, jobs_status
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, ViewerDep
 from photonix.web.templating import ACTIVE_POLL_SECONDS, IDLE_POLL_SECONDS, header_poll_seconds, page

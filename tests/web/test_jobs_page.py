@@ -14,12 +14,13 @@ from litestar.testing import AsyncTestClient
 from photonix.config import Settings
 from photonix.db import accounts, job_pauses, stepruns
 from photonix.db.job_pauses import PauseScope, PauseTarget
+from photonix.db.step_states import StepState
 from photonix.db.tables import StepRun
 from photonix.jobs import flow
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, publish_beat
 from photonix.jobs.outages import record_database_outage
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.status import StepState, jobs_status
+from photonix.jobs.status import jobs_status
 from photonix.jobs.stuck_work import sweep_stuck_work
 from tests import corpus
 from tests.library_files import import_into
