@@ -244,6 +244,18 @@ async def test_a_pause_shows_in_the_admins_header_and_on_the_overview(client, ad
     assert text_of((await client.get("/status/header")).text, "header-status") == "Processing 1"
 
 
+async def test_a_pause_posted_here_shows_on_the_very_next_poll(client, admin, alice: Member,
+                                                               redis: ArqRedis) -> None:
+    await import_into(redis, alice.library_id, [GOOD[0].file])
+    await signed_in_admin(client)
+    poll = {"HX-Request": "true"}
+    assert not Elements((await client.get("/jobs/", headers=poll)).text).all("a", id="jobs-paused")
+    paused = await client.post("/jobs/pause", data={"scope": "global", "confirm": "1",
+                                                    "_csrf_token": client.cookies["csrftoken"]}, headers=poll)
+    assert paused.status_code == 200
+    assert text_of((await client.get("/jobs/", headers=poll)).text, "jobs-paused") == "Paused: everything"
+
+
 async def test_notices_name_an_outage_and_the_latest_repair_of_stuck_work(
         client, admin, alice: Member, redis: ArqRedis, settings: Settings) -> None:
     [photo_id] = (await import_into(redis, alice.library_id, [GOOD[0].file])).new_photo_ids
