@@ -15,7 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from photonix.config import Settings
-from photonix.jobs.status import JobsStatus, StepState, eta_words
+from photonix.db.step_states import StepState
+from photonix.jobs.status import JobsStatus, eta_words
 
 Command = Callable[..., argparse.ArgumentParser]
 EXIT_OK = 0

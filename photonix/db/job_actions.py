@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from photonix.db.stepruns import FINAL_STATES, LATEST
+from photonix.db.step_states import FINAL_STATES
+from photonix.db.stepruns import LATEST
 from photonix.db.tables import StepRun
 
 CHUNK = 500

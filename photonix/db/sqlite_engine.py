@@ -40,11 +40,15 @@ class SharedConnectionSQLiteEngine(SQLiteEngine):
         connection, lock = await self._shared_connection()
         async with lock:                     # one statement at a time on this connection
             try:
-                async with connection.execute(query, args or []) as cursor:
-                    rows = await cursor.fetchall()
-                await connection.commit()
+                # One trip to aiosqlite's thread for the statement and its rows (execute, fetch and close
+                # would be three), and one more to commit only when the statement opened a transaction
+                # (a write): each trip is a thread hand-off, and a busy machine makes those costly.
+                rows = await connection.execute_fetchall(query, args or [])
+                if connection.in_transaction:
+                    await connection.commit()
             except BaseException:
-                await connection.rollback()
+                if connection.in_transaction:
+                    await connection.rollback()
                 raise
         return rows
 

@@ -9,10 +9,10 @@ recount() below are the only writers."""
 from __future__ import annotations
 
 from photonix.db.migration_sql import run_sql
+from photonix.db.step_states import UNFINISHED_STATES
 from photonix.db.tables import LibraryTally, Membership, StepTally
 
-UNFINISHED_STATES = ("queued", "running", "retrying")
-_UNFINISHED = "('queued', 'running', 'retrying')"
+_UNFINISHED = "(" + ", ".join(f"'{state}'" for state in sorted(UNFINISHED_STATES)) + ")"
 
 
 async def step_counts() -> dict[str, dict[str, int]]:

@@ -10,20 +10,17 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
+from photonix.db.step_states import FINAL_STATES, SUCCESS_STATES
 from photonix.db.tables import Photo, StepRun, StepTry
 from photonix.errors import StepRunMissing
 from photonix.media.failures import failure_reason, without_directories
-
-FINAL_STATES = frozenset({"done", "skipped", "failed"})
-SUCCESS_STATES = frozenset({"done", "skipped"})
-STATES = ("queued", "running", "retrying", "done", "skipped", "failed")
 
 # The latest version of each (photo, step): what the photo's step looks like now (triggers keep the flag).
 LATEST = "step_run.is_latest"
 
 
 @dataclass(frozen=True, slots=True)
-class StepState:
+class StepRecord:
     """One step's record, as the API and dashboard show it."""
 
     photo_id: int
@@ -42,8 +39,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _state(row: dict[str, object]) -> StepState:
-    return StepState(
+def _record(row: dict[str, object]) -> StepRecord:
+    return StepRecord(
         photo_id=int(row["photo"]), step=str(row["step"]), version=int(row["version"]),  # type: ignore[call-overload]
         state=str(row["state"]), tries=int(row["tries"]),  # type: ignore[call-overload]
         error=without_directories(str(row["error"])),      # rows written before errors were cleaned too
@@ -182,12 +179,12 @@ async def states_at(photo_id: int, version: int) -> dict[str, str]:
     return {row["step"]: row["state"] for row in rows}
 
 
-async def current_steps(photo_id: int) -> list[StepState]:
+async def current_steps(photo_id: int) -> list[StepRecord]:
     """The latest run of every step of one photo."""
     rows = await StepRun.select(*StepRun.all_columns()).where(StepRun.photo == photo_id).order_by(StepRun.id)
-    latest: dict[str, StepState] = {}
+    latest: dict[str, StepRecord] = {}
     for row in rows:
-        state = _state(row)
+        state = _record(row)
         if state.step not in latest or state.version >= latest[state.step].version:
             latest[state.step] = state
     return list(latest.values())
@@ -217,12 +214,12 @@ def _of_user(user_id: int | None) -> str:
     return f' AND step_run.library IN (SELECT m.library FROM membership m WHERE m."user" = {int(user_id)})'
 
 
-async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepState]:
+async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[StepRecord]:
     rows = await StepRun.raw(
         f"SELECT * FROM step_run WHERE state = 'failed' AND {LATEST}{_of_user(user_id)} "
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
-    return [_state(row) for row in rows]
+    return [_record(row) for row in rows]
 
 
 async def photo_states(photo_ids: list[int]) -> dict[int, str]:

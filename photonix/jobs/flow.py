@@ -17,6 +17,7 @@ from arq import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 
 from photonix.db import stepruns
+from photonix.db.step_states import FINAL_STATES, SUCCESS_STATES
 from photonix.jobs.queue import BATCH, NewJob, enqueue_batch
 
 
@@ -182,11 +183,11 @@ async def advance(redis: ArqRedis, pipeline: Chain, photo_id: int, version: int,
     if finished not in states:           # its record went (the photo was deleted): nothing follows
         return
     index = pipeline.link_index(finished)
-    if not all(states[name] in stepruns.SUCCESS_STATES
+    if not all(states[name] in SUCCESS_STATES
                for name in pipeline.link_steps(index) if name in states):
         return
     waiting = [name for name in first_link(pipeline, states, after=index)
-               if states[name] not in stepruns.FINAL_STATES]
+               if states[name] not in FINAL_STATES]
     # Two group members finishing together both get here; the job ids make that harmless.
     await enqueue_steps(redis, waiting, photo_id, version, follow=True)
 

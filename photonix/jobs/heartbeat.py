@@ -7,6 +7,7 @@ long enough that a lost worker stays listed (as lost) for a while after its last
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,11 +101,27 @@ def index_in(pipe: Pipeline, beat: WorkerBeat) -> None:
     pipe.zremrangebyscore(WORKER_INDEX_KEY, "-inf", moment - WORKER_INDEX_KEPT_SECONDS)
 
 
-async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:
-    """Every worker that beat within the listing window, live ones first, then by host and pid."""
-    now = now or datetime.now(UTC)
-    ids = await redis.zrange(WORKER_INDEX_KEY, 0, -1)
-    keys = [beat_key(worker_id.decode() if isinstance(worker_id, bytes) else worker_id) for worker_id in ids]
+def worker_keys_in(pipe: Pipeline) -> Callable[[list[Any]], list[str]]:
+    """Queue on `pipe` the read of the worker index; what it returns gives the beat keys from the answers."""
+    at = len(pipe.command_stack)
+    pipe.zrange(WORKER_INDEX_KEY, 0, -1)
+
+    def read(answers: list[Any]) -> list[str]:
+        return [beat_key(worker_id.decode() if isinstance(worker_id, bytes) else worker_id)
+                for worker_id in answers[at]]
+    return read
+
+
+async def beats_of(redis: ArqRedis, keys: list[str], now: datetime) -> list[WorkerBeat]:
+    """The beats under these keys (expired ones left out), live ones first, then by host and pid."""
     values = await redis.mget(keys) if keys else []
     beats = [decode_beat(raw, now) for raw in values if raw is not None]
     return sorted(beats, key=lambda beat: (beat.lost, beat.host, beat.pid))
+
+
+async def worker_beats(redis: ArqRedis, now: datetime | None = None) -> list[WorkerBeat]:
+    """Every worker that beat within the listing window, live ones first, then by host and pid."""
+    async with redis.pipeline(transaction=False) as pipe:
+        read = worker_keys_in(pipe)
+        keys = read(await pipe.execute())
+    return await beats_of(redis, keys, now or datetime.now(UTC))

@@ -17,7 +17,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import NamedTuple
 
 import msgspec
@@ -27,30 +26,17 @@ from arq.constants import default_queue_name
 from redis.exceptions import RedisError
 
 from photonix.db import job_pauses, step_figures, step_tally
-from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
+from photonix.db.step_states import UNFINISHED_STATES, StepState
+from photonix.jobs.heartbeat import RunningJob, WorkerBeat, beats_of, worker_keys_in
 from photonix.jobs.outages import REDIS, Outage, current_outages
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.step_metrics import finished_per_minute, recent_durations
-from photonix.jobs.stuck_work import StuckReport, last_repair
+from photonix.jobs.step_metrics import finished_per_minute_in, recent_durations_in
+from photonix.jobs.stuck_work import StuckReport, last_repair_in
 
 log = structlog.get_logger()
 
 THROUGHPUT_MINUTES = 15
 FAILURES_SHOWN = 20
-
-
-class StepState(StrEnum):
-    """Where the latest run of a photo's step stands."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    RETRYING = "retrying"
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-UNFINISHED = (StepState.QUEUED, StepState.RUNNING, StepState.RETRYING)
 
 
 class StepTiming(msgspec.Struct, frozen=True):
@@ -177,23 +163,32 @@ class RedisFigures(NamedTuple):
     retries: dict[str, datetime]
     workers: tuple[WorkerBeat, ...]
     queued: int | None
+    repair: StuckReport | None = None
     unreachable: bool = False
 
 
 async def redis_figures(redis: ArqRedis | None, names: list[str], now: datetime,
                         any_retrying: bool) -> RedisFigures:
+    """Everything the status reads from Redis in one pipelined round trip, then the beats of the workers
+    it names (and when retrying runs are due) in a second."""
     if redis is None:
         return RedisFigures({}, {}, {}, (), None)
     try:
-        durations, throughput, retries, workers, queued = await asyncio.gather(
-            recent_durations(redis, names), finished_per_minute(redis, names, THROUGHPUT_MINUTES, now),
-            next_tries(redis) if any_retrying else _nothing_due(), worker_beats(redis, now),
-            redis.zcard(default_queue_name))
+        async with redis.pipeline(transaction=False) as pipe:
+            durations = recent_durations_in(pipe, names)
+            throughput = finished_per_minute_in(pipe, names, THROUGHPUT_MINUTES, now)
+            worker_keys = worker_keys_in(pipe)
+            repair = last_repair_in(pipe)
+            pipe.zcard(default_queue_name)
+            answers = await pipe.execute()
+        workers, retries = await asyncio.gather(
+            beats_of(redis, worker_keys(answers), now), next_tries(redis) if any_retrying else _nothing_due())
     except (RedisError, OSError) as exc:
         # The record still answers; the status says Redis did not (the dashboard shows it as a notice).
         log.warning("status_without_redis", error=str(exc), error_kind=type(exc).__name__)
         return RedisFigures({}, {}, {}, (), None, unreachable=True)
-    return RedisFigures(durations, throughput, retries, tuple(workers), int(queued))
+    return RedisFigures(durations(answers), throughput(answers), retries, tuple(workers), int(answers[-1]),
+                        repair(answers))
 
 
 def with_running_from_the_record(workers: tuple[WorkerBeat, ...],
@@ -215,33 +210,20 @@ async def _nothing_due() -> dict[str, datetime]:
 REPAIR_SHOWN_FOR = timedelta(hours=1)
 
 
-class Troubles(NamedTuple):
-    """What the notices are made of: services out of reach, the stuck-work sweep's latest repair."""
-
-    outages: list[Outage]
-    repair: StuckReport | None
+async def outages(redis: ArqRedis | None) -> list[Outage]:
+    """Services out of reach now (none known without Redis: nothing runs that could miss it)."""
+    return await current_outages(redis) if redis is not None else []
 
 
-async def troubles(redis: ArqRedis | None) -> Troubles:
-    if redis is None:
-        return Troubles([], None)
-    outages = await current_outages(redis)
-    try:
-        repair = await last_repair(redis)
-    except (RedisError, OSError):          # Redis away: current_outages has said so
-        repair = None
-    return Troubles(outages, repair)
-
-
-def notices(found: Troubles, live: RedisFigures, now: datetime) -> tuple[str, ...]:
+def notices(found: list[Outage], live: RedisFigures, now: datetime) -> tuple[str, ...]:
     """Sentences for what needs attention: services out of reach ("Redis unreachable since 12:03 UTC"),
     the stuck-work sweep's latest repair within the hour, workers silent past the heartbeat window."""
-    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in found.outages]
-    if live.unreachable and not any(outage.service == REDIS for outage in found.outages):
+    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in found]
+    if live.unreachable and not any(outage.service == REDIS for outage in found):
         said.append("Redis is not answering: the queue, the workers and the pace are unknown until it does; "
                     "the counts come from the database.")
-    if found.repair is not None and now - found.repair.at <= REPAIR_SHOWN_FOR:
-        said.append(f"Stuck work repaired: {found.repair.sentence} UTC.")
+    if live.repair is not None and now - live.repair.at <= REPAIR_SHOWN_FOR:
+        said.append(f"Stuck work repaired: {live.repair.sentence} UTC.")
     said += [f"Worker {beat.host} (pid {beat.pid}) has not been heard from for "
              f"{elapsed_words(beat.last_beat, now)}; its jobs run again on another worker."
              for beat in live.workers if beat.lost]
@@ -258,25 +240,28 @@ def elapsed_words(moment: datetime, now: datetime) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
-async def jobs_status(redis: ArqRedis | None, now: datetime | None = None) -> JobsStatus:
-    """Every figure of the status; without Redis, the record's figures only.
+async def jobs_status(redis: ArqRedis | None, now: datetime | None = None, *,
+                      counted: dict[str, dict[str, int]] | None = None) -> JobsStatus:
+    """Every figure of the status; without Redis, the record's figures only. `counted`: the tallies'
+    step counts when the caller has just read them.
 
     The reads are independent, so they overlap: Redis answers while the database works."""
     now = now or datetime.now(UTC)
-    counted = await step_tally.step_counts()
+    if counted is None:
+        counted = await step_tally.step_counts()
     names = step_order(list(counted))
     steps = {name: {state: counted.get(name, {}).get(state, 0) for state in StepState} for name in names}
     live, (processing, failed), failures, paused, found, running_runs = await asyncio.gather(
         redis_figures(redis, names, now, any(counts[StepState.RETRYING] for counts in steps.values())),
         step_tally.photo_totals(), step_figures.recent_failures(FAILURES_SHOWN), paused_labels(),
-        troubles(redis), step_figures.running_runs())
+        outages(redis), step_figures.running_runs())
     # Without Redis (a CLI on a machine where none runs), durations come from the record instead.
     fallback_durations = await step_figures.recent_durations(names) if live.queued is None else {}
     timing = {}
     for name in names:
         per_minute = live.throughput.get(name, (0,) * THROUGHPUT_MINUTES)
         rate = pace(per_minute, now)
-        backlog = sum(steps[name][state] for state in UNFINISHED)
+        backlog = sum(steps[name][state] for state in UNFINISHED_STATES)
         durations = live.durations.get(name) or fallback_durations.get(name, [])
         timing[name] = StepTiming(
             per_minute=per_minute, photos_per_minute=round(rate, 1),

@@ -13,12 +13,14 @@ Counting is best effort: a Redis hiccup costs a sample, never the step (the reco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from arq import ArqRedis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 log = structlog.get_logger()
@@ -113,28 +115,47 @@ async def step_counters(redis: ArqRedis, steps: Iterable[str]) -> dict[str, Step
     return counters
 
 
+def finished_per_minute_in(pipe: Pipeline, steps: list[str], minutes: int,
+                           now: datetime | None = None) -> Callable[[list[Any]], dict[str, tuple[int, ...]]]:
+    """Queue on `pipe` the reads of finished_per_minute(); what it returns decodes the pipeline's answers."""
+    current = minute_of(now or datetime.now(UTC))
+    first = len(pipe.command_stack)
+    for minute in range(current - minutes + 1, current + 1):
+        pipe.hmget(FINISHED_KEY + str(minute), steps)
+
+    def read(answers: list[Any]) -> dict[str, tuple[int, ...]]:
+        mine = answers[first:first + minutes]
+        return {step: tuple(int(answer[index] or 0) for answer in mine) for index, step in enumerate(steps)}
+    return read
+
+
 async def finished_per_minute(redis: ArqRedis, steps: Iterable[str], minutes: int,
                               now: datetime | None = None) -> dict[str, tuple[int, ...]]:
     """step -> runs finished in each of the last `minutes` minutes, oldest first, this minute last."""
     names = list(steps)
     if not names:
         return {}
-    current = minute_of(now or datetime.now(UTC))
     async with redis.pipeline(transaction=False) as pipe:
-        for minute in range(current - minutes + 1, current + 1):
-            pipe.hmget(FINISHED_KEY + str(minute), names)
-        answers = await pipe.execute()
-    return {step: tuple(int(answer[index] or 0) for answer in answers) for index, step in enumerate(names)}
+        read = finished_per_minute_in(pipe, names, minutes, now)
+        return read(await pipe.execute())
+
+
+def recent_durations_in(pipe: Pipeline, steps: list[str]) -> Callable[[list[Any]], dict[str, list[int]]]:
+    """Queue on `pipe` the reads of recent_durations(); what it returns decodes the pipeline's answers."""
+    first = len(pipe.command_stack)
+    for step in steps:
+        pipe.lrange(RECENT_KEY + step, 0, RECENT_RUNS - 1)
+
+    def read(answers: list[Any]) -> dict[str, list[int]]:
+        return {step: [int(value) for value in answers[first + index]] for index, step in enumerate(steps)}
+    return read
 
 
 async def recent_durations(redis: ArqRedis, steps: Iterable[str]) -> dict[str, list[int]]:
     """step -> duration_ms of its latest finished (done or failed) runs, newest first."""
-    names = list(steps)
     async with redis.pipeline(transaction=False) as pipe:
-        for step in names:
-            pipe.lrange(RECENT_KEY + step, 0, RECENT_RUNS - 1)
-        answers = await pipe.execute()
-    return {step: [int(value) for value in answer] for step, answer in zip(names, answers, strict=True)}
+        read = recent_durations_in(pipe, list(steps))
+        return read(await pipe.execute())
 
 
 def _decoded(raw: dict[bytes | str, bytes | str]) -> dict[str, str]:

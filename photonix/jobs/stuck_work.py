@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from arq import ArqRedis
+from redis.asyncio.client import Pipeline
 
 from photonix.config import Settings
 from photonix.db.unfinished_steps import older_than, running_steps
@@ -109,3 +112,13 @@ async def last_repair(redis: ArqRedis) -> StuckReport | None:
     """The latest sweep that repaired something (what the dashboard shows), or None."""
     raw = await redis.get(LAST_REPAIR_KEY)
     return _decode(raw) if raw is not None else None
+
+
+def last_repair_in(pipe: Pipeline) -> Callable[[list[Any]], StuckReport | None]:
+    """Queue on `pipe` the read of last_repair(); what it returns decodes it from the answers."""
+    at = len(pipe.command_stack)
+    pipe.get(LAST_REPAIR_KEY)
+
+    def read(answers: list[Any]) -> StuckReport | None:
+        return _decode(answers[at]) if answers[at] is not None else None
+    return read

@@ -1,5 +1,7 @@
 """The job lists in the JSON API (bearer tokens): failure groups, a group's photos and the run history for
-admins; a photo's timeline for whoever sees the photo. Typed msgspec Structs, so /schema describes them.
+admins; a photo's timeline for whoever sees the photo. Typed values, so /schema describes them: msgspec
+Structs where the API reshapes a value, the db's own dataclasses (HistoryRow, PhotoTimeline) where it shows
+them as they are.
 
 Times in query parameters are ISO 8601; one without a zone is UTC. Lists page by keyset: pass a page's
 `next_before` as `before` to get the next one."""
@@ -15,8 +17,9 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import FromQuery, QueryParameter
 
-from photonix.db import job_history, photo_timeline, photos, stepruns
+from photonix.db import job_history, photo_timeline, photos
 from photonix.db.accounts import Viewer
+from photonix.db.step_states import StepState
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_api_viewer
 from photonix.web.deps import ViewerDep
@@ -61,59 +64,9 @@ class FailedPhotosOut(msgspec.Struct):
     traceback: str              # of the group's latest failure, for internal errors only
 
 
-class HistoryRunOut(msgspec.Struct):
-    run_id: int
-    photo_id: int
-    library_id: int
-    file_name: str
-    step: str
-    version: int
-    state: str
-    tries: int
-    worker: str
-    error: str
-    error_kind: str
-    queued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-
-
 class HistoryOut(msgspec.Struct):
-    items: list[HistoryRunOut]
+    items: list[job_history.HistoryRow]
     next_before: int | None
-
-
-class TryOut(msgspec.Struct):
-    try_number: int
-    worker: str
-    state: str
-    error: str
-    error_kind: str
-    traceback: str              # admins only; empty for everyone else
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-
-
-class RunOut(msgspec.Struct):
-    run_id: int
-    step: str
-    version: int
-    state: str
-    worker: str
-    error: str
-    error_kind: str
-    queued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration_ms: int | None
-    tries: list[TryOut]
-
-
-class TimelineOut(msgspec.Struct):
-    photo_id: int
-    runs: list[RunOut]          # newest version first, steps in pipeline order
 
 
 async def provide_api_admin(request: Request[Any, Any, Any]) -> Viewer:
@@ -180,27 +133,20 @@ class JobListsApiController(Controller):
     ) -> HistoryOut:
         """Step runs newest first, filtered by state, step, library, photo, queued time and error text
         (admins)."""
-        if state_filter and state_filter not in stepruns.STATES:
-            raise ValidationException(f"unknown state {state_filter!r}; states: {', '.join(stepruns.STATES)}")
+        if state_filter and state_filter not in tuple(StepState):
+            raise ValidationException(f"unknown state {state_filter!r}; states: {', '.join(StepState)}")
         chosen = job_history.HistoryFilter(state=state_filter or None, step=_step(step), library_id=library,
                                            photo_id=photo, since=_utc(since), until=_utc(until),
                                            text=(q or "").strip() or None)
         runs = await job_history.history_page(chosen, before=before, limit=limit)
-        fields = HistoryRunOut.__struct_fields__
-        return HistoryOut(items=[HistoryRunOut(**{name: getattr(row, name) for name in fields})
-                                 for row in runs.rows], next_before=runs.next_before)
+        return HistoryOut(items=runs.rows, next_before=runs.next_before)
 
     @get("/photos/{photo_id:int}/timeline", dependencies={"viewer": Provide(provide_api_viewer)})
-    async def timeline(self, viewer: ViewerDep, photo_id: Id) -> TimelineOut:
+    async def timeline(self, viewer: ViewerDep, photo_id: Id) -> photo_timeline.PhotoTimeline:
         """Every run of every step and version of a photo, with its tries; tracebacks for admins only.
 
         Whoever sees the photo (its library's members); anyone else gets 404."""
         if await photos.visible_photo(viewer.id, photo_id) is None:
             raise NotFoundException("no such photo")
-        timeline = await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
-                                                    with_tracebacks=viewer.is_admin)
-        return TimelineOut(photo_id=photo_id, runs=[RunOut(
-            **{name: getattr(run, name) for name in RunOut.__struct_fields__ if name != "tries"},
-            tries=[TryOut(**{name: getattr(each, name) for name in TryOut.__struct_fields__})
-                   for each in run.tries],
-        ) for run in timeline.runs])
+        return await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
+                                                   with_tracebacks=viewer.is_admin)

@@ -19,6 +19,7 @@ from photonix.config import Settings
 from photonix.db import engine
 from photonix.errors import ConfigError
 from photonix.jobs.queue import connect
+from photonix.jobs.shared_status import SharedStatus
 from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
@@ -31,7 +32,11 @@ from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
 from photonix.web.jobs_controls import JobControlsController
 from photonix.web.jobs_lists import JobListsController
-from photonix.web.jobs_overview import JobsOverviewController, header_status_fragment
+from photonix.web.jobs_overview import (
+    JobsOverviewController,
+    forget_status_after_changes,
+    header_status_fragment,
+)
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
 from photonix.web.photos import PhotoController
@@ -63,6 +68,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
             app.state.engine = engine.bind(settings)
             await engine.open_pool(app.state.engine)
         app.state.redis = await connect(settings)
+        app.state.shared_status = SharedStatus()
         app.state.secret = secret.encode()
         app.state.session_policy = SessionPolicy(idle_seconds=settings.session_idle_minutes * 60,
                                                  max_age_seconds=settings.session_max_days * DAY)
@@ -107,7 +113,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         openapi_config=openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
-        before_send=[security_headers(settings)],
+        before_send=[security_headers(settings), forget_status_after_changes],
         middleware=[NulGuard],
         logging_config=None,               # our structlog JSON set-up stays in charge
         exception_handlers=EXCEPTION_HANDLERS,

@@ -18,8 +18,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from photonix.config import Settings
+from photonix.db.step_states import StepState
 from photonix.db.tables import StepRun
-from photonix.jobs.status import JobsStatus, StepState, jobs_status
+from photonix.jobs.status import JobsStatus, jobs_status
 from photonix.jobs.step_metrics import StepCounters, step_counters
 from photonix.web.deps import RedisDep, SettingsDep
 

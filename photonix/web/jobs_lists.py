@@ -13,7 +13,8 @@ from litestar.di import Provide
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from photonix.db import accounts, job_history, stepruns
+from photonix.db import accounts, job_history
+from photonix.db.step_states import StepState
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import ViewerDep
@@ -29,7 +30,7 @@ async def _filters(request: HTMXRequest, names: tuple[str, ...]) -> tuple[Parsed
     """The parsed filters, and what every list's form needs: the choices and what was typed."""
     libraries = await accounts.all_libraries()
     parsed = parse_filters(request.query_params, names, PIPELINE.step_names(), {lib.id for lib in libraries})
-    return parsed, {"libraries": libraries, "steps": PIPELINE.step_names(), "states": stepruns.STATES,
+    return parsed, {"libraries": libraries, "steps": PIPELINE.step_names(), "states": list(StepState),
                     "values": parsed.values, "errors": parsed.errors}
 
 

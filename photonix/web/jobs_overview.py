@@ -1,6 +1,7 @@
 """The job dashboard's Overview (/jobs/, admins) and the header's status (/status/header, everyone).
 
-Both render the one JobsStatus (jobs/status.py). The page and its live fragment share a URL: a first
+Both render the one JobsStatus (jobs/status.py); the overview's is shared by all its pollers
+(jobs/shared_status.py). The page and its live fragment share a URL: a first
 load gets the page, the fragment's own polling (an HTMX request) gets the fragment alone. The server
 picks the next poll interval: fast while work is queued or running, slow when idle."""
 
@@ -12,10 +13,13 @@ from litestar import Controller, get
 from litestar.di import Provide
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
+from litestar.types import Message, Scope
 
 from photonix.db import photos
+from photonix.db.step_states import StepState
 from photonix.jobs.heartbeat import WorkerBeat
-from photonix.jobs.status import JobsStatus, StepState, elapsed_words, eta_words, header_status, jobs_status
+from photonix.jobs.shared_status import SharedStatus
+from photonix.jobs.status import JobsStatus, elapsed_words, eta_words, header_status
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, ViewerDep
 from photonix.web.templating import ACTIVE_POLL_SECONDS, IDLE_POLL_SECONDS, header_poll_seconds, page
@@ -71,11 +75,24 @@ class JobsOverviewController(Controller):
 
     @get("/")
     async def overview(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
-        status = await jobs_status(redis)
+        shared: SharedStatus = request.app.state.shared_status
+        status = await shared.read(redis)
         running = {job.photo_id for beat in status.workers for job in beat.running}
         context = overview_context(status, await photos.thumbnailed(viewer.id, running))
         return await page(request, "pages/jobs_overview.html", context,
                           fragment="partials/jobs_overview.html")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def forget_status_after_changes(message: Message, scope: Scope) -> None:
+    """A request that may have changed the work (a pause, a retry: any POST) makes the next poll read the
+    status afresh. A before_send hook: it runs as the response starts, before the browser can poll again."""
+    if message["type"] == "http.response.start" and scope.get("method") not in SAFE_METHODS:
+        shared: SharedStatus | None = getattr(scope["litestar_app"].state, "shared_status", None)
+        if shared is not None:
+            shared.forget()
 
 
 @get("/status/header", dependencies={"viewer": Provide(provide_page_viewer)}, include_in_schema=False)

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from photonix.db import job_history, stepruns
+from photonix.db import job_history
+from photonix.db.step_states import StepState
 from photonix.web.params import parse_id
 
 MAX_TEXT = 200
@@ -70,7 +71,7 @@ def parse_filters(params: Mapping[str, str], names: tuple[str, ...], steps: list
             parsed.errors["step"] = "Choose a step from the list."
     if "state" in raw:
         parsed.state = raw["state"]
-        if parsed.state not in stepruns.STATES:
+        if parsed.state not in tuple(StepState):
             parsed.errors["state"] = "Choose a state from the list."
     if "photo" in raw:
         parsed.photo_id = parse_id(raw["photo"])

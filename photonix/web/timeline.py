@@ -14,8 +14,9 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from photonix.db import photo_timeline, photos, roles, stepruns
+from photonix.db import photo_timeline, photos, roles
 from photonix.db.accounts import Viewer
+from photonix.db.step_states import FINAL_STATES
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import ViewerDep
@@ -36,7 +37,7 @@ def _signature(timeline: photo_timeline.PhotoTimeline) -> str:
 def _poll(photo_id: int, timeline: photo_timeline.PhotoTimeline, wait: int | None,
           seen: str | None) -> dict[str, Any] | None:
     """Where and when the fragment reloads itself; None once every step is final."""
-    if all(run.state in stepruns.FINAL_STATES for run in timeline.latest):
+    if all(run.state in FINAL_STATES for run in timeline.latest):
         return None
     signature = _signature(timeline)
     seconds = FIRST_POLL_S if wait is None or seen != signature else min(LAST_POLL_S, wait * 2)

@@ -7,6 +7,7 @@ from typing import Any
 
 from photonix.config import Settings
 from photonix.db import photos, stepruns, tags
+from photonix.db.step_states import FINAL_STATES
 from photonix.web.files import original_problem
 
 SUMMARY_FIELDS = ("id", "library", "taken_at", "camera_make", "camera_model", "rating", "width", "height",
@@ -57,5 +58,5 @@ async def photo_detail(row: dict[str, Any], settings: Settings, *, show_path: bo
     detail["steps"] = [dataclasses.asdict(s) for s in steps]
     states = {s.state for s in steps}
     detail["state"] = "failed" if "failed" in states else (
-        "done" if states <= stepruns.FINAL_STATES else "pending")
+        "done" if states <= FINAL_STATES else "pending")
     return detail

@@ -13,13 +13,14 @@ from pathlib import Path
 from arq import ArqRedis, Worker
 
 from photonix.db import accounts, photos, step_tally, stepruns
+from photonix.db.step_states import UNFINISHED_STATES
 from photonix.db.tables import LibraryTally, Photo, PhotoProgress, StepRun
 from photonix.jobs import flow
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
 from tests.library_files import import_into
 
-UNFINISHED = set(step_tally.UNFINISHED_STATES)
+UNFINISHED = set(UNFINISHED_STATES)
 
 
 async def counts_from_the_record() -> tuple[dict[str, dict[str, int]], dict[int, tuple[int, int]]]:

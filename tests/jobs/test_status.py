@@ -8,9 +8,10 @@ from arq import ArqRedis
 
 from photonix.config import Settings
 from photonix.db import accounts
+from photonix.db.step_states import StepState
 from photonix.jobs.embedded_redis import start_embedded_redis
 from photonix.jobs.queue import connect
-from photonix.jobs.status import StepState, jobs_status
+from photonix.jobs.status import jobs_status
 from tests import corpus
 from tests.conftest import make_settings
 from tests.library_files import import_into

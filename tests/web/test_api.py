@@ -135,3 +135,24 @@ async def test_a_photo_fixed_by_reprocessing_is_no_longer_listed_as_failed(clien
     await client.post(f"/api/v1/photos/{photo_id}/reprocess", headers=alice.auth)
     await worker().main()
     assert (await client.get("/api/v1/photos?state=failed", headers=alice.auth)).json()["total"] == 0
+
+
+async def test_job_list_schema_describes_the_db_values_it_returns(client, alice) -> None:
+    """History rows and the photo timeline leave as the db's own values, and /schema still types them."""
+    schema = (await client.get("/schema/openapi.json", headers=alice.auth)).json()
+    components = schema["components"]["schemas"]
+
+    def fields(name: str) -> set[str]:
+        return set(components[name]["properties"])
+
+    def returned(path: str) -> str:
+        answer = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        return str(answer["schema"]["$ref"]).rsplit("/", 1)[-1]
+
+    history = components[returned("/api/v1/jobs/history")]["properties"]["items"]["items"]["$ref"]
+    assert history.endswith("/HistoryRow")
+    assert {"run_id", "photo_id", "state", "error", "duration_ms"} <= fields("HistoryRow")
+    timeline = returned("/api/v1/photos/{photo_id}/timeline")
+    assert timeline == "PhotoTimeline" and fields(timeline) == {"photo_id", "runs"}
+    assert {"run_id", "step", "version", "state", "tries"} <= fields("RunRecord")
+    assert {"try_number", "worker", "traceback"} <= fields("TryRecord")

@@ -14,12 +14,13 @@ from litestar.testing import AsyncTestClient
 from photonix.config import Settings
 from photonix.db import accounts, job_pauses, stepruns
 from photonix.db.job_pauses import PauseScope, PauseTarget
+from photonix.db.step_states import StepState
 from photonix.db.tables import StepRun
 from photonix.jobs import flow
 from photonix.jobs.heartbeat import RunningJob, WorkerBeat, publish_beat
 from photonix.jobs.outages import record_database_outage
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.status import StepState, jobs_status
+from photonix.jobs.status import jobs_status
 from photonix.jobs.stuck_work import sweep_stuck_work
 from tests import corpus
 from tests.library_files import import_into
@@ -241,6 +242,18 @@ async def test_a_pause_shows_in_the_admins_header_and_on_the_overview(client, ad
     await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
     await sign_in(client, "alice")
     assert text_of((await client.get("/status/header")).text, "header-status") == "Processing 1"
+
+
+async def test_a_pause_posted_here_shows_on_the_very_next_poll(client, admin, alice: Member,
+                                                               redis: ArqRedis) -> None:
+    await import_into(redis, alice.library_id, [GOOD[0].file])
+    await signed_in_admin(client)
+    poll = {"HX-Request": "true"}
+    assert not Elements((await client.get("/jobs/", headers=poll)).text).all("a", id="jobs-paused")
+    paused = await client.post("/jobs/pause", data={"scope": "global", "confirm": "1",
+                                                    "_csrf_token": client.cookies["csrftoken"]}, headers=poll)
+    assert paused.status_code == 200
+    assert text_of((await client.get("/jobs/", headers=poll)).text, "jobs-paused") == "Paused: everything"
 
 
 async def test_notices_name_an_outage_and_the_latest_repair_of_stuck_work(
