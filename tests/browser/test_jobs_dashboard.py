@@ -28,11 +28,17 @@ DONE_TOTAL = ("() => [...document.querySelectorAll('#jobs-steps td[data-state=do
 
 
 def corpus_folder(folder: Path) -> Path:
-    """Every corpus file (good and bad), plus copies of the orientation photos made distinct by trailing
-    bytes (decoders ignore them; the content hash does not)."""
+    """Every corpus file (good and bad), plus copies of the orientation photos."""
     copy_photos([*corpus.rows(expected="ok"), *corpus.rows(expected="fail")], folder)
+    return distinct_copies(folder, range(COPIES))
+
+
+def distinct_copies(folder: Path, copies: range) -> Path:
+    """Copies of the orientation photos made distinct by trailing bytes (decoders ignore them; the
+    content hash does not), so each is a new photo."""
+    folder.mkdir(parents=True, exist_ok=True)
     for row in corpus.rows(expected="ok", folder="orientation"):
-        for copy in range(COPIES):
+        for copy in copies:
             target = folder / f"copy{copy}_{Path(row.path).name}"
             shutil.copy(row.file, target)
             with target.open("ab") as extra:
@@ -93,9 +99,9 @@ def test_counts_change_without_a_reload_until_the_import_is_done(app_url: str, a
     pause_everything(tab, app_url)
     expect(header.locator(".paused")).to_have_text("paused", timeout=HEADER_TIMEOUT_MS)
     retry_the_group_from_the_failures_page(tab, app_url, group)
-    more = copy_photos(corpus.rows(expected="ok", folder="orientation"), tmp_path / "more")
-    add_folder(tab, app_url, more)
-    done_counts_hold_still_while_paused(tab, app_url, group)
+    add_folder(tab, app_url, distinct_copies(tmp_path / "more", range(COPIES, COPIES + 1)))
+    done_counts_hold_still_while_paused(tab, app_url, group,
+                                        len(corpus.rows(expected="ok", folder="orientation")))
     resume_everything(tab, app_url)
     failed_again = wait_until_all_is_done(tab)
     assert failed_again == failed
@@ -147,6 +153,8 @@ def bad_files_show_in_groups_with_their_reasons(tab: Page, failed: int) -> Group
                            str(title.get_attribute("href"))))
     assert all(group.reason and group.reason != "No reason was recorded" for group in shown), shown
     assert sum(group.photos for group in shown) >= failed
+    for sample in tab.locator(".failure-samples .no-thumbnail").all():     # a file type, not a cut-up name
+        assert re.fullmatch(r"[A-Z0-9]+|FILE", sample.locator("[aria-hidden=true]").inner_text()), sample
     screenshot(tab, "jobs-failures")
     first_step = [group for group in shown if group.step == "extract_metadata"]
     return max(first_step, key=lambda group: group.photos)
@@ -204,12 +212,14 @@ def add_folder(tab: Page, app_url: str, folder: Path) -> None:
     expect(tab.locator("#toasts")).to_contain_text("scanning it now")
 
 
-def done_counts_hold_still_while_paused(tab: Page, app_url: str, group: Group) -> None:
-    """With the new folder's photos and the retried group queued, several polls bring the same done
+def done_counts_hold_still_while_paused(tab: Page, app_url: str, group: Group, new_photos: int) -> None:
+    """With the new folder's photos queued (and the retried group), several polls bring the same done
     counts; the header says how much waits, and that it is paused."""
     tab.goto(f"{app_url}/jobs/")
     tab.evaluate("window.loadedOnce = true")
-    tab.wait_for_function(f"least => ({WAITING})() > least", arg=group.photos, timeout=PROCESSING_TIMEOUT_MS)
+    tab.wait_for_function("least => Number(document.querySelector("
+                          "'#step-classify_color td[data-state=queued]').dataset.count) >= least",
+                          arg=new_photos + group.photos, timeout=PROCESSING_TIMEOUT_MS)
     expect(tab.locator("#jobs-overview")).to_have_attribute("data-active", "true")
     done = tab.evaluate(DONE_TOTAL)
     waiting = tab.evaluate(WAITING)
@@ -219,6 +229,7 @@ def done_counts_hold_still_while_paused(tab: Page, app_url: str, group: Group) -
         assert tab.evaluate(DONE_TOTAL) == done
         assert tab.evaluate(WAITING) == waiting
     expect(tab.locator("#jobs-paused")).to_contain_text("Paused: everything")
+    expect(tab.locator("#step-classify_color td.eta")).to_have_text("paused")     # no ETA while it waits
     expect(tab.locator("#header-status")).to_contain_text("Processing")
     expect(tab.locator("#header-status .paused")).to_have_text("paused")
     screenshot(tab, "jobs-paused")
