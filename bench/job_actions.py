@@ -6,7 +6,11 @@ extract_metadata in 40 distinct messages, the steps after it skipped), then time
   pause_check     the query every job makes before it claims its record (median of 2,000)
   retry_plan      a dry run of "retry all" (every failure; permanent kinds left out) and of one group
   rerun_plan      a dry run of "re-run classify_color, missing only" after a version bump (every photo)
-  retry           retrying one step's failures for real: record updates and Redis enqueues
+  request         what the page's request does for a retry of that step's failures and a re-run of
+                  classify_color over every photo: count, then hand the work to a worker (no worker
+                  runs here; the job stays queued)
+  retry           retrying one step's failures for real, in batches, as the worker (or the CLI) does
+                  it: record updates and Redis enqueues
   reprocess       re-running classify_color for 10,000 photos for real
   cancel          cancelling that queued work (records and Redis jobs)
   clear_plan      counting the clearable history
@@ -40,6 +44,7 @@ from photonix.config import Settings
 from photonix.db import accounts, engine, job_actions, job_pauses
 from photonix.db.migration_sql import is_postgres, run_sql
 from photonix.db.step_tally import recount
+from photonix.jobs.actions import rerun_action, retry_action
 from photonix.jobs.housekeeping import cancel_library
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.queue import connect
@@ -51,6 +56,7 @@ from photonix.media.failures import failure_reason
 
 MESSAGES = 40
 RERUN_PHOTOS = 10_000
+BULK_OVER = 1_000                 # PHOTONIX_BULK_ACTION_PHOTOS's default
 
 
 async def seed(photos: int, failed_percent: float) -> int:
@@ -132,6 +138,13 @@ async def measure(settings: Settings, photos: int, failed_percent: float) -> Non
         missing = await timed("rerun_plan: classify_color missing", lambda: job_actions.photos_to_rerun(
             "classify_color", 2, library, missing_only=True))
         print(f"    -> {len(missing):,} photos")
+        step_wide = RetrySelection(RetryScope.STEP, step="extract_metadata")
+        asked = await timed("request: retry them as the page asks (bulk)", lambda: retry_action(
+            redis, step_wide, dry_run=False, bulk_over=BULK_OVER))
+        print(f"    -> {asked.message}")
+        asked = await timed("request: re-run classify_color, all (bulk)", lambda: rerun_action(
+            redis, Rerun("classify_color", RerunMode.ALL, library), dry_run=False, bulk_over=BULK_OVER))
+        print(f"    -> {asked.message}")
         done = await timed("retry: extract_metadata failures (apply)", lambda: retry(
             redis, RetrySelection(RetryScope.STEP, step="extract_metadata")))
         print(f"    -> {done.photos:,} photos, {len(done.runs):,} runs")

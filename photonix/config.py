@@ -54,6 +54,8 @@ class Settings:
     session_max_days: int = 120                # and every session ends this long after sign-in
     heartbeat_seconds: float = 5.0             # how often a worker beats; silent for 3 beats, it is lost
     sweep_seconds: int = 60                    # how often one worker looks for stuck work and repairs it
+    bulk_action_photos: int = 1000             # a retry or re-run from the page or API touching more
+                                               # photos than this runs in a worker, not in the request
 
     @property
     def is_sqlite(self) -> bool:
@@ -132,6 +134,7 @@ class Settings:
             metrics_allow=_networks(env, "METRICS_ALLOW", LOOPBACK_NETWORKS),
             heartbeat_seconds=_positive(env, "HEARTBEAT_SECONDS", 5.0),
             sweep_seconds=_int(env, "SWEEP_SECONDS", 60, minimum=1),
+            bulk_action_photos=_int(env, "BULK_ACTION_PHOTOS", 1000, minimum=0),
         )
 
 

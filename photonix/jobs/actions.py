@@ -13,7 +13,7 @@ from arq import ArqRedis
 
 from photonix.db import accounts
 from photonix.db.job_pauses import PauseScope, PauseTarget
-from photonix.jobs import housekeeping, pausing
+from photonix.jobs import bulk, housekeeping, pausing
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.rerun import Rerun, RerunMode, photos_to_rerun, rerun
@@ -79,27 +79,48 @@ def _retry_what(selection: RetrySelection) -> str:
 
 
 async def retry_action(redis: ArqRedis, selection: RetrySelection, *, dry_run: bool,
-                       pipeline: Chain = PIPELINE) -> ActionReport:
-    plan = await (plan_retry(selection, pipeline) if dry_run else retry(redis, selection, pipeline))
+                       pipeline: Chain = PIPELINE, bulk_over: int | None = None) -> ActionReport:
+    """Ask or retry. With `bulk_over` (the page and the API), a retry of more photos than that is handed
+    to a worker (jobs/bulk.py) and the answer says it is under way; without (the CLI), it runs here."""
+    plan = await (plan_retry(selection, pipeline) if dry_run or bulk_over is not None else
+                  retry(redis, selection, pipeline))
+    handed_over = not dry_run and bulk_over is not None and plan.photos > bulk_over
+    if not dry_run and bulk_over is not None and not handed_over:
+        plan = await retry(redis, selection, pipeline)
     left_out = (f" {photos(plan.permanent_left_out)} that failed for a permanent reason stay out; retry "
                 "their failure group to include them." if plan.permanent_left_out else "")
     if plan.photos == 0:
         message = f"Nothing to retry in {_retry_what(selection)}." + left_out
     elif dry_run:
         message = f"Retry {photos(plan.photos)} ({_retry_what(selection)})?" + left_out
+    elif handed_over:
+        message = (_under_way(f"Retrying {photos(plan.photos)}", await bulk.enqueue_retry(redis, selection))
+                   + left_out)
     else:
         message = f"Queued {photos(plan.photos)} for another try." + left_out
     return ActionReport(Action.RETRY, dry_run, plan.photos, message, runs=len(plan.runs))
 
 
+def _under_way(doing: str, is_new: bool) -> str:
+    """The answer to an action handed to a worker (or found already with one)."""
+    if not is_new:
+        return f"{doing}: already under way; the dashboard shows them as they are queued."
+    return f"{doing}… a worker queues them in batches; the dashboard shows them as they arrive."
+
+
 async def rerun_action(redis: ArqRedis, request: Rerun, *, dry_run: bool,
-                       pipeline: Chain = PIPELINE) -> ActionReport:
+                       pipeline: Chain = PIPELINE, bulk_over: int | None = None) -> ActionReport:
+    """Ask or re-run; `bulk_over` as for retry_action."""
     where = await _library_name(request.library_id)
     which = "missing only" if request.mode is RerunMode.MISSING else "all photos"
+    # Counted first only where the count decides something: the CLI's re-run counts as it goes.
+    count = len(await photos_to_rerun(request, pipeline)) if dry_run or bulk_over is not None else 0
     if dry_run:
-        count = len(await photos_to_rerun(request, pipeline))
         message = (f"Re-run {request.step} on {photos(count)} in {where} ({which})?" if count else
                    f"No photo in {where} needs {request.step} run again ({which}).")
+    elif bulk_over is not None and count > bulk_over:
+        message = _under_way(f"Re-running {request.step} on {photos(count)} in {where}",
+                             await bulk.enqueue_rerun(redis, request))
     else:
         count = len((await rerun(redis, request, pipeline)).versions)
         message = f"Queued {request.step} for {photos(count)} in {where}."

@@ -21,6 +21,9 @@ from photonix.errors import InvalidAction
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.reprocess import Reprocessed, reprocess
+from photonix.jobs.retry import Progress
+
+BATCH_PHOTOS = 1_000              # photos reprocessed per round of database writes and enqueues
 
 
 class RerunMode(enum.StrEnum):
@@ -60,6 +63,16 @@ async def photos_to_rerun(request: Rerun, pipeline: Chain = PIPELINE) -> list[in
         missing_only=request.mode is RerunMode.MISSING)
 
 
-async def rerun(redis: ArqRedis, request: Rerun, pipeline: Chain = PIPELINE) -> Reprocessed:
-    """Reprocess the chosen photos from the step on."""
-    return await reprocess(redis, await photos_to_rerun(request, pipeline), [request.step], pipeline)
+async def rerun(redis: ArqRedis, request: Rerun, pipeline: Chain = PIPELINE, *,
+                progress: Progress | None = None) -> Reprocessed:
+    """Reprocess the chosen photos from the step on, BATCH_PHOTOS at a time (the dashboard sees them
+    arrive); `progress` hears (photos done, photos chosen) after each batch."""
+    chosen = await photos_to_rerun(request, pipeline)
+    steps: tuple[str, ...] = ()
+    versions: dict[int, int] = {}
+    for start in range(0, len(chosen), BATCH_PHOTOS):
+        done = await reprocess(redis, chosen[start:start + BATCH_PHOTOS], [request.step], pipeline)
+        steps, versions = done.steps, versions | done.versions
+        if progress is not None:
+            progress(min(start + BATCH_PHOTOS, len(chosen)), len(chosen))
+    return Reprocessed(steps, versions)

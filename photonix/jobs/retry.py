@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -25,6 +26,8 @@ from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 
 log = structlog.get_logger()
+BATCH_RUNS = 2_000                 # failed runs queued again per round of database writes and enqueues
+Progress = Callable[[int, int], None]        # (done, total), after each batch
 
 
 class RetryScope(enum.StrEnum):
@@ -105,25 +108,45 @@ def upstream_skips_to_reopen(runs: list[RecordedRun], pipeline: Chain) -> list[R
             and pipeline.link_index(run.step) <= first_still_failed]
 
 
-async def retry(redis: ArqRedis, selection: RetrySelection, pipeline: Chain = PIPELINE) -> RetryPlan:
-    """Queue the selection's failed runs again and enqueue them; what was retried."""
-    plan = await plan_retry(selection, pipeline)
+async def _requeue(redis: ArqRedis, runs: Sequence[FailedRun], pipeline: Chain) -> list[FailedRun]:
+    """Queue these failed runs again (and the skips they caused) and enqueue them; those it moved."""
     versions = pipeline.step_versions()
     by_step: dict[str, list[int]] = defaultdict(list)
-    for run in plan.runs:
+    for run in runs:
         by_step[run.step].append(run.id)
     moved: set[int] = set()
     for step, ids in by_step.items():
         moved |= await job_actions.requeue(ids, "failed", versions.get(step, 1))
-    retried = [run for run in plan.runs if run.id in moved]
+    retried = [run for run in runs if run.id in moved]
     recorded = await job_actions.runs_at({(run.photo_id, run.version) for run in retried})
     reopen: dict[str, list[int]] = defaultdict(list)
-    for runs in recorded.values():
-        for skipped in upstream_skips_to_reopen(runs, pipeline):
+    for photo_runs in recorded.values():
+        for skipped in upstream_skips_to_reopen(photo_runs, pipeline):
             reopen[skipped.step].append(skipped.id)
     for step, ids in reopen.items():
         await job_actions.requeue(ids, "skipped", versions.get(step, 1))
     await flow.enqueue_many(redis, [(run.step, run.photo_id, run.version) for run in retried], again=True)
+    return retried
+
+
+async def retry(redis: ArqRedis, selection: RetrySelection, pipeline: Chain = PIPELINE, *,
+                progress: Progress | None = None) -> RetryPlan:
+    """Queue the selection's failed runs again and enqueue them, BATCH_RUNS at a time (so the dashboard
+    sees them arrive, and no transaction holds thousands of rows); what was retried. `progress` hears
+    (runs done, runs planned) after each batch."""
+    plan = await plan_retry(selection, pipeline)
+    # A photo's runs stay in one batch, so its skips are reopened knowing all of its retried failures.
+    runs = sorted(plan.runs, key=lambda run: (run.photo_id, run.version))
+    retried: list[FailedRun] = []
+    start = 0
+    while start < len(runs):
+        end = min(start + BATCH_RUNS, len(runs))
+        while end < len(runs) and runs[end].photo_id == runs[end - 1].photo_id:
+            end += 1
+        retried += await _requeue(redis, runs[start:end], pipeline)
+        if progress is not None:
+            progress(end, len(runs))
+        start = end
     log.info("retry_queued", scope=selection.scope.value, step=selection.step, runs=len(retried),
              photos=len({run.photo_id for run in retried}))
     return RetryPlan(tuple(retried), plan.permanent_left_out, frozenset(run.photo_id for run in retried))

@@ -13,6 +13,7 @@ from arq.worker import Function, func
 from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.db import job_settings
+from photonix.jobs import bulk
 from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
 from photonix.jobs.housekeeping import clear_old_history
@@ -106,7 +107,11 @@ def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
     # One more try than ours: the last one is where steprun records "gave up" instead of retrying.
     steps = [func(step.function, name=step.name, max_tries=settings.max_tries + 1)
              for step in pipeline.steps()]
-    return [*steps, func(scan_library, name="scan_library", max_tries=3)]
+    # A bulk action runs once (a second try would only find less to do) and keeps no result, so its job
+    # id is free again as soon as it is done.
+    in_bulk = func(bulk.bulk_action, name=bulk.FUNCTION, max_tries=1, keep_result=0,
+                   timeout=bulk.TIMEOUT_SECONDS)
+    return [*steps, func(scan_library, name="scan_library", max_tries=3), in_bulk]
 
 
 def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,

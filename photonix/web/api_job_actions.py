@@ -24,7 +24,7 @@ from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.rerun import Rerun, RerunMode
 from photonix.jobs.retry import RetryScope, RetrySelection
 from photonix.web.auth import provide_api_viewer, requires_api_admin
-from photonix.web.deps import RedisDep, ViewerDep
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 
 MAX_LIMIT = 1000
 
@@ -114,19 +114,26 @@ class JobActionsApi(Controller):
     tags = ["jobs"]
 
     @post("/retry", status_code=200)
-    async def retry(self, redis: RedisDep, data: JSONBody[RetryRequest]) -> ActionResult:
-        """Send failed runs back to the queue, with the steps they held back."""
+    async def retry(self, redis: RedisDep, settings: SettingsDep,
+                    data: JSONBody[RetryRequest]) -> ActionResult:
+        """Send failed runs back to the queue, with the steps they held back. More photos than
+        PHOTONIX_BULK_ACTION_PHOTOS are handed to a worker, which queues them in batches: the answer
+        comes at once, and says so."""
         in_group = data.scope is RetryScope.GROUP
         selection = RetrySelection(data.scope, tuple(data.photos), data.step,
                                    data.error_kind if in_group else None, data.reason if in_group else None,
                                    data.library)
-        return _result(await _run(actions.retry_action(redis, selection, dry_run=data.dry_run)))
+        return _result(await _run(actions.retry_action(redis, selection, dry_run=data.dry_run,
+                                                        bulk_over=settings.bulk_action_photos)))
 
     @post("/rerun", status_code=200)
-    async def rerun(self, redis: RedisDep, data: JSONBody[RerunRequest]) -> ActionResult:
-        """Reprocess the chosen photos from the step on (each at a new version)."""
+    async def rerun(self, redis: RedisDep, settings: SettingsDep,
+                    data: JSONBody[RerunRequest]) -> ActionResult:
+        """Reprocess the chosen photos from the step on (each at a new version); many photos are handed
+        to a worker as for retry."""
         request = Rerun(data.step, data.mode, data.library)
-        return _result(await _run(actions.rerun_action(redis, request, dry_run=data.dry_run)))
+        return _result(await _run(actions.rerun_action(redis, request, dry_run=data.dry_run,
+                                                        bulk_over=settings.bulk_action_photos)))
 
     @post("/pause", status_code=200)
     async def pause(self, viewer: ViewerDep, data: JSONBody[PauseRequest]) -> ActionResult:

@@ -144,14 +144,16 @@ class JobControlsController(Controller):
                     redis: RedisDep) -> Answer:
         form = await request.form()
         return await _act(request, viewer, settings, form, "/jobs/retry",
-                          lambda dry: actions.retry_action(redis, _retry_selection(form), dry_run=dry))
+                          lambda dry: actions.retry_action(redis, _retry_selection(form), dry_run=dry,
+                                                            bulk_over=settings.bulk_action_photos))
 
     @post("/rerun")
     async def rerun(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                     redis: RedisDep) -> Answer:
         form = await request.form()
         return await _act(request, viewer, settings, form, "/jobs/rerun",
-                          lambda dry: actions.rerun_action(redis, _rerun(form), dry_run=dry))
+                          lambda dry: actions.rerun_action(redis, _rerun(form), dry_run=dry,
+                                                            bulk_over=settings.bulk_action_photos))
 
     @post("/pause")
     async def pause(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep) -> Answer:
