@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
@@ -19,6 +20,7 @@ from redis.exceptions import RedisError
 from photonix.errors import Busy, NotAllowed, NotVisible
 from photonix.jobs.outages import OUTAGE_RETRY_SECONDS, REDIS, unreachable_service
 from photonix.web.auth import SignInRequired
+from photonix.web.flash import Flash
 
 log = structlog.get_logger()
 
@@ -103,6 +105,11 @@ def redis_unreachable(request: Request[Any, Any, Any], exc: RedisError) -> Respo
     headers = {"Retry-After": str(round(OUTAGE_RETRY_SECONDS))}
     if _is_api(request):
         return _json(503, REDIS_AWAY, headers=headers)
+    if HTMXRequest(request.scope).htmx:
+        # htmx swaps no 5xx (base.html's responseHandling), so a swap is told in a toast and leaves the
+        # page as it was: the sentence, not a request that silently did nothing.
+        return Template("partials/settings_toast.html", context={"toast": Flash("error", REDIS_AWAY)},
+                        headers={**headers, "HX-Reswap": "none"})
     return Template("pages/error.html", status_code=503, headers=headers,
                     context={"title": "Redis is unreachable", "detail": REDIS_AWAY, "problems": [],
                              "viewer": None})

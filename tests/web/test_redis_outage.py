@@ -25,6 +25,7 @@ from photonix.web.settings_users import LOCKS_UNKNOWN
 from tests.conftest import make_settings
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_jobs_page import text_of
+from tests.web.test_pages import Elements
 
 Client = AsyncTestClient[Litestar]
 SINCE = re.compile(r"Redis unreachable since (\d\d):(\d\d) UTC\.")
@@ -117,3 +118,15 @@ async def test_signing_out_and_sign_out_everywhere_work_while_redis_is_down(outa
     response = await client.post("/account/sign-out-everywhere", headers=csrf(client), follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert (await client.get("/photos/", follow_redirects=False)).status_code == 303
+
+
+async def test_an_htmx_action_that_needs_redis_answers_a_toast_and_swaps_nothing(outage: Outage,
+                                                                                 alice: Member) -> None:
+    client = outage.client
+    await sign_in(client, "alice")
+    outage.server.stop()
+    response = await client.post(f"/settings/libraries/{alice.library_id}/scan",
+                                 headers={**csrf(client), "HX-Request": "true"})
+    assert response.headers["HX-Reswap"] == "none"
+    [toasts] = Elements(response.text).all("div", id="toasts")
+    assert toasts["hx-swap-oob"] == "true" and text_of(response.text, "toasts") == REDIS_AWAY
