@@ -1,8 +1,7 @@
 """`photonix user …`, `token …` and `library remove-member`: the credentials lifecycle from the command line.
 
 Commands that should sign someone out (a reset password, a disabled or deleted user, sign-out) end the
-user's sessions in Redis when one is reachable; a disabled or deleted user is locked out by the database
-either way, since every request reloads the user."""
+user's sessions, which live in the database: no Redis is needed."""
 
 from __future__ import annotations
 
@@ -62,20 +61,11 @@ async def _user_id(username: str) -> int:
     return state.id
 
 
-async def _end_sessions(settings: Settings, user_id: int) -> str:
-    """End the user's sessions if a Redis is reachable; the sentence says what happened."""
-    from photonix.cli import with_reachable_redis
-    from photonix.jobs.queue import connect
-    from photonix.web import sessions
+async def _end_sessions(user_id: int) -> str:
+    """End the user's sessions (they are in the database); the sentence says how many."""
+    from photonix.db import user_sessions
 
-    settings = with_reachable_redis(settings, required=False)
-    if not settings.redis_url:
-        return "no Redis reachable: sessions were not ended (start `photonix up` or set PHOTONIX_REDIS_URL)"
-    redis = await connect(settings)
-    try:
-        return f"ended {await sessions.end_all_sessions(redis, user_id)} session(s)"
-    finally:
-        await redis.aclose()
+    return f"ended {await user_sessions.end_all_sessions(user_id)} session(s)"
 
 
 def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
@@ -86,7 +76,7 @@ def cmd_user_password(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         user_id = await _user_id(args.username)
         await users.set_password(user_id, password)
-        console.print(f"new password set for {args.username!r}; {await _end_sessions(settings, user_id)}")
+        console.print(f"new password set for {args.username!r}; {await _end_sessions(user_id)}")
         return EXIT_OK
 
     return _run(settings, work)
@@ -98,7 +88,7 @@ def _set_disabled(settings: Settings, args: argparse.Namespace, disabled: bool) 
     async def work() -> int:
         user_id = await _user_id(args.username)
         await users.set_disabled(user_id, disabled)
-        ended = f"; {await _end_sessions(settings, user_id)}" if disabled else ""
+        ended = f"; {await _end_sessions(user_id)}" if disabled else ""
         console.print(f"{'disabled' if disabled else 'enabled'} {args.username!r}{ended}")
         return EXIT_OK
 
@@ -119,7 +109,7 @@ def cmd_user_delete(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         user_id = await _user_id(args.username)
         await users.delete_user(user_id)
-        console.print(f"deleted {args.username!r}; {await _end_sessions(settings, user_id)}")
+        console.print(f"deleted {args.username!r}; {await _end_sessions(user_id)}")
         return EXIT_OK
 
     return _run(settings, work)
@@ -128,7 +118,7 @@ def cmd_user_delete(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_user_sign_out(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         user_id = await _user_id(args.username)
-        console.print(f"{args.username!r}: {await _end_sessions(settings, user_id)}")
+        console.print(f"{args.username!r}: {await _end_sessions(user_id)}")
         return EXIT_OK
 
     return _run(settings, work)

@@ -274,11 +274,23 @@ class ServiceOutage(Table):
     error = Text(default="")
 
 
+class UserSession(Table):
+    """A signed-in browser: only the SHA-256 of its cookie's random token is stored. In the database, not
+    Redis, so pages still open (and show the outage) while Redis is away."""
+
+    id = Serial(primary_key=True)
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()                  # sign-in: the absolute lifetime counts from here
+    seen_at = Timestamptz(index=True)           # the last request, to within a minute: the idle timeout
+
+
 # The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
     StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
-    StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage,
+    StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage, UserSession,
 )
 
 

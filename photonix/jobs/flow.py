@@ -196,5 +196,5 @@ async def advance_recorded(redis: ArqRedis, pipeline: Chain, photo_id: int, vers
                            ) -> None:
     """`advance` after a step whose outcome the record already holds, by that outcome."""
     state = (await stepruns.states_at(photo_id, version)).get(finished)
-    if state in stepruns.FINAL_STATES:
+    if state in FINAL_STATES:
         await advance(redis, pipeline, photo_id, version, finished, state)

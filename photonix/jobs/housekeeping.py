@@ -6,7 +6,9 @@
 - Clear history: deletes finished runs older than N days that a newer version of the same step of the
   same photo supersedes. The latest run of every step of every photo stays, however old: it is what
   the photo shows, what "re-run missing" reads and what a retry retries. The nightly cron uses the
-  `history_days` setting (0, the default, keeps everything)."""
+  `history_days` setting (0, the default, keeps everything).
+- Expired sign-in sessions: the nightly cron deletes the sessions the configured idle timeout or
+  absolute lifetime has ended (a lookup deletes an expired session too; this catches the abandoned)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import structlog
 from arq import ArqRedis
 from arq.constants import default_queue_name, in_progress_key_prefix, job_key_prefix, retry_key_prefix
 
-from photonix.db import accounts, job_actions, job_settings
+from photonix.db import accounts, job_actions, job_settings, user_sessions
+from photonix.db.user_sessions import SessionPolicy
 from photonix.errors import InvalidAction
 from photonix.jobs import flow
 
@@ -96,3 +99,10 @@ async def clear_old_history(ctx: dict[str, Any]) -> int:
     """Nightly cron: clear what the `history_days` setting no longer keeps; runs deleted."""
     days = await job_settings.history_days()
     return (await clear_history(days)).runs if days else 0
+
+
+async def delete_expired_sessions(ctx: dict[str, Any]) -> int:
+    """Nightly cron: delete the sign-in sessions that have ended by the settings' limits; how many."""
+    deleted = await user_sessions.delete_expired(SessionPolicy.from_settings(ctx["settings"]))
+    log.info("expired_sessions_deleted", sessions=deleted)
+    return deleted

@@ -99,11 +99,13 @@ class JobsStatus(msgspec.Struct, frozen=True):
 
 
 class HeaderStatus(msgspec.Struct, frozen=True):
-    """What the header of every page says: "Processing 1,234 · 3 failed · paused"."""
+    """What the header of every page says: "Processing 1,234 · 3 failed · paused", and while a service
+    is out of reach, "Redis unreachable since 12:03 UTC"."""
 
     processing: int
     failed: int
     paused: tuple[str, ...]           # what is paused, in words ("everything", "classify_color", …)
+    outages: tuple[str, ...] = ()     # a sentence per service out of reach
 
 
 async def paused_labels() -> tuple[str, ...]:
@@ -111,10 +113,25 @@ async def paused_labels() -> tuple[str, ...]:
     return tuple(pause.label for pause in await job_pauses.active_pauses())
 
 
-async def header_status(user_id: int | None) -> HeaderStatus:
-    """The header for an admin (user_id None: every library) or a member (their libraries only)."""
-    processing, failed = await step_tally.photo_totals(user_id)
-    return HeaderStatus(processing, failed, await paused_labels() if user_id is None else ())
+async def header_status(user_id: int | None, redis: ArqRedis | None) -> HeaderStatus:
+    """The header for an admin (user_id None: every library) or a member (their libraries only); both
+    see an outage, which explains why nothing moves."""
+    (processing, failed), paused, outages = await asyncio.gather(
+        step_tally.photo_totals(user_id), paused_labels() if user_id is None else _nothing_paused(),
+        current_outages(redis) if redis is not None else _no_outages())
+    return HeaderStatus(processing, failed, paused, tuple(outage_sentence(outage) for outage in outages))
+
+
+async def _nothing_paused() -> tuple[str, ...]:
+    return ()
+
+
+async def _no_outages() -> list[Outage]:
+    return []
+
+
+def outage_sentence(outage: Outage) -> str:
+    return f"{outage.label} unreachable since {outage.since:%H:%M} UTC."
 
 
 def step_order(counted: Sequence[str]) -> list[str]:
@@ -218,7 +235,7 @@ async def outages(redis: ArqRedis | None) -> list[Outage]:
 def notices(found: list[Outage], live: RedisFigures, now: datetime) -> tuple[str, ...]:
     """Sentences for what needs attention: services out of reach ("Redis unreachable since 12:03 UTC"),
     the stuck-work sweep's latest repair within the hour, workers silent past the heartbeat window."""
-    said = [f"{outage.label} unreachable since {outage.since:%H:%M} UTC." for outage in found]
+    said = [outage_sentence(outage) for outage in found]
     if live.unreachable and not any(outage.service == REDIS for outage in found):
         said.append("Redis is not answering: the queue, the workers and the pace are unknown until it does; "
                     "the counts come from the database.")

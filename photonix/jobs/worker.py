@@ -16,7 +16,7 @@ from photonix.db import job_settings
 from photonix.jobs import bulk
 from photonix.jobs.admission import StepLimiter, refresh_limits, requeue_if_resumed
 from photonix.jobs.flow import Chain
-from photonix.jobs.housekeeping import clear_old_history
+from photonix.jobs.housekeeping import clear_old_history, delete_expired_sessions
 from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, WORKER_ID_KEY, InFlight, new_worker_id
 from photonix.jobs.outage_handling import OUTAGE_CTX_KEY, OutageHandling
 from photonix.jobs.outages import unreachable_service
@@ -127,6 +127,8 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
             *([cron(rescan_libraries, minute=rescan_minute, run_at_startup=False)]
               if settings.rescan_seconds else []),
             cron(clear_old_history, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
+                 run_at_startup=False),
+            cron(delete_expired_sessions, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
                  run_at_startup=False),
         ],
         redis_settings=redis_settings(settings),

@@ -13,20 +13,26 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from redis.exceptions import RedisError
 
 from photonix.config import Settings
-from photonix.db import accounts
+from photonix.db import accounts, user_sessions
 from photonix.db.accounts import AccountError
 from photonix.errors import Busy
+from photonix.jobs.outages import OUTAGE_RETRY_SECONDS, REDIS, unreachable_service
 from photonix.jobs.scan import enqueue_scan
 from photonix.web import ratelimit, sessions
 from photonix.web.client_address import request_host
-from photonix.web.deps import SettingsDep
+from photonix.web.deps import RedisDep, SettingsDep
 from photonix.web.setup_code import ensure_setup_code, forget_setup_code, setup_code_matches
 from photonix.web.templating import page
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 BUSY_RETRY_SECONDS = 5
+# Without Redis no failed attempt could be counted, so nobody signs in (a guesser would go unlimited);
+# those already signed in carry on, their sessions being in the database.
+SIGN_IN_NEEDS_REDIS = ("Signing in is unavailable while Redis cannot be reached: it counts failed attempts. "
+                       "Try again in a minute.")
 
 
 @dataclass
@@ -79,19 +85,26 @@ class AccountController(Controller):
         return await page(request, "pages/login.html", {"form": SignInForm(next=safe_next(next)),
                                                         "error": None})
 
-    async def _refused(self, request: HTMXRequest, data: SignInForm, message: str, wait: int) -> Template:
-        """429 with the sentence on the sign-in page (never the password typed)."""
+    async def _refused(self, request: HTMXRequest, data: SignInForm, message: str, wait: int,
+                       status_code: int = 429) -> Template:
+        """429 (or 503) with the sentence on the sign-in page (never the password typed)."""
         form = SignInForm(username=data.username, next=safe_next(data.next))
-        response = await page(request, "pages/login.html", {"form": form, "error": message}, status_code=429)
+        response = await page(request, "pages/login.html", {"form": form, "error": message},
+                              status_code=status_code)
         response.headers["Retry-After"] = str(wait)
         return response
 
     @post("/login")
-    async def login(self, request: HTMXRequest, settings: SettingsDep,
+    async def login(self, request: HTMXRequest, settings: SettingsDep, redis: RedisDep,
                     data: Annotated[SignInForm, Form]) -> Template | Redirect:
-        redis = request.app.state.redis
         host = request_host(request, settings)
-        wait = await ratelimit.reserve_attempt(redis, data.username, host)   # before argon2, atomically
+        try:
+            wait = await ratelimit.reserve_attempt(redis, data.username, host)   # before argon2, atomically
+        except RedisError as exc:
+            if unreachable_service(exc) != REDIS:
+                raise
+            return await self._refused(request, data, SIGN_IN_NEEDS_REDIS, round(OUTAGE_RETRY_SECONDS),
+                                       status_code=503)
         if wait:
             return await self._refused(request, data,
                                        f"Too many failed sign-ins. Try again in {_later(wait)}.", wait)
@@ -103,13 +116,13 @@ class AccountController(Controller):
             return await page(request, "pages/login.html", status_code=400,
                               context={"form": data, "error": "Wrong user name or password."})
         await ratelimit.record_success(redis, data.username, host)
-        await sessions.end_session(redis, request.cookies.get(sessions.COOKIE))
-        token = await sessions.start_session(redis, viewer.id)      # always a new id: no fixation
+        await user_sessions.end_session(request.cookies.get(sessions.COOKIE))
+        token = await user_sessions.start_session(viewer.id)      # always a new id: no fixation
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(token, settings)])
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any], settings: SettingsDep) -> Redirect:
-        await sessions.end_session(request.app.state.redis, request.cookies.get(sessions.COOKIE))
+        await user_sessions.end_session(request.cookies.get(sessions.COOKIE))
         return Redirect("/login", status_code=303, cookies=[session_cookie("", settings, max_age=0)])
 
     @get("/welcome")
@@ -120,7 +133,7 @@ class AccountController(Controller):
         return await page(request, "pages/welcome.html", {"form": WelcomeForm()})
 
     @post("/welcome")
-    async def welcome(self, request: HTMXRequest, settings: SettingsDep,
+    async def welcome(self, request: HTMXRequest, settings: SettingsDep, redis: RedisDep,
                       data: Annotated[WelcomeForm, Form]) -> Template | Redirect:
         """First run only: the admin, the first library from a server folder, and its first scan."""
         if await accounts.user_count() > 0:
@@ -156,8 +169,8 @@ class AccountController(Controller):
             return await self._welcome_again(request, data, status_code=400)
         forget_setup_code(settings.data_dir)
         if folder is not None:
-            await enqueue_scan(request.app.state.redis, library_id)
-        token = await sessions.start_session(request.app.state.redis, user_id)
+            await enqueue_scan(redis, library_id)
+        token = await user_sessions.start_session(user_id)
         return Redirect("/photos/", status_code=303, cookies=[session_cookie(token, settings)])
 
     async def _welcome_again(self, request: HTMXRequest, data: WelcomeForm, *, status_code: int) -> Template:

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import structlog
-from arq import ArqRedis
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -17,6 +16,7 @@ from litestar.template.config import TemplateConfig
 
 from photonix.config import Settings
 from photonix.db import engine
+from photonix.db.user_sessions import SessionPolicy
 from photonix.errors import ConfigError
 from photonix.jobs.queue import connect
 from photonix.jobs.shared_status import SharedStatus
@@ -26,6 +26,7 @@ from photonix.web.account import AccountController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
+from photonix.web.deps import app_redis
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
@@ -44,7 +45,6 @@ from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
-from photonix.web.sessions import DAY, SessionPolicy
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.timeline import TimelineController
@@ -70,17 +70,12 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         app.state.redis = await connect(settings)
         app.state.shared_status = SharedStatus()
         app.state.secret = secret.encode()
-        app.state.session_policy = SessionPolicy(idle_seconds=settings.session_idle_minutes * 60,
-                                                 max_age_seconds=settings.session_max_days * DAY)
+        app.state.session_policy = SessionPolicy.from_settings(settings)
 
     async def shutdown(app: Litestar) -> None:
         await app.state.redis.aclose()
         if owns_database:
             await engine.close_pool(app.state.engine)
-
-    async def provide_redis(request: Request[Any, Any, Any]) -> ArqRedis:
-        redis: ArqRedis = request.app.state.redis
-        return redis
 
     def provide_settings() -> Settings:
         return settings
@@ -104,7 +99,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
         ],
-        dependencies={"redis": Provide(provide_redis),
+        dependencies={"redis": Provide(app_redis, sync_to_thread=False),
                       "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],

@@ -11,8 +11,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from photonix.db import accounts
+from photonix.db import accounts, user_sessions
 from photonix.db.accounts import Viewer
+from photonix.db.user_sessions import DEFAULT_POLICY, SessionPolicy
 from photonix.web import sessions
 
 
@@ -20,17 +21,16 @@ class SignInRequired(NotAuthorizedException):
     """A page asked for without a session: the error handler redirects to /login."""
 
 
-def session_policy(connection: ASGIConnection[Any, Any, Any, Any]) -> sessions.SessionPolicy:
+def session_policy(connection: ASGIConnection[Any, Any, Any, Any]) -> SessionPolicy:
     """The idle and absolute limits create_app put in the app's state (the defaults before start-up)."""
-    policy: sessions.SessionPolicy = getattr(connection.app.state, "session_policy", sessions.DEFAULT_POLICY)
+    policy: SessionPolicy = getattr(connection.app.state, "session_policy", DEFAULT_POLICY)
     return policy
 
 
 async def viewer_from_session(request: Request[Any, Any, Any]) -> Viewer | None:
     """The session's user while the session is alive (sliding its idle timeout) and the user is not
-    disabled."""
-    user_id = await sessions.user_id_for(request.app.state.redis, request.cookies.get(sessions.COOKIE),
-                                         session_policy(request))
+    disabled. Sessions are in the database: this works while Redis is down."""
+    user_id = await user_sessions.user_id_for(request.cookies.get(sessions.COOKIE), session_policy(request))
     return await accounts.user_by_id(user_id) if user_id is not None else None
 
 

@@ -12,11 +12,15 @@ from typing import Any
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import RedisError
 
 from photonix.errors import Busy, NotAllowed, NotVisible
+from photonix.jobs.outages import OUTAGE_RETRY_SECONDS, REDIS, unreachable_service
 from photonix.web.auth import SignInRequired
+from photonix.web.flash import Flash
 
 log = structlog.get_logger()
 
@@ -88,6 +92,29 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
                                         f"request {request_id}", "problems": [], "viewer": None})
 
 
+REDIS_AWAY = ("Redis cannot be reached right now, so this could not be done. Try again once it is back: "
+              "the header says while it is away.")
+
+
+def redis_unreachable(request: Request[Any, Any, Any], exc: RedisError) -> Response[Any]:
+    """What needs Redis (queueing work, the sign-in limiter) while Redis is away: 503 with a sentence.
+    Any other Redis error is a bug, answered like one."""
+    if unreachable_service(exc) != REDIS:
+        return server_error(request, exc)
+    log.warning("request_without_redis", path=request.url.path, error=str(exc), error_kind=type(exc).__name__)
+    headers = {"Retry-After": str(round(OUTAGE_RETRY_SECONDS))}
+    if _is_api(request):
+        return _json(503, REDIS_AWAY, headers=headers)
+    if HTMXRequest(request.scope).htmx:
+        # htmx swaps no 5xx (base.html's responseHandling), so a swap is told in a toast and leaves the
+        # page as it was: the sentence, not a request that silently did nothing.
+        return Template("partials/settings_toast.html", context={"toast": Flash("error", REDIS_AWAY)},
+                        headers={**headers, "HX-Reswap": "none"})
+    return Template("pages/error.html", status_code=503, headers=headers,
+                    context={"title": "Redis is unreachable", "detail": REDIS_AWAY, "problems": [],
+                             "viewer": None})
+
+
 def not_visible(request: Request[Any, Any, Any], exc: NotVisible) -> Response[Any]:
     """db/roles.py's rule: what the viewer cannot see answers 404, as if it did not exist."""
     return http_error(request, NotFoundException(str(exc)))
@@ -103,6 +130,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     NotAllowed: not_allowed,
     SignInRequired: sign_in_redirect,
     Busy: busy,
+    RedisError: redis_unreachable,
     NotFoundException: http_error,
     PermissionDeniedException: http_error,
     HTTPException: http_error,

@@ -96,9 +96,11 @@ async def forget_status_after_changes(message: Message, scope: Scope) -> None:
 
 
 @get("/status/header", dependencies={"viewer": Provide(provide_page_viewer)}, include_in_schema=False)
-async def header_status_fragment(viewer: ViewerDep) -> Template:
-    """The header's status alone: what its polling swaps in."""
-    header = await header_status(None if viewer.is_admin else viewer.id)
-    return Template(template_name="partials/header_status.html",
-                    context={"viewer": viewer, "header": header, "header_poll": header_poll_seconds(header)},
+async def header_status_fragment(viewer: ViewerDep, redis: RedisDep) -> Template:
+    """The header's status, and the side navigation's failed count out of band: what the header's
+    polling swaps in."""
+    header = await header_status(None if viewer.is_admin else viewer.id, redis)
+    return Template(template_name="partials/header_poll.html",
+                    context={"viewer": viewer, "header": header, "header_poll": header_poll_seconds(header),
+                             "failed_photos": header.failed},
                     headers={"Cache-Control": "no-store"})

@@ -15,7 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.config import Settings
-from photonix.db import accounts, roles, tokens, users
+from photonix.db import accounts, roles, tokens, user_sessions, users
 from photonix.db.accounts import AccountError, Viewer
 from photonix.web import sessions
 from photonix.web.auth import provide_page_viewer, session_policy
@@ -32,7 +32,7 @@ async def account_context(request: HTMXRequest, viewer: Viewer) -> dict[str, Any
     managed = await roles.managed_library_ids(viewer)
     return {
         "tokens": await tokens.list_tokens(viewer.id),
-        "sessions": await sessions.session_count(request.app.state.redis, viewer.id),
+        "sessions": await user_sessions.session_count(viewer.id, session_policy(request)),
         "manages_libraries": managed is None or bool(managed),
         "idle_text": _duration(session_policy(request).idle_seconds),
         "new_token": None, "errors": {}, "values": {},
@@ -91,8 +91,7 @@ class MyAccountController(Controller):
         except AccountError as exc:
             field = "current_password" if "current" in str(exc) else "new_password"
             return await self._invalid(request, viewer, {field: str(exc)})
-        ended = await sessions.end_all_sessions(request.app.state.redis, viewer.id,
-                                                keep=request.cookies.get(sessions.COOKIE))
+        ended = await user_sessions.end_all_sessions(viewer.id, keep=request.cookies.get(sessions.COOKIE))
         return await self._answer(request, viewer, settings,
                                   f"Password changed; signed out {ended} other session(s).")
 
@@ -118,6 +117,6 @@ class MyAccountController(Controller):
 
     @post("/sign-out-everywhere")
     async def sign_out_everywhere(self, request: HTMXRequest, viewer: ViewerDep) -> Redirect:
-        await sessions.end_all_sessions(request.app.state.redis, viewer.id)
+        await user_sessions.end_all_sessions(viewer.id)
         return Redirect("/login", status_code=303,
                         cookies=[Cookie(key=sessions.COOKIE, value="", max_age=0, path="/")])

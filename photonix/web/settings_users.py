@@ -5,6 +5,7 @@ their tokens stop working at their next request; a reset password ends every ses
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from arq import ArqRedis
@@ -13,9 +14,12 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from redis.exceptions import RedisError
 
-from photonix.db import accounts, overviews, tokens, users
+from photonix.config import Settings
+from photonix.db import accounts, overviews, tokens, user_sessions, users
 from photonix.db.accounts import AccountError, Viewer
+from photonix.jobs.outages import REDIS, unreachable_service
 from photonix.web import ratelimit, sessions
 from photonix.web.auth import provide_page_viewer, requires_admin
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
@@ -24,19 +28,30 @@ from photonix.web.settings import MIN_PASSWORD, FormData, done, invalid, tabs_fo
 from photonix.web.templating import page
 
 TAB = "users"
+LOCKS_UNKNOWN = "Sign-in locks cannot be shown while Redis cannot be reached."
+
+# What an admin does to a user: the change (an AccountError refuses it), answering the sentence to show.
+UserChange = Callable[[users.UserState], Awaitable[str]]
 
 
 async def users_context(viewer: Viewer, redis: ArqRedis) -> dict[str, Any]:
     people = await overviews.user_overviews()
+    locks = await _sign_in_locks(redis, people)
     return {"tab": TAB, "tabs": tabs_for(viewer), "users": people,
-            "locks": await _sign_in_locks(redis, people),
+            "locks": locks, "locks_unknown": LOCKS_UNKNOWN if locks is None else None,
             "libraries": await accounts.all_libraries(), "tokens": await tokens.list_tokens(None),
             "errors": {}, "values": {}}
 
 
-async def _sign_in_locks(redis: ArqRedis, people: list[overviews.UserOverview]) -> dict[int, int]:
-    """User id -> seconds their sign-in stays locked somewhere (only the locked ones)."""
-    locked = await ratelimit.locked_users(redis, [user.username for user in people])
+async def _sign_in_locks(redis: ArqRedis, people: list[overviews.UserOverview]) -> dict[int, int] | None:
+    """User id -> seconds their sign-in stays locked somewhere (only the locked ones); None while Redis,
+    which holds the locks, cannot be reached (the page says so and shows the rest)."""
+    try:
+        locked = await ratelimit.locked_users(redis, [user.username for user in people])
+    except RedisError as exc:
+        if unreachable_service(exc) != REDIS:
+            raise
+        return None
     return {user.id: locked[user.username] for user in people if user.username in locked}
 
 
@@ -53,11 +68,23 @@ class UsersController(Controller):
     dependencies = {"viewer": Provide(provide_page_viewer)}
     include_in_schema = False
 
-    async def _refused(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, user_id: int,
-                       message: str) -> Template:
-        return await invalid(request, TAB, await users_context(viewer, redis), {f"user-{user_id}": message},
-                             {},
-                             status_code=409)
+    async def _change_user(self, request: HTMXRequest, viewer: Viewer, redis: ArqRedis, settings: Settings,
+                           user_id: int, change: UserChange, *, ends_sessions: bool = False,
+                           refused_at: str = "user") -> Template | Redirect:
+        """Every admin action on a user: the user or 404; the change, whose AccountError shows beside the
+        user's row (409) or under the field `refused_at` names (400); with `ends_sessions`, every session
+        of the user but the asking admin's own ends, and the count is said; then the fresh section."""
+        user = await _user_or_404(user_id)
+        try:
+            said = await change(user)
+        except AccountError as exc:
+            return await invalid(request, TAB, await users_context(viewer, redis),
+                                 {f"{refused_at}-{user_id}": str(exc)}, {},
+                                 status_code=409 if refused_at == "user" else 400)
+        if ends_sessions:
+            ended = await user_sessions.end_all_sessions(user_id, keep=request.cookies.get(sessions.COOKIE))
+            said = f"{said} ({ended} session(s) of theirs ended)."
+        return await done(request, settings, TAB, await users_context(viewer, redis), said)
 
     @get("/users")
     async def users(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep) -> Template:
@@ -93,84 +120,71 @@ class UsersController(Controller):
 
     @post("/users/{user_id:int}/password")
     async def reset_password(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep,
-                             settings: SettingsDep,
-                             user_id: Id,
-                             data: FormData) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        try:
-            await users.set_password(user_id, data.get("password", ""))
-        except AccountError as exc:
-            return await invalid(request, TAB, await users_context(viewer, redis),
-                                 {f"password-{user_id}": str(exc)}, {})
-        ended = await sessions.end_all_sessions(request.app.state.redis, user_id,
-                                                keep=request.cookies.get(sessions.COOKIE))
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"New password set for {user.username}; {ended} session(s) of theirs ended.")
+                             settings: SettingsDep, user_id: Id, data: FormData) -> Template | Redirect:
+        async def change(user: users.UserState) -> str:
+            await users.set_password(user.id, data.get("password", ""))
+            return f"New password set for {user.username}"
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change, ends_sessions=True,
+                                       refused_at="password")
 
     @post("/users/{user_id:int}/disable")
     async def disable(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                       user_id: Id) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        try:
-            await users.set_disabled(user_id, True)
-        except AccountError as exc:
-            return await self._refused(request, viewer, redis, user_id, str(exc))
-        await sessions.end_all_sessions(redis, user_id)
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"Disabled {user.username}: signed out everywhere; their API tokens stop working.")
+        async def change(user: users.UserState) -> str:
+            await users.set_disabled(user.id, True)
+            return f"Disabled {user.username}: signed out everywhere; their API tokens stop working"
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change, ends_sessions=True)
 
     @post("/users/{user_id:int}/enable")
     async def enable(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        await users.set_disabled(user_id, False)
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"Enabled {user.username}; they can sign in again.")
+        async def change(user: users.UserState) -> str:
+            await users.set_disabled(user.id, False)
+            return f"Enabled {user.username}; they can sign in again."
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change)
 
     @post("/users/{user_id:int}/admin")
     async def set_admin(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
-                        user_id: Id,
-                        data: FormData) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        wanted = data.get("is_admin")
-        if wanted not in ("on", "off"):
-            return await self._refused(request, viewer, redis, user_id, "Choose on or off.")
-        try:
-            await users.set_admin(user_id, wanted == "on")
-        except AccountError as exc:
-            return await self._refused(request, viewer, redis, user_id, str(exc))
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"{user.username} is {'now an admin' if wanted == 'on' else 'no longer an admin'}.")
+                        user_id: Id, data: FormData) -> Template | Redirect:
+        async def change(user: users.UserState) -> str:
+            wanted = data.get("is_admin")
+            if wanted not in ("on", "off"):
+                raise AccountError("Choose on or off.")
+            await users.set_admin(user.id, wanted == "on")
+            return f"{user.username} is {'now an admin' if wanted == 'on' else 'no longer an admin'}."
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change)
 
     @post("/users/{user_id:int}/delete")
     async def delete(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        try:
-            await users.delete_user(user_id)
-        except AccountError as exc:
-            return await self._refused(request, viewer, redis, user_id, str(exc))
-        await sessions.end_all_sessions(redis, user_id)
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"Deleted {user.username}; the photos stay in their libraries.")
+        async def change(user: users.UserState) -> str:
+            await users.delete_user(user.id)
+            return f"Deleted {user.username}; the photos stay in their libraries"
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change, ends_sessions=True)
 
     @post("/users/{user_id:int}/sign-out")
     async def sign_out(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                        user_id: Id) -> Template | Redirect:
-        user = await _user_or_404(user_id)
-        ended = await sessions.end_all_sessions(request.app.state.redis, user_id,
-                                                keep=request.cookies.get(sessions.COOKIE))
-        return await done(request, settings, TAB, await users_context(viewer, redis),
-                          f"Signed {user.username} out everywhere ({ended} session(s)).")
+        async def change(user: users.UserState) -> str:
+            return f"Signed {user.username} out everywhere"
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change, ends_sessions=True)
 
     @post("/users/{user_id:int}/unlock")
     async def unlock(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
                      user_id: Id) -> Template | Redirect:
         """Lift the sign-in locks that failed attempts put on a user (from every address)."""
-        user = await _user_or_404(user_id)
-        lifted = await ratelimit.unlock(redis, user.username)
-        message = f"{user.username} can sign in again." if lifted else f"{user.username} was not locked out."
-        return await done(request, settings, TAB, await users_context(viewer, redis), message)
+        async def change(user: users.UserState) -> str:
+            if await ratelimit.unlock(redis, user.username):
+                return f"{user.username} can sign in again."
+            return f"{user.username} was not locked out."
+
+        return await self._change_user(request, viewer, redis, settings, user_id, change)
 
     @post("/tokens/{token_id:int}/revoke")
     async def revoke_token(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep,

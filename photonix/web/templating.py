@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from photonix.jobs.status import HeaderStatus, header_status
 from photonix.web import flash
+from photonix.web.deps import app_redis
 from photonix.web.plain_http import cookies_dropped_here
 
 
@@ -28,7 +29,7 @@ async def shell_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {"viewer": viewer, "flash": flash.read_flash(request, request.app.state.secret),
                                "cookies_dropped": cookies_dropped_here(request)}
     if viewer is not None:
-        header = await header_status(None if viewer.is_admin else viewer.id)
+        header = await header_status(None if viewer.is_admin else viewer.id, app_redis(request))
         context.update(header=header, header_poll=header_poll_seconds(header),
                        processing=header.processing, failed_photos=header.failed)
     return context

@@ -25,8 +25,9 @@ from multipart import (  # the parser Litestar itself uses
     PushMultipartParser,
 )
 
+from photonix.db import user_sessions
 from photonix.web import sessions
-from photonix.web.auth import SignInRequired
+from photonix.web.auth import SignInRequired, session_policy
 
 CSRF_FIELD = "_csrf_token"
 PREFIX_LIMIT = 16 * 1024          # the token field must arrive within this many bytes of the body
@@ -110,7 +111,7 @@ class UploadGate:
         litestar = Litestar.from_scope(scope)
         request: Request[Any, Any, Any] = Request(scope)
         token = request.cookies.get(sessions.COOKIE)
-        if await sessions.user_id_for(litestar.state.redis, token) is None:
+        if await user_sessions.user_id_for(token, session_policy(request)) is None:
             raise SignInRequired("sign in to upload")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.body_limit:

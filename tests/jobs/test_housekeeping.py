@@ -1,20 +1,25 @@
-"""Cancel a library's queued work; clear old finished history without losing any step's latest run."""
+"""Cancel a library's queued work; clear old finished history without losing any step's latest run;
+delete expired sign-in sessions."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from arq.constants import default_queue_name
 
-from photonix.db import job_settings
-from photonix.db.tables import StepRun
+from photonix.config import Settings
+from photonix.db import accounts, job_settings, user_sessions
+from photonix.db.tables import StepRun, UserSession
+from photonix.db.user_sessions import SessionPolicy
 from photonix.errors import InvalidAction
 from photonix.jobs.housekeeping import (
     cancel_library,
     clear_history,
     clear_old_history,
     clearable,
+    delete_expired_sessions,
     photos_to_cancel,
 )
 from photonix.jobs.pipeline import PIPELINE
@@ -98,3 +103,19 @@ async def test_the_nightly_clear_follows_the_retention_setting(import_files, wor
 async def test_history_days_out_of_range_are_refused(clean) -> None:
     with pytest.raises(InvalidAction):
         await clearable(0)
+
+
+async def test_the_nightly_housekeeping_deletes_expired_sessions_only(settings: Settings,
+                                                                     clean: None) -> None:
+    user_id = await accounts.create_user("carol", "correct horse battery")
+    tokens = [await user_sessions.start_session(user_id) for _ in range(3)]
+    now = datetime.now(UTC)
+    idle, old, _ = (hashlib.sha256(token.encode()).hexdigest() for token in tokens)
+    policy = SessionPolicy.from_settings(settings)
+    await UserSession.update({UserSession.seen_at: now - timedelta(seconds=policy.idle_seconds + 1)}).where(
+        UserSession.token_hash == idle)
+    await UserSession.update({UserSession.created_at: now - timedelta(seconds=policy.max_age_seconds + 1)}
+                             ).where(UserSession.token_hash == old)
+    assert await delete_expired_sessions({"settings": settings}) == 2
+    assert await user_sessions.session_count(user_id, policy) == 1
+    assert await user_sessions.user_id_for(tokens[2], policy) == user_id

@@ -271,3 +271,29 @@ async def test_notices_name_an_outage_and_the_latest_repair_of_stuck_work(
     notices = text_of((await client.get("/jobs/")).text, "jobs-notices")
     assert f"The database unreachable since {since:%H:%M} UTC." in notices
     assert f"Stuck work repaired: 1 stuck step re-queued at {repaired.at:%H:%M} UTC." in notices
+
+
+async def test_the_header_poll_carries_the_sidebar_failed_badge_out_of_band(
+        client, admin, alice: Member, redis: ArqRedis, worker) -> None:
+    await signed_in_admin(client)
+    page = Elements((await client.get("/photos/")).text)
+    [in_page] = page.all("span", id="nav-failed")
+    assert "hx-swap-oob" not in in_page and not page.all("span", title="Photos with a failed step")
+    await import_into(redis, alice.library_id, [BAD[0].file])
+    await worker().main()
+    polled = await client.get("/status/header", headers={"HX-Request": "true"})
+    [oob] = Elements(polled.text).all("span", id="nav-failed")
+    assert oob["hx-swap-oob"] == "true"
+    assert text_of(polled.text, "nav-failed") == "1"
+
+
+async def test_a_members_header_poll_brings_the_failed_link_into_the_sidebar(
+        client, alice: Member, redis: ArqRedis, worker) -> None:
+    await sign_in(client, "alice")
+    assert text_of((await client.get("/status/header")).text, "nav-failed") == ""
+    await import_into(redis, alice.library_id, [BAD[0].file])
+    await worker().main()
+    polled = await client.get("/status/header", headers={"HX-Request": "true"})
+    assert Elements(polled.text).all("span", id="nav-failed")[0]["hx-swap-oob"] == "true"
+    assert Elements(polled.text).all("a", href="/photos/?state=failed")
+    assert text_of(polled.text, "nav-failed") == "Failed 1"

@@ -1,18 +1,20 @@
-"""Sessions end when they should: idle too long, too old, signed out everywhere, password changed."""
+"""Sessions end when they should: idle too long, too old, signed out everywhere, password changed. They
+live in the database (user_session), with only a digest of the cookie's token."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from arq import ArqRedis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photonix.config import Settings
+from photonix.db.tables import UserSession
 from photonix.web import sessions
 from photonix.web.app import create_app
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
@@ -20,8 +22,22 @@ from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 Client = AsyncTestClient[Litestar]
 
 
-def session_key(client: Client) -> str:
-    return "photonix:session:" + hashlib.sha256(client.cookies[sessions.COOKIE].encode()).hexdigest()
+def token_hash(client: Client) -> str:
+    return hashlib.sha256(client.cookies[sessions.COOKIE].encode()).hexdigest()
+
+
+async def session_row(client: Client) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await UserSession.select().where(
+        UserSession.token_hash == token_hash(client)).first()
+    return row
+
+
+async def backdate(client: Client, *, seen: timedelta = timedelta(0),
+                   started: timedelta = timedelta(0)) -> None:
+    """As if the session's last request were `seen` ago and its sign-in `started` ago."""
+    now = datetime.now(UTC)
+    await UserSession.update({UserSession.seen_at: now - seen, UserSession.created_at: now - started}).where(
+        UserSession.token_hash == token_hash(client))
 
 
 async def signed_in(client: Client) -> bool:
@@ -44,45 +60,48 @@ async def short_idle_client(settings: Settings, database: None, clean: None) -> 
         yield client
 
 
-async def test_each_request_slides_the_idle_timeout_to_the_configured_length(short_idle_client, alice,
-                                                                            redis: ArqRedis) -> None:
-    await sign_in(short_idle_client, "alice")
-    key = session_key(short_idle_client)
-    await redis.expire(key, 60)                  # as if the session had sat unused for 29 minutes
-    assert await signed_in(short_idle_client)
-    assert 29 * 60 < await redis.ttl(key) <= 30 * 60
-
-
-async def test_a_session_idle_past_the_timeout_is_signed_out(client, alice, redis: ArqRedis) -> None:
+async def test_a_session_is_a_database_row_holding_only_a_digest_of_the_token(client, alice) -> None:
     await sign_in(client, "alice")
-    await redis.pexpire(session_key(client), 1)  # the idle timeout is the key's expiry: let it run out
-    deadline = time.monotonic() + 10
-    while await redis.exists(session_key(client)) and time.monotonic() < deadline:
-        await redis.ping()
+    row = await session_row(client)
+    assert row is not None and row["user"] == alice.user_id
+    assert not await UserSession.exists().where(UserSession.token_hash == client.cookies[sessions.COOKIE])
+
+
+async def test_a_request_after_a_minute_notes_the_session_as_seen_now(short_idle_client, alice) -> None:
+    await sign_in(short_idle_client, "alice")
+    await backdate(short_idle_client, seen=timedelta(minutes=29))    # 29 of the 30 idle minutes gone
+    assert await signed_in(short_idle_client)
+    row = await session_row(short_idle_client)
+    assert row is not None and datetime.now(UTC) - row["seen_at"] < timedelta(minutes=1)
+
+
+async def test_requests_within_a_minute_do_not_write_the_session_again(client, alice) -> None:
+    await sign_in(client, "alice")
+    await backdate(client, seen=timedelta(seconds=30))
+    before = await session_row(client)
+    assert await signed_in(client) and await signed_in(client)
+    assert await session_row(client) == before
+
+
+async def test_a_session_unused_longer_than_the_configured_idle_time_ends(short_idle_client, alice) -> None:
+    await sign_in(short_idle_client, "alice")
+    await backdate(short_idle_client, seen=timedelta(minutes=31))
+    assert not await signed_in(short_idle_client)
+    assert await session_row(short_idle_client) is None
+
+
+async def test_a_session_idle_past_the_default_timeout_is_signed_out(client, alice) -> None:
+    await sign_in(client, "alice")
+    await backdate(client, seen=timedelta(days=14, seconds=1), started=timedelta(days=15))
     assert not await signed_in(client)
 
 
-async def test_a_session_unused_longer_than_the_configured_idle_time_ends(short_idle_client, alice,
-                                                                          redis: ArqRedis) -> None:
-    """Whatever TTL the key was given at sign-in, the stored last request time decides."""
+async def test_a_session_older_than_the_absolute_limit_ends_even_when_active(short_idle_client,
+                                                                              alice) -> None:
     await sign_in(short_idle_client, "alice")
-    key = session_key(short_idle_client)
-    user_id, started, _ = (await redis.get(key)).decode().split(":")
-    # last seen 31 min ago
-    await redis.set(key, f"{user_id}:{started}:{int(time.time()) - 31 * 60}", ex=86400)
+    await backdate(short_idle_client, started=timedelta(days=2, seconds=1))     # signed in 2 days ago
     assert not await signed_in(short_idle_client)
-    assert not await redis.exists(key)
-
-
-async def test_a_session_older_than_the_absolute_limit_ends_even_when_active(short_idle_client, alice,
-                                                                              redis: ArqRedis) -> None:
-    await sign_in(short_idle_client, "alice")
-    key = session_key(short_idle_client)
-    user_id = (await redis.get(key)).decode().split(":")[0]
-    now = int(time.time())
-    await redis.set(key, f"{user_id}:{now - 2 * 86400 - 1}:{now}", keepttl=True)   # signed in 2 days ago
-    assert not await signed_in(short_idle_client)
-    assert not await redis.exists(key)
+    assert await session_row(short_idle_client) is None
 
 
 async def test_sign_out_everywhere_ends_every_session_of_the_user_only(client, second_client, settings, alice,

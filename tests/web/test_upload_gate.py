@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.middleware.csrf import generate_csrf_token
 
 from photonix.config import Settings
+from photonix.db import user_sessions
 from photonix.web import sessions
 from photonix.web.app import create_app
 from photonix.web.upload import MIB, body_limit
@@ -91,9 +92,9 @@ class Browser:
 
 
 @pytest.fixture
-async def browser(gate_app: Litestar, redis: ArqRedis, alice: Member) -> Browser:
+async def browser(gate_app: Litestar, alice: Member) -> Browser:
     assert gate_app.csrf_config is not None
-    return Browser(await sessions.start_session(redis, alice.user_id),
+    return Browser(await user_sessions.start_session(alice.user_id),
                    generate_csrf_token(gate_app.csrf_config.secret))
 
 
@@ -155,7 +156,7 @@ async def test_an_undeclared_body_is_cut_off_with_413_at_the_limit(settings: Set
     app = create_app(small, owns_database=False)
     assert app.csrf_config is not None
     token = generate_csrf_token(app.csrf_config.secret)
-    signed_in = Browser(await sessions.start_session(redis, alice.user_id), token)
+    signed_in = Browser(await user_sessions.start_session(alice.user_id), token)
     streamed = StreamedRequest(form(part("library", str(alice.library_id).encode()),
                                     part("files", b"\xff" * (4 * MIB), "huge.jpg")),
                                {**signed_in.cookies(), "x-csrftoken": token})    # chunked: no Content-Length
