@@ -84,6 +84,8 @@ def test_counts_change_without_a_reload_until_the_import_is_done(app_url: str, a
     failed = int(tab.locator("#jobs-failed strong").inner_text())
     assert failed >= len(corpus.rows(expected="fail")) - 1     # a zero-byte file may never become a photo
     expect(header).to_have_text(f"{failed} failed", timeout=30_000)
+    # The sidebar's badge was empty when the page loaded; the header's poll brought its count along.
+    expect(tab.locator("#nav-failed")).to_have_text(f"{failed:,}", timeout=30_000)
     for row in tab.locator("#jobs-steps tbody tr").all():
         for state in ("queued", "running", "retrying"):
             assert row.locator(f"td[data-state={state}]").get_attribute("data-count") == "0"
