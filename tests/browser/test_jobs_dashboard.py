@@ -92,6 +92,8 @@ def test_counts_change_without_a_reload_until_the_import_is_done(app_url: str, a
     assert tab.evaluate("window.loadedOnce") is True
     assert failed >= len(corpus.rows(expected="fail")) - 1     # a zero-byte file may never become a photo
     expect(header).to_have_text(f"{failed} failed", timeout=HEADER_TIMEOUT_MS)
+    # The sidebar's badge was empty when the page loaded; the header's poll brought its count along.
+    expect(tab.locator("#nav-failed")).to_have_text(f"{failed:,}", timeout=HEADER_TIMEOUT_MS)
     screenshot(tab, "jobs-done")
     polls_pause_while_the_tab_is_hidden(tab)
 
