@@ -96,10 +96,25 @@ async def mark_queued_many(runs: dict[int, int], steps: list[str], job_id: Calla
 
 
 LOST_TRY = "the try ended without an outcome (its worker stopped); the next try took over"
+LATE_TRY = ("its worker finished it after being taken over (silent past the heartbeat window); "
+            "the step was released to another try, so this result did not count")
+LATE = "Late"
 
 
-async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int, worker: str = "") -> bool:
-    """Mark the step running and open its next try; False when it already finished (a duplicate delivery
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The try a worker holds on a step run: its outcome counts only while the run is still this try's
+    (running, on this worker, at this try), not after a takeover released it to another."""
+
+    run_id: int
+    try_id: int
+    worker: str
+    attempt: int
+
+
+async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: int, worker: str = ""
+                ) -> Claim | None:
+    """Mark the step running and open its next try; None when it already finished (a duplicate delivery
     runs nothing).
 
     Every job is enqueued after mark_queued recorded it, so a missing row is a bug (or a photo deleted
@@ -113,50 +128,69 @@ async def claim(photo_id: int, step: str, version: int, job_id: str, attempt: in
         & StepRun.state.not_in(list(FINAL_STATES))
     ).returning(StepRun.id)
     if claimed:
-        await _open_try(int(claimed[0]["id"]), photo_id, step, version, worker, started)
-        return True
+        run_id = int(claimed[0]["id"])
+        try_id = await _open_try(run_id, photo_id, step, version, worker, started)
+        return Claim(run_id, try_id, worker, attempt)
     exists = await StepRun.exists().where(
         (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
     )
     if not exists:
         raise StepRunMissing(f"no record of step {step} for photo {photo_id} at version {version}")
-    return False
+    return None
 
 
 async def _open_try(run_id: int, photo_id: int, step: str, version: int, worker: str,
-                    started: datetime) -> None:
+                    started: datetime) -> int:
     """A try row for the claim just made, numbered after the run's earlier tries (a retried run keeps
-    counting); an earlier try still open lost its worker, and is closed as such."""
+    counting); an earlier try still open lost its worker, and is closed as such. Returns its id."""
     await StepTry.update(
         {StepTry.state: "lost", StepTry.error: LOST_TRY, StepTry.error_kind: "Lost",
          StepTry.finished_at: started}
     ).where((StepTry.step_run == run_id) & StepTry.finished_at.is_null())
     earlier = await StepTry.count().where(StepTry.step_run == run_id)
-    await StepTry.insert(StepTry(step_run=run_id, photo=photo_id, step=step, version=version,
-                                 try_number=earlier + 1, worker=worker, state="running", started_at=started))
+    opened = await StepTry.insert(StepTry(step_run=run_id, photo=photo_id, step=step, version=version,
+                                          try_number=earlier + 1, worker=worker, state="running",
+                                          started_at=started)).returning(StepTry.id)
+    return int(opened[0]["id"])
 
 
 async def finish(
     photo_id: int, step: str, version: int, state: str, *, error: str = "", error_kind: str = "",
-    traceback: str = "", duration_ms: int | None = None,
-) -> None:
+    traceback: str = "", duration_ms: int | None = None, held: Claim | None = None,
+) -> bool:
     """Record a step's outcome, on the run and on its open try; its error text (shown to members) never
-    names a server folder."""
+    names a server folder.
+
+    With `held` (what a worker's claim returned), only while the run is still that try's: a worker that
+    was taken over and then finished anyway (it had been stopped or starved, not dead) must not
+    overwrite the try that replaced it. Its try is then closed as late, and False returned."""
     shown = without_directories(error)
     now = _now()
+    where = (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
+    if held is not None:
+        # Conditions on the run's own row, so a concurrent claim (which rewrites it) is seen by this update.
+        where &= ((StepRun.id == held.run_id) & (StepRun.state == "running") & (StepRun.worker == held.worker)
+                  & (StepRun.tries == held.attempt))
     finished = await StepRun.update(
         {StepRun.state: state, StepRun.error: shown, StepRun.error_kind: error_kind,
          StepRun.reason: failure_reason(shown), StepRun.traceback: traceback,
          StepRun.duration_ms: duration_ms,
          StepRun.finished_at: None if state == "retrying" else now}
-    ).where(
-        (StepRun.photo == photo_id) & (StepRun.step == step) & (StepRun.version == version)
-    ).returning(StepRun.id)
-    if finished:
-        await StepTry.update(
-            {StepTry.state: state, StepTry.error: shown, StepTry.error_kind: error_kind,
-             StepTry.traceback: traceback, StepTry.duration_ms: duration_ms, StepTry.finished_at: now}
-        ).where((StepTry.step_run == finished[0]["id"]) & StepTry.finished_at.is_null())
+    ).where(where).returning(StepRun.id)
+    if not finished:
+        if held is not None:
+            await StepTry.update(
+                {StepTry.state: "lost", StepTry.error: f"{LATE_TRY} (it ended {state})",
+                 StepTry.error_kind: LATE, StepTry.duration_ms: duration_ms, StepTry.finished_at: now}
+            ).where(StepTry.id == held.try_id)
+        return False
+    tries = StepTry.step_run == finished[0]["id"]
+    tries &= (StepTry.id == held.try_id) if held is not None else StepTry.finished_at.is_null()
+    await StepTry.update(
+        {StepTry.state: state, StepTry.error: shown, StepTry.error_kind: error_kind,
+         StepTry.traceback: traceback, StepTry.duration_ms: duration_ms, StepTry.finished_at: now}
+    ).where(tries)
+    return True
 
 
 async def skip_waiting(photo_id: int, version: int, steps: Iterable[str], reason: str) -> None:

@@ -19,6 +19,8 @@ from photonix.jobs.step_metrics import observe_step
 
 log = structlog.get_logger()
 
+IGNORED = "ignored"          # the outcome of a try whose result did not count (it was taken over meanwhile)
+
 
 def backoff_seconds(job_try: int, base: float, cap: float) -> float:
     """Full jitter: uniform(0, min(cap, base * 2**try)), so retries of many photos spread out."""
@@ -58,7 +60,8 @@ def pipeline_step(body: StepBody, *, name: str | None = None) -> flow.StepFuncti
 
 async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, follow: bool,
                    body: Callable[[], Awaitable[None]]) -> str:
-    """Run one step of one photo and return its final or retrying state."""
+    """Run one step of one photo and return its final or retrying state ("duplicate" when it had finished
+    already, IGNORED when this try was taken over before it could record its outcome)."""
     settings = ctx["settings"]
     attempt = int(ctx.get("job_try", 1))
     job = flow.job_id(step, photo_id, version)
@@ -77,6 +80,18 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
             await flow.advance_recorded(ctx["redis"], ctx["pipeline"], photo_id, version, step)
         return "duplicate"
     started = time.perf_counter()
+
+    async def recorded(state: str, **outcome: Any) -> bool:
+        """Record the outcome under this claim; False, and said so, when a takeover released the step to
+        another try meanwhile (this worker was stopped or starved, not dead): then its result does not
+        count, and whatever the other try does stands."""
+        if await stepruns.finish(photo_id, step, version, state, held=claimed, duration_ms=_ms_since(started),
+                                 **outcome):
+            return True
+        log.warning("step_result_ignored", outcome=state, duration_ms=_ms_since(started),
+                    error_kind=stepruns.LATE)
+        return False
+
     state, error, kind = "done", "", ""
     try:
         await _within(settings.job_timeout_seconds, body)
@@ -89,29 +104,29 @@ async def run_step(ctx: dict[str, Any], step: str, photo_id: int, version: int, 
         if attempt >= settings.max_tries:
             state, error = "failed", f"gave up after {attempt} tries: {exc}"
         else:
+            if not await recorded("retrying", error=str(exc), error_kind=kind):
+                return IGNORED
             defer = backoff_seconds(attempt, settings.retry_base_seconds, settings.retry_cap_seconds)
-            await stepruns.finish(photo_id, step, version, "retrying", error=str(exc), error_kind=kind,
-                                  duration_ms=_ms_since(started))
             await observe_step(ctx.get("redis"), step, "retrying", _ms_since(started))
             log.warning("step_retrying", error=str(exc), error_kind=kind, defer_s=round(defer, 2),
                         duration_ms=_ms_since(started))
             raise Retry(defer=defer) from exc
     except asyncio.CancelledError:
         # The worker is shutting down: ARQ runs the job again, so it is not finished.
-        await stepruns.finish(photo_id, step, version, "retrying", error="interrupted",
-                              error_kind="Cancelled", duration_ms=_ms_since(started))
+        await recorded("retrying", error="interrupted", error_kind="Cancelled")
         raise
     except Exception as exc:                 # a bug: record it for the dashboard, then let ARQ log it
-        await stepruns.finish(photo_id, step, version, "failed", error=f"internal error: {exc!r}",
-                              error_kind=type(exc).__name__, traceback=traceback.format_exc(),
-                              duration_ms=_ms_since(started))
-        await observe_step(ctx.get("redis"), step, "failed", _ms_since(started))
+        counted = await recorded("failed", error=f"internal error: {exc!r}", error_kind=type(exc).__name__,
+                                 traceback=traceback.format_exc())
         log.error("step_crashed", error=repr(exc), error_kind=type(exc).__name__, exc_info=True)
-        if follow:
-            await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
+        if counted:
+            await observe_step(ctx.get("redis"), step, "failed", _ms_since(started))
+            if follow:
+                await flow.advance(ctx["redis"], ctx["pipeline"], photo_id, version, step, "failed")
         raise
     duration = _ms_since(started)
-    await stepruns.finish(photo_id, step, version, state, error=error, error_kind=kind, duration_ms=duration)
+    if not await recorded(state, error=error, error_kind=kind):
+        return IGNORED
     await observe_step(ctx.get("redis"), step, state, duration)
     log.info(f"step_{state}", duration_ms=duration, **({"error": error, "error_kind": kind} if error else {}))
     if follow:

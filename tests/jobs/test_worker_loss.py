@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from photonix.db.tables import Photo, PhotoTag, StepRun
 from photonix.jobs.heartbeat import BEATS_BEFORE_LOST, worker_beats
-from photonix.jobs.inflight import held_jobs
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
-from tests.jobs.worker_processes import completions, start_worker, wait_until
+from tests.jobs.worker_processes import completions, freeze_one_mid_import, start_worker, wait_until
 
 BEAT_SECONDS = 1
 MAX_TRIES = 3
@@ -32,25 +31,8 @@ async def test_a_killed_worker_is_lost_and_the_other_finishes_its_work_once(
         await wait_until(both_beat, "both workers to beat")
         await import_files([row.file for row in ROWS])       # the workers' watchers may import some first
 
-        held: dict[str, object] = {}
-
-        async def one_is_busy_mid_import() -> bool:
-            if await StepRun.count().where(StepRun.state.is_in(FINAL)) < 10:
-                return False
-            for beat in await worker_beats(redis):
-                worker = next(w for w in workers if w.pid == beat.pid)
-                worker.freeze()         # steps take milliseconds: look at a worker that cannot move on
-                jobs = await held_jobs(redis, beat.worker_id)
-                running = await StepRun.count().where(StepRun.job_id.is_in(list(jobs) or [""])
-                                                      & (StepRun.state == "running"))
-                if running:
-                    held.update(beat=beat, jobs=jobs)
-                    return True
-                worker.thaw()
-            return False
-        await wait_until(one_is_busy_mid_import, "a worker to hold jobs mid-import")
-        victim_beat = held["beat"]
-        victim = next(w for w in workers if w.pid == victim_beat.pid)        # type: ignore[attr-defined]
+        held = await freeze_one_mid_import(redis, workers)
+        victim_beat, victim = held.beat, held.worker
         survivor = next(w for w in workers if w is not victim)
         victim.kill()
         killed_at = datetime.now(UTC)
@@ -76,7 +58,7 @@ async def test_a_killed_worker_is_lost_and_the_other_finishes_its_work_once(
 
     # ...and the survivor took its jobs over, once.
     takeovers = survivor.log_events("worker_lost_taken_over")
-    assert [entry["lost_worker"] for entry in takeovers] == [victim_beat.worker_id]  # type: ignore[attr-defined]
+    assert [entry["lost_worker"] for entry in takeovers] == [victim_beat.worker_id]
     assert takeovers[0]["jobs"] >= 1
 
     runs = await StepRun.select(StepRun.photo, StepRun.step, StepRun.state, StepRun.tries, StepRun.job_id,
@@ -89,7 +71,7 @@ async def test_a_killed_worker_is_lost_and_the_other_finishes_its_work_once(
     assert all(1 <= run["tries"] <= MAX_TRIES + 1 for run in runs if run not in never_ran), [
         (run["job_id"], run["tries"]) for run in runs if run not in never_ran and not 1 <= run["tries"] <= 4]
     by_job = {run["job_id"]: run for run in runs}
-    taken = [by_job[job] for job in held["jobs"] if job in by_job]          # type: ignore[attr-defined]
+    taken = [by_job[job] for job in held.jobs if job in by_job]
     assert any(run["tries"] >= 2 for run in taken), "no step the killed worker ran was run again"
 
     # Every photo as the manifest expects.

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from arq import ArqRedis
+
 from photonix.config import Settings
+from photonix.db.stepruns import FINAL_STATES
+from photonix.db.tables import StepRun
+from photonix.jobs.heartbeat import RunningJob, WorkerBeat, worker_beats
+from photonix.jobs.inflight import held_jobs
 
 DEADLINE_S = 240
 OUTCOME_EVENTS = ("step_done", "step_skipped", "step_failed")
@@ -97,6 +103,42 @@ def completions(workers: Iterable[WorkerProcess]) -> Counter[tuple[int, str]]:
     logged once, by whichever worker recorded it, so a count above 1 is a step completed twice."""
     return Counter((entry["photo_id"], entry["step"]) for worker in workers
                    for event in OUTCOME_EVENTS for entry in worker.log_events(event))
+
+
+@dataclass
+class Frozen:
+    """A worker stopped (SIGSTOP) while the record shows it running steps: its beat, and the jobs it held."""
+
+    worker: WorkerProcess
+    beat: WorkerBeat
+    jobs: dict[str, RunningJob]
+
+
+async def freeze_one_mid_import(redis: ArqRedis, workers: list[WorkerProcess], under_way: int = 10) -> Frozen:
+    """Once `under_way` steps finished, freeze a worker that holds steps the record shows running.
+
+    Steps take milliseconds: only a worker that cannot move on can be caught holding one while the test
+    looks, so each worker is frozen before it is looked at, and thawed again when it held none."""
+    caught: list[Frozen] = []
+
+    async def one_caught() -> bool:
+        if await StepRun.count().where(StepRun.state.is_in(list(FINAL_STATES))) < under_way:
+            return False
+        for beat in await worker_beats(redis):
+            worker = next((w for w in workers if w.pid == beat.pid), None)
+            if worker is None:
+                continue
+            worker.freeze()
+            jobs = await held_jobs(redis, beat.worker_id)
+            running = await StepRun.count().where(StepRun.job_id.is_in(list(jobs) or [""])
+                                                  & (StepRun.state == "running"))
+            if running:
+                caught.append(Frozen(worker, beat, jobs))
+                return True
+            worker.thaw()
+        return False
+    await wait_until(one_caught, "a worker to hold steps mid-import")
+    return caught[0]
 
 
 def worker_logged(worker: WorkerProcess, event: str) -> Callable[[], Awaitable[bool]]:
