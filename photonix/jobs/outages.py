@@ -34,7 +34,10 @@ READ_TIMEOUT_SECONDS = 2.0           # how long the dashboard waits on a service
 
 log = structlog.get_logger()
 
-_first_failed: dict[str, datetime] = {}      # this process's own failed reads, by service
+# This process's own failed reads: by service, and for Redis by server, since one process may talk to
+# several (a web app restarted against another Redis, or a test run) and must not date a new outage by an
+# old one's first failure.
+_first_failed: dict[str, datetime] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +119,9 @@ async def current_outages(redis: ArqRedis, now: datetime | None = None) -> list[
     try:
         raw = await asyncio.wait_for(redis.get(DATABASE_OUTAGE_KEY), READ_TIMEOUT_SECONDS)
     except (RedisError, OSError, TimeoutError):
-        _add(found, Outage(REDIS, _failed_since(REDIS, now)))
+        _add(found, Outage(REDIS, _failed_since(_redis_key(redis), now)))
     else:
-        _first_failed.pop(REDIS, None)
+        _first_failed.pop(_redis_key(redis), None)
         if raw is not None:
             _add(found, Outage(DATABASE, datetime.fromisoformat(json.loads(raw)["since"])))
     return sorted(found.values(), key=lambda outage: outage.since)
@@ -131,5 +134,11 @@ def _add(found: dict[str, Outage], outage: Outage) -> None:
         found[outage.service] = outage
 
 
-def _failed_since(service: str, now: datetime) -> datetime:
-    return _first_failed.setdefault(service, now)
+def _failed_since(key: str, now: datetime) -> datetime:
+    return _first_failed.setdefault(key, now)
+
+
+def _redis_key(redis: ArqRedis) -> str:
+    """REDIS and which server: its address and database."""
+    where = redis.connection_pool.connection_kwargs
+    return f"{REDIS}:{where.get('host') or where.get('path')}:{where.get('port')}/{where.get('db')}"
