@@ -59,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, seconds: int) -> None:
         "PHOTONIX_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="a server where we may create and drop a database")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
 
 
 def free_port() -> int:
@@ -210,9 +211,10 @@ def redis_for(args: argparse.Namespace, work: Path) -> Iterator[str]:
 
 
 def on_each_database(args: argparse.Namespace, work: Path, run: Callable[[str, str], None]) -> None:
-    """run(label, database_url) on a fresh SQLite file, then (unless --no-postgres) on a fresh PostgreSQL
-    database that is dropped afterwards."""
-    run("SQLite", f"sqlite:///{work / 'photonix.sqlite'}")
+    """run(label, database_url) on a fresh SQLite file (unless --no-sqlite), then (unless --no-postgres) on
+    a fresh PostgreSQL database that is dropped afterwards."""
+    if not getattr(args, "no_sqlite", False):
+        run("SQLite", f"sqlite:///{work / 'photonix.sqlite'}")
     if args.no_postgres:
         return
     name = f"photonix_bench_{uuid.uuid4().hex[:12]}"
