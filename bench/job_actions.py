@@ -14,10 +14,10 @@ extract_metadata in 40 distinct messages, the steps after it skipped), then time
   reprocess       re-running classify_color for 10,000 photos for real
   cancel          cancelling that queued work (records and Redis jobs)
   clear_plan      counting the clearable history
-Redis: --redis-url (a database of its own; flushed before and after).
+Redis: --redis-url (a database of its own; flushed before and after), else an embedded one.
 
 Usage: .venv/bin/python bench/job_actions.py [--photos 100000] [--failed-percent 5]
-           --redis-url redis://127.0.0.1:6379/12
+           [--redis-url redis://127.0.0.1:6379/12]      (default: PHOTONIX_REDIS_URL, else embedded)
            [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres | --no-postgres]
 """
 
@@ -30,20 +30,17 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.seeding import PHOTO_COLUMNS, insert_rows, migrate, photo_rows, seed_user
+from bench.serving import on_each_database, redis_for
 from photonix.config import Settings
-from photonix.db import accounts, engine, job_actions, job_pauses
-from photonix.db.migration_sql import is_postgres, run_sql
-from photonix.db.step_tally import recount
+from photonix.db import engine, job_actions, job_pauses
 from photonix.jobs.actions import rerun_action, retry_action
 from photonix.jobs.housekeeping import cancel_library
 from photonix.jobs.pipeline import PIPELINE
@@ -57,24 +54,19 @@ from photonix.media.failures import failure_reason
 MESSAGES = 40
 RERUN_PHOTOS = 10_000
 BULK_OVER = 1_000                 # PHOTONIX_BULK_ACTION_PHOTOS's default
+STEP_COLUMNS = ("photo", "step", "version", "state", "tries", "job_id", "error", "error_kind", "queued_at",
+                "started_at", "finished_at", "duration_ms", "library", "reason")
 
 
-async def seed(photos: int, failed_percent: float) -> int:
-    library = await accounts.create_library("Bench", [])
+def step_rows(photos: int, failed_percent: float, library: int) -> Iterator[tuple[Any, ...]]:
+    """One run of every step per photo (ids 1..photos); every 100/F-th photo failed at its first step
+    (alternately a PhotonixError kind and an internal error, in MESSAGES messages), its later steps
+    skipped."""
     now = datetime.now(UTC)
     steps = PIPELINE.step_names()
-    batch = 2_000
-    for start in range(0, photos, batch):
-        count = min(batch, photos - start)
-        values = ", ".join(f"({library}, 'h{n}', '/x/{n}.jpg', 1, {{}}, {{}})"
-                           for n in range(start, start + count))
-        await run_sql("INSERT INTO photo (library, content_hash, original_path, version, imported_at, "
-                      f"sort_at) VALUES {values}",
-                      *[v for _ in range(count) for v in (now, now.replace(tzinfo=None))])
-    ids = [int(r["id"]) for r in await run_sql("SELECT id FROM photo ORDER BY id")]
     every = max(1, round(100 / failed_percent)) if failed_percent else 0
-    rows: list[tuple[Any, ...]] = []
-    for index, photo in enumerate(ids):
+    for index in range(photos):
+        photo = index + 1
         failed = bool(every) and index % every == 0
         for position, step in enumerate(steps):
             if failed and position == 0:
@@ -84,23 +76,15 @@ async def seed(photos: int, failed_percent: float) -> int:
                 state, error, kind = "skipped", f"not run: {steps[0]} failed", "Upstream"
             else:
                 state, error, kind = "done", "", ""
-            rows.append((photo, step, 1, state, 1, f"{step}:{photo}:1", error, kind, now, now, now, 10))
-    columns = ("photo, step, version, state, tries, job_id, error, error_kind, queued_at, started_at, "
-               "finished_at, duration_ms, library, reason")
-    rows = [(*row, library, failure_reason(row[6])) for row in rows]
-    # The tallies' triggers are off while seeding (every run is version 1, so each is its step's latest)
-    # and rebuilt once after; then statistics, as autovacuum would gather them in a live install.
-    postgres = is_postgres()
-    if postgres:
-        await run_sql("ALTER TABLE step_run DISABLE TRIGGER USER")
-    for start in range(0, len(rows), 1_000):
-        chunk = rows[start:start + 1_000]
-        marks = ", ".join("(" + ", ".join("{}" for _ in range(14)) + ")" for _ in chunk)
-        await run_sql(f"INSERT INTO step_run ({columns}) VALUES {marks}", *[v for row in chunk for v in row])
-    if postgres:
-        await run_sql("ALTER TABLE step_run ENABLE TRIGGER USER")
-        await recount()
-        await run_sql("ANALYZE")
+            yield (photo, step, 1, state, 1, f"{step}:{photo}:1", error, kind, now, now, now, 10, library,
+                   failure_reason(error))
+
+
+async def seed(settings: Settings, photos: int, failed_percent: float) -> int:
+    """The photos and their runs, in bulk through the tallies' triggers (bench/seeding.py)."""
+    library = await seed_user(admin=True)
+    await insert_rows(settings, [("photo", PHOTO_COLUMNS, photo_rows(photos, library)),
+                                 ("step_run", STEP_COLUMNS, step_rows(photos, failed_percent, library))])
     return library
 
 
@@ -117,9 +101,9 @@ async def measure(settings: Settings, photos: int, failed_percent: float) -> Non
     redis = await connect(settings)
     await redis.flushdb()
     try:
-        await engine.migrate(settings)
+        await migrate(settings)
         started = time.perf_counter()
-        library = await seed(photos, failed_percent)
+        library = await seed(settings, photos, failed_percent)
         print(f"  seeded {photos:,} photos in {time.perf_counter() - started:.0f} s")
         checks = []
         for n in range(2_000):
@@ -166,35 +150,25 @@ def settings_for(database_url: str, redis_url: str, data_dir: Path) -> Settings:
                               "PHOTONIX_REDIS_URL": redis_url, "PHOTONIX_LOG_LEVEL": "warning"})
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100_000)
     parser.add_argument("--failed-percent", type=float, default=5.0)
-    parser.add_argument("--redis-url", default=os.environ.get("PHOTONIX_REDIS_URL"), required=False)
+    parser.add_argument("--redis-url", default=os.environ.get("PHOTONIX_REDIS_URL"),
+                        help="a Redis database it may flush (default: PHOTONIX_REDIS_URL, else embedded)")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    if not args.redis_url:
-        parser.error("--redis-url (a Redis database of its own) is needed")
     configure_logging("warning")
-    with tempfile.TemporaryDirectory() as tmp:
-        print(f"SQLite, {args.photos:,} photos")
-        await measure(settings_for(f"sqlite:///{tmp}/bench.sqlite", args.redis_url, Path(tmp)), args.photos,
-                      args.failed_percent)
-        if args.no_postgres:
-            return
-        name = f"photonix_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(args.postgres_url)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print(f"PostgreSQL, {args.photos:,} photos")
-            url = args.postgres_url.rsplit("/", 1)[0] + "/" + name
-            await measure(settings_for(url, args.redis_url, Path(tmp)), args.photos, args.failed_percent)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+    with tempfile.TemporaryDirectory() as tmp, redis_for(args, Path(tmp)) as redis_url:
+        def run(label: str, database_url: str) -> None:
+            print(f"{label}, {args.photos:,} photos")
+            asyncio.run(measure(settings_for(database_url, redis_url, Path(tmp)), args.photos,
+                                args.failed_percent))
+
+        on_each_database(args, Path(tmp), run)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -23,54 +23,54 @@ Usage: .venv/bin/python bench/job_lists.py [--photos 100000] [--seconds 6] [--co
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import io
-import multiprocessing
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import asyncpg
-import httpx
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.web import (
+from bench.seeding import (
     FILE_COLUMNS,
     PHOTO_COLUMNS,
-    WRK_SCRIPT,
-    Figures,
     file_rows,
-    free_port,
-    httpx_figures,
+    insert_rows,
+    migrate,
     photo_rows,
-    run_ddl,
-    start_server,
-    with_database,
-    wrk_figures,
+    prepare_in_child,
+    seed_user,
+)
+from bench.serving import (
+    Figures,
+    add_arguments,
+    free_port,
+    load_tool,
+    measure,
+    on_each_database,
+    redis_for,
+    report,
+    served,
+    server_env,
+    sign_in,
+    wrk_script,
 )
 from photonix.config import Settings
-from photonix.db import accounts, engine, job_history
+from photonix.db import engine, job_history
 from photonix.db.tables import StepRun
 from photonix.jobs.pipeline import PIPELINE
 from photonix.logs import configure_logging
 from photonix.media.failures import failure_reason
 
-USERNAME, PASSWORD = "bench-admin", "bench-password"
 FAILED_SHARE = 0.05
 CAUSES = 40
 DAYS = 30
@@ -124,37 +124,6 @@ def step_rows(count: int, library_id: int) -> Iterator[tuple[Any, ...]]:
                    120, "bench-host:1:abcd", library_id)
 
 
-async def seed_admin() -> int:
-    user_id = await accounts.create_user(USERNAME, PASSWORD, is_admin=True)
-    return await accounts.create_library("Bench", [], user_id)
-
-
-def seed_sqlite(path: Path, count: int, library_id: int, thumbnail: Path) -> None:
-    """executemany in one transaction (importing Piccolo registered its datetime adapters on sqlite3)."""
-    with sqlite3.connect(path) as conn:
-        for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
-                                     ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
-            names = ", ".join(f'"{c}"' for c in columns)
-            marks = ", ".join("?" * len(columns))
-            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
-
-
-async def seed_postgres(dsn: str, count: int, library_id: int, thumbnail: Path) -> None:
-    """COPY, then the id sequences move past the explicit ids, and VACUUM ANALYZE."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        for table, columns, rows in (("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
-                                     ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
-                                     ("step_run", STEP_COLUMNS, step_rows(count, library_id))):
-            await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT MAX(id) FROM {table}))")
-        await conn.execute("VACUUM ANALYZE")       # as autovacuum soon would: index-only scans need it
-    finally:
-        await conn.close()
-
-
 async def median_ms(work: Callable[[], Awaitable[Any]], times: int = 20) -> float:
     await work()
     spent = []
@@ -167,16 +136,14 @@ async def median_ms(work: Callable[[], Awaitable[Any]], times: int = 20) -> floa
 
 async def prepare(settings: Settings, count: int, thumbnail: Path) -> dict[str, Any]:
     """Migrate, seed, time the queries; what the URLs need (the largest group, a run id half way)."""
+    await migrate(settings)
     bound = engine.bind(settings)
-    with contextlib.redirect_stdout(io.StringIO()):      # Piccolo's migration chatter
-        await engine.migrate(settings)
     await engine.open_pool(bound)                        # as the web app does: no connection per query
-    library_id = await seed_admin()
+    library_id = await seed_user(admin=True)
     started = time.perf_counter()
-    if settings.is_sqlite:
-        await asyncio.to_thread(seed_sqlite, settings.sqlite_path, count, library_id, thumbnail)
-    else:
-        await seed_postgres(settings.database_url, count, library_id, thumbnail)
+    await insert_rows(settings, [("photo", PHOTO_COLUMNS, photo_rows(count, library_id)),
+                                 ("photo_file", FILE_COLUMNS, file_rows(count, thumbnail)),
+                                 ("step_run", STEP_COLUMNS, step_rows(count, library_id))])
     runs = count * len(PIPELINE.step_names())
     failed = await StepRun.count().where(StepRun.state == "failed")
     print(f"  seeded {count:,} photos, {runs:,} step runs ({failed:,} failed) in "
@@ -204,125 +171,49 @@ async def prepare(settings: Settings, count: int, thumbnail: Path) -> dict[str, 
             "before": runs // 2}
 
 
-def prepare_in_child(env: dict[str, str], count: int, thumbnail: Path) -> dict[str, Any]:
-    """A fresh process per database: the raw-SQL migrations bind their table handle to the first engine."""
-    configure_logging("warning")
-    return asyncio.run(prepare(Settings.from_env(env), count, thumbnail))
-
-
-def sign_in(client: httpx.Client) -> str:
-    client.get("/login")
-    answer = client.post("/login", data={"username": USERNAME, "password": PASSWORD,
-                                         "_csrf_token": client.cookies["csrftoken"]})
-    if answer.status_code != 303 or "photonix_session" not in answer.cookies:
-        raise SystemExit(f"sign-in failed: {answer.status_code}")
-    return str(answer.cookies["photonix_session"])
-
-
-def measure(env: dict[str, str], base: str, found: dict[str, Any], seconds: int, connections: int,
-            script: Path | None) -> dict[str, Figures]:
-    server = start_server(env, base)
-    try:
-        with httpx.Client(base_url=base) as client:
-            cookie = {"Cookie": f"photonix_session={sign_in(client)}"}
-            group = urlencode({k: found[k] for k in ("step", "error_kind", "reason")})
-            urls = {
-                "static": ("/static/css/app.css", {}),
-                "failures": ("/jobs/failures", cookie),
-                "group": (f"/jobs/failures/group?{group}", cookie),
-                "history": ("/jobs/history", cookie),
-                "older": (f"/jobs/history?before={found['before']}", {**cookie, "HX-Request": "true"}),
-                "failed": ("/jobs/history?state=failed", cookie),
-            }
-            for path, headers in urls.values():         # warm up, and refuse to time an error page
-                for _ in range(3):
-                    answer = httpx.get(base + path, headers=headers)
-                    if answer.status_code != 200:
-                        raise SystemExit(f"GET {path} answered {answer.status_code}")
-            results = {}
-            for name, (path, headers) in urls.items():
-                if script is not None:
-                    figures = wrk_figures(base + path, headers, seconds, connections, script)
-                else:
-                    figures = asyncio.run(httpx_figures(base + path, headers, seconds, connections))
-                if figures.errors:
-                    raise SystemExit(f"{name}: {figures.errors} failed requests")
-                results[name] = figures
-        return results
-    finally:
-        server.terminate()
-        server.wait()
-
-
-def report(results: dict[str, Figures], seconds: int) -> None:
-    print(f"  {'url':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p95/static':>11}")
-    floor = results["static"].p95_ms
-    for name, figures in results.items():
-        print(f"  {name:<9} {figures.requests / seconds:7.0f} {figures.p50_ms:8.2f} {figures.p95_ms:8.2f} "
-              f"{figures.p95_ms / floor:11.1f}")
-
-
-def bench_one(label: str, database_url: str, args: argparse.Namespace, work: Path, redis_url: str,
-              thumbnail: Path, script: Path | None) -> None:
-    print(f"{label}:")
-    port = free_port()
-    env = {**os.environ, "PHOTONIX_DATA_DIR": str(work / f"data-{label.lower()}"),
-           "PHOTONIX_DATABASE_URL": database_url, "PHOTONIX_REDIS_URL": redis_url, "PHOTONIX_PORT": str(port),
-           "PHOTONIX_HOST": "127.0.0.1", "PHOTONIX_LOG_LEVEL": "warning",
-           "PHOTONIX_SECURE_COOKIES": "false"}      # plain HTTP on loopback: Secure cookies never come back
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        found = child.submit(prepare_in_child, env, args.photos, thumbnail).result()
-    if args.queries_only:
-        return
-    figures = measure(env, f"http://127.0.0.1:{port}", found, args.seconds, args.connections, script)
-    report(figures, args.seconds)
+def measure_lists(base: str, found: dict[str, Any], seconds: int, connections: int,
+                  script: Path | None) -> dict[str, Figures]:
+    cookie = sign_in(base)
+    group = urlencode({k: found[k] for k in ("step", "error_kind", "reason")})
+    urls = {
+        "static": ("/static/css/app.css", {}),
+        "failures": ("/jobs/failures", cookie),
+        "group": (f"/jobs/failures/group?{group}", cookie),
+        "history": ("/jobs/history", cookie),
+        "older": (f"/jobs/history?before={found['before']}", {**cookie, "HX-Request": "true"}),
+        "failed": ("/jobs/history?state=failed", cookie),
+    }
+    return measure(base, urls, seconds, connections, script)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--photos", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=6, help="load duration per URL")
+    add_arguments(parser, seconds=6)
     parser.add_argument("--connections", type=int, default=1)
-    parser.add_argument("--redis-url", default=os.environ.get("PHOTONIX_REDIS_URL"),
-                        help="default: PHOTONIX_REDIS_URL, else an embedded redis-server")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "PHOTONIX_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a server where we may create and drop a database")
-    parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--queries-only", action="store_true", help="time the queries, serve nothing")
     args = parser.parse_args()
     configure_logging("warning")
     work = Path(tempfile.mkdtemp(prefix="photonix-bench-lists-"))
-    embedded = None
     try:
         thumbnail = work / "thumbnail.jpg"
         Image.new("RGB", (720, 480), (90, 120, 150)).save(thumbnail, "JPEG", quality=80)
-        redis_url = args.redis_url
-        if not redis_url:
-            from photonix.jobs.embedded_redis import start_embedded_redis
-
-            embedded = start_embedded_redis(work / "redis")
-            redis_url = embedded.url
-        script = None
-        if shutil.which("wrk"):
-            script = work / "report.lua"
-            script.write_text(WRK_SCRIPT)
-        print(f"{args.photos:,} photos; {'wrk' if script else 'httpx loop'}; "
-              f"{args.connections} connection(s) "
+        script = wrk_script(work)
+        print(f"{args.photos:,} photos; {load_tool(script)}; {args.connections} connection(s) "
               f"x {args.seconds} s per URL; {os.cpu_count()} cores")
-        bench_one("SQLite", f"sqlite:///{work / 'photonix.sqlite'}", args, work, redis_url, thumbnail, script)
-        if not args.no_postgres:
-            name = f"photonix_bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(run_ddl(args.postgres_url, f'CREATE DATABASE "{name}"'))
-            try:
-                bench_one("PostgreSQL", with_database(args.postgres_url, name), args, work, redis_url,
-                          thumbnail, script)
-            finally:
-                asyncio.run(run_ddl(args.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with redis_for(args, work) as redis_url:
+            def run(label: str, database_url: str) -> None:
+                print(f"{label}:")
+                env = server_env(work, label, database_url, redis_url, free_port())
+                found = prepare_in_child(env, prepare, args.photos, thumbnail)
+                if args.queries_only:
+                    return
+                with served(env) as base:
+                    results = measure_lists(base, found, args.seconds, args.connections, script)
+                report(results, args.seconds)
+
+            on_each_database(args, work, run)
     finally:
-        if embedded is not None:
-            embedded.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
