@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from photonix.config import Settings
 from photonix.errors import ConfigError, InvalidAction
@@ -102,6 +104,23 @@ def _run_action(settings: Settings, args: argparse.Namespace, needs_redis: bool,
     return EXIT_OK
 
 
+@contextmanager
+def batch_progress(args: argparse.Namespace, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr that the action moves after each batch it queues; none for a dry run,
+    for --json, or when stderr is not a terminal (a script reads only the final sentence)."""
+    if args.dry_run or args.json or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, refresh=True)     # batches are few: draw each
+
+        yield advance
+
+
 def _retry_scope(args: argparse.Namespace) -> str:
     if args.scope:
         return str(args.scope)
@@ -124,7 +143,8 @@ def cmd_retry(settings: Settings, args: argparse.Namespace) -> int:
         selection = RetrySelection(scope, tuple(args.photo), args.step,
                                    (args.error_kind or "") if in_group else None,
                                    args.reason if in_group else None, await _library_id(args.library))
-        return await retry_action(redis, selection, dry_run=args.dry_run)
+        with batch_progress(args, "Retrying") as progress:
+            return await retry_action(redis, selection, dry_run=args.dry_run, progress=progress)
 
     return _run_action(settings, args, True, act)
 
@@ -136,7 +156,8 @@ def cmd_rerun(settings: Settings, args: argparse.Namespace) -> int:
     async def act(redis: Any) -> Any:
         request = Rerun(args.step, RerunMode.ALL if args.all else RerunMode.MISSING,
                         await _library_id(args.library))
-        return await rerun_action(redis, request, dry_run=args.dry_run)
+        with batch_progress(args, f"Re-running {args.step}") as progress:
+            return await rerun_action(redis, request, dry_run=args.dry_run, progress=progress)
 
     return _run_action(settings, args, True, act)
 

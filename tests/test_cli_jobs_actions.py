@@ -87,3 +87,15 @@ def test_an_action_that_cannot_be_done_exits_2_with_the_reason(run, args, messag
     assert run("migrate").returncode == 0
     result = run(*args)
     assert result.returncode == 2 and message in " ".join(result.stderr.split())
+
+
+def test_a_rerun_on_a_terminal_draws_a_progress_bar_as_its_batches_are_queued(run, folder, queue_env) -> None:
+    assert run("migrate").returncode == 0
+    assert run("import", str(folder), "--library", "Trip", "--wait").returncode == 3      # one bad file
+    rerun = run("jobs", "rerun", "extract_metadata", "--library", "Trip", "--all",
+                env={**queue_env, "FORCE_COLOR": "1"})       # rich then draws as on a terminal
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Re-running extract_metadata" in rerun.stderr and "3/3" in rerun.stderr
+    assert rerun.stdout.strip() == "Queued extract_metadata for 3 photos in Trip."
+    piped = run("jobs", "rerun", "extract_metadata", "--library", "Trip", "--all", env=queue_env)
+    assert piped.returncode == 0 and "Re-running" not in piped.stderr     # a script gets the sentence only

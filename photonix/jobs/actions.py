@@ -17,7 +17,7 @@ from photonix.jobs import bulk, housekeeping, pausing
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.rerun import Rerun, RerunMode, photos_to_rerun, rerun
-from photonix.jobs.retry import RetryScope, RetrySelection, plan_retry, retry
+from photonix.jobs.retry import Progress, RetryScope, RetrySelection, plan_retry, retry
 
 
 class Action(enum.StrEnum):
@@ -79,11 +79,13 @@ def _retry_what(selection: RetrySelection) -> str:
 
 
 async def retry_action(redis: ArqRedis, selection: RetrySelection, *, dry_run: bool,
-                       pipeline: Chain = PIPELINE, bulk_over: int | None = None) -> ActionReport:
+                       pipeline: Chain = PIPELINE, bulk_over: int | None = None,
+                       progress: Progress | None = None) -> ActionReport:
     """Ask or retry. With `bulk_over` (the page and the API), a retry of more photos than that is handed
-    to a worker (jobs/bulk.py) and the answer says it is under way; without (the CLI), it runs here."""
+    to a worker (jobs/bulk.py) and the answer says it is under way; without (the CLI), it runs here,
+    telling `progress` after each batch."""
     plan = await (plan_retry(selection, pipeline) if dry_run or bulk_over is not None else
-                  retry(redis, selection, pipeline))
+                  retry(redis, selection, pipeline, progress=progress))
     handed_over = not dry_run and bulk_over is not None and plan.photos > bulk_over
     if not dry_run and bulk_over is not None and not handed_over:
         plan = await retry(redis, selection, pipeline)
@@ -109,8 +111,9 @@ def _under_way(doing: str, is_new: bool) -> str:
 
 
 async def rerun_action(redis: ArqRedis, request: Rerun, *, dry_run: bool,
-                       pipeline: Chain = PIPELINE, bulk_over: int | None = None) -> ActionReport:
-    """Ask or re-run; `bulk_over` as for retry_action."""
+                       pipeline: Chain = PIPELINE, bulk_over: int | None = None,
+                       progress: Progress | None = None) -> ActionReport:
+    """Ask or re-run; `bulk_over` and `progress` as for retry_action."""
     where = await _library_name(request.library_id)
     which = "missing only" if request.mode is RerunMode.MISSING else "all photos"
     # Counted first only where the count decides something: the CLI's re-run counts as it goes.
@@ -122,7 +125,7 @@ async def rerun_action(redis: ArqRedis, request: Rerun, *, dry_run: bool,
         message = _under_way(f"Re-running {request.step} on {photos(count)} in {where}",
                              await bulk.enqueue_rerun(redis, request))
     else:
-        count = len((await rerun(redis, request, pipeline)).versions)
+        count = len((await rerun(redis, request, pipeline, progress=progress)).versions)
         message = f"Queued {request.step} for {photos(count)} in {where}."
     return ActionReport(Action.RERUN, dry_run, count, message)
 
