@@ -22,9 +22,9 @@ from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import metadata_steps
-from photonix.media.contained import is_within, real_roots
+from photonix.media.contained import FileRoots, is_within, real_roots
 from photonix.media.formats import is_photo_path
-from photonix.media.hashing import content_hash
+from photonix.media.hashing import contained_hash, content_hash
 from photonix.media.sidecars import is_sidecar_path, originals_of, sidecar_candidates
 from photonix.media.sidecars import signature as sidecar_signature
 
@@ -135,11 +135,10 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
                 on_file(given)
             continue
         try:
-            size = path.stat().st_size
-            if known.get(str(path)) == size:
+            if known.get(str(path)) == path.stat().st_size:
                 report.unchanged += 1
                 continue
-            digest = await asyncio.to_thread(content_hash, path)
+            size, digest = await asyncio.to_thread(contained_hash, path, FileRoots(roots))
         except (OSError, PhotonixError) as exc:
             report.unreadable[str(path)] = str(exc)
             log.warning("file_unreadable", path=str(path), error=str(exc))

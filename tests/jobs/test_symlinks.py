@@ -11,11 +11,13 @@ from pathlib import Path
 from rich.console import Console
 
 from photonix.db.tables import Photo, StepRun
+from photonix.jobs import importer
 from photonix.jobs.import_command import run_import
-from photonix.jobs.importer import import_folder, outside_summary
+from photonix.jobs.importer import import_folder, import_paths, outside_summary
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.watcher import rescan_all
 from photonix.jobs.worker import build_worker
+from photonix.media.hashing import content_hash
 from tests import corpus
 
 PHOTOS = corpus.rows(expected="ok", folder="orientation")
@@ -45,6 +47,28 @@ async def test_file_links_leading_out_are_skipped_and_counted(library, redis, tm
     assert sorted(Path(p).name for p in report.outside_library) == ["holiday.jpg", "other.jpg"]
     assert outside_summary(len(report.outside_library)) == "skipped 2 links outside the library"
     assert await stored_paths() == {str((folder / "real.jpg").resolve())}
+
+
+async def test_a_link_swapped_in_after_the_imports_check_is_never_hashed(library, redis, tmp_path,
+                                                                          monkeypatch) -> None:
+    folder, elsewhere = library.folders[0], outside(tmp_path)
+    photo = folder / "real.jpg"
+    shutil.copy(PHOTOS[0].file, photo)
+    real = photo.resolve()
+    checked = importer._inside
+
+    def swapped_after_the_check(path: Path, roots: tuple[Path, ...]) -> Path | None:
+        found = checked(path, roots)              # the import's own check passes on the real file...
+        path.unlink()
+        path.symlink_to(elsewhere / "private.jpg")    # ...then a link out takes its place
+        return found
+
+    monkeypatch.setattr(importer, "_inside", swapped_after_the_check)
+    report = await import_paths(redis, PIPELINE, library.id, [photo])
+    assert report.new_photo_ids == [] and list(report.unreadable) == [str(real)]
+    assert "original missing or moved" in report.unreadable[str(real)]
+    assert content_hash(elsewhere / "private.jpg") not in {row["content_hash"] for row in
+                                                           await Photo.select(Photo.content_hash)}
 
 
 async def test_a_folder_link_leading_out_is_not_walked(library, redis, tmp_path) -> None:
