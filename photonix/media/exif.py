@@ -16,6 +16,7 @@ from photonix.errors import UndecodableImage
 from photonix.media import dates
 from photonix.media import exifvalues as values
 from photonix.media.camera import camera_name
+from photonix.media.contained import real_path_of_fd
 from photonix.media.dates import DateCandidate, DateSource
 from photonix.media.failures import (
     check_pixel_limit,
@@ -152,10 +153,11 @@ def read_metadata(source: PhotoFile) -> Metadata:
 
 
 def file_facts(source: PhotoFile) -> FileFacts:
-    """The name the file goes by, the time of the file held open, and the sidecar beside its path."""
+    """The name the file goes by, the time of the file held open, and the sidecar beside it."""
     with file_errors(source.path):
         mtime = source.stat().st_mtime
-    return FileFacts(source.name, mtime, read_sidecar(source.path))
+    folder = real_path_of_fd(source.fd, source.path).parent     # where the file held open really lies
+    return FileFacts(source.name, mtime, read_sidecar(source.path, folder))
 
 
 def metadata_from(

@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from photonix.errors import OutsideLibrary
+from photonix.media.contained import real_path_of_fd
 from photonix.media.formats import is_photo_path
 from photonix.media.xmp import MAX_PACKET_BYTES, XmpValues, parse_xmp
 
@@ -48,8 +50,11 @@ def originals_of(sidecar: Path, siblings: Iterable[Path] | None = None) -> list[
     )
 
 
-def read_sidecar(original: Path) -> XmpValues | None:
-    """The values of the original's sidecar; None when it has none (or it is a link, or unreadable)."""
+def read_sidecar(original: Path, beside: Path | None = None) -> XmpValues | None:
+    """The values of the original's sidecar; None when it has none (or it is a link, or unreadable).
+
+    `beside`: the real folder of the original held open. A sidecar whose real folder is another (the
+    folder was swapped for a link after the original was checked) is not read."""
     sidecar = sidecar_of(original)
     if sidecar is None:
         return None
@@ -59,11 +64,20 @@ def read_sidecar(original: Path) -> XmpValues | None:
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as f:
+        if beside is not None and not _lies_in(descriptor, sidecar, beside):
+            return None
         try:
             data = f.read(MAX_PACKET_BYTES + 1)
         except OSError:
             return None
     return parse_xmp(data)
+
+
+def _lies_in(descriptor: int, opened: Path, folder: Path) -> bool:
+    try:
+        return real_path_of_fd(descriptor, opened).parent == folder
+    except OutsideLibrary:
+        return False
 
 
 def signature(original: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photonix.media.contained import FileRoots, contained_file
 from photonix.media.exif import read_metadata
 from photonix.media.formats import is_photo_path
 from photonix.media.sidecars import originals_of, signature
@@ -91,3 +92,17 @@ def test_sidecar_signature_changes_when_the_sidecar_appears_changes_or_goes(tmp_
     sidecar.unlink()
     assert "" != first != second != ""
     assert signature(photo) == ""
+
+
+def test_a_sidecar_is_not_read_from_a_folder_swapped_in_after_the_photo_was_checked(tmp_path: Path) -> None:
+    library, outside = tmp_path / "library", tmp_path / "outside"
+    (library / "trip").mkdir(parents=True)
+    outside.mkdir()
+    photo = original(library / "trip")
+    original(outside)                                      # the same names elsewhere, with a sidecar
+    (outside / "IMG_1.jpg.xmp").write_text(DARKTABLE_SIDECAR)
+    with contained_file(photo, FileRoots((library,))) as held:
+        (library / "trip").rename(library / "held")        # the folder is swapped for a link out
+        (library / "trip").symlink_to(outside, target_is_directory=True)
+        meta = read_metadata(held)
+    assert (meta.title, meta.rating) == ("Embedded", 1)
