@@ -22,7 +22,6 @@ from photonix.jobs.retry import RetryScope, RetrySelection, retry
 log = structlog.get_logger()
 
 FUNCTION = "bulk_action"
-TIMEOUT_SECONDS = 3600          # a retry of every failure of a big library, with room to spare
 
 
 class BulkKind(enum.StrEnum):

@@ -108,9 +108,10 @@ def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
     steps = [func(step.function, name=step.name, max_tries=settings.max_tries + 1)
              for step in pipeline.steps()]
     # A bulk action runs once (a second try would only find less to do) and keeps no result, so its job
-    # id is free again as soon as it is done.
-    in_bulk = func(bulk.bulk_action, name=bulk.FUNCTION, max_tries=1, keep_result=0,
-                   timeout=bulk.TIMEOUT_SECONDS)
+    # id is free again as soon as it is done. It has the steps' job timeout, never a longer one: ARQ marks
+    # EVERY job in progress for the longest timeout of any function, and a dead worker's jobs would then
+    # stay blocked that long.
+    in_bulk = func(bulk.bulk_action, name=bulk.FUNCTION, max_tries=1, keep_result=0)
     return [*steps, func(scan_library, name="scan_library", max_tries=3), in_bulk]
 
 
