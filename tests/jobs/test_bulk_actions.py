@@ -80,3 +80,10 @@ async def test_a_big_re_run_answers_at_once_and_a_worker_reprocesses_every_photo
     assert all([await _color_runs(p) == [(1, "done")] for p in ids])              # nothing moved yet
     await worker().main()
     assert all([await _color_runs(p) == [(1, "done"), (2, "done")] for p in ids])
+
+
+def test_no_job_is_marked_in_progress_longer_than_the_step_timeout(worker) -> None:
+    # ARQ marks every job in progress for the longest timeout of any function; a bulk action with a
+    # longer one kept a killed worker's steps from running again for an hour.
+    built = worker(PHOTONIX_JOB_TIMEOUT_SECONDS="5")
+    assert built.in_progress_timeout_s == built.job_timeout_s + 10        # ARQ's own 10 s on top
