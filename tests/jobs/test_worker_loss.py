@@ -9,7 +9,13 @@ from photonix.db.tables import Photo, PhotoTag, StepRun
 from photonix.jobs.heartbeat import BEATS_BEFORE_LOST, worker_beats
 from photonix.jobs.pipeline import PIPELINE
 from tests import corpus
-from tests.jobs.worker_processes import completions, freeze_one_mid_import, start_worker, wait_until
+from tests.jobs.worker_processes import (
+    completions,
+    freeze_one_mid_import,
+    start_worker,
+    unfinished_steps_and_logs,
+    wait_until,
+)
 
 BEAT_SECONDS = 1
 MAX_TRIES = 3
@@ -51,7 +57,8 @@ async def test_a_killed_worker_is_lost_and_the_other_finishes_its_work_once(
 
         async def all_finished() -> bool:
             return await StepRun.count().where(StepRun.state.not_in(FINAL)) == 0
-        await wait_until(all_finished, "every step to finish on the surviving worker")
+        await wait_until(all_finished, "every step to finish on the surviving worker",
+                         explain=lambda: unfinished_steps_and_logs(workers))
     finally:
         for worker in workers:
             worker.stop()

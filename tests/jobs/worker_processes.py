@@ -91,11 +91,27 @@ def start_worker(settings: Settings, log_path: Path, **overrides: str) -> Worker
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], what: str,
-                     deadline_s: float = DEADLINE_S) -> None:
+                     deadline_s: float = DEADLINE_S,
+                     explain: Callable[[], Awaitable[str]] | None = None) -> None:
+    """Poll until the predicate holds; past the deadline fail, with what `explain` finds then."""
     deadline = time.monotonic() + deadline_s
     while not await predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        if time.monotonic() >= deadline:
+            details = await explain() if explain is not None else ""
+            raise AssertionError(f"timed out waiting for {what}\n{details}")
         await asyncio.sleep(0.1)
+
+
+async def unfinished_steps_and_logs(workers: Iterable[WorkerProcess], lines: int = 40) -> str:
+    """What a stuck test needs to be understood: the steps not final yet, and each worker's last lines."""
+    stuck = await StepRun.select(StepRun.photo, StepRun.step, StepRun.state, StepRun.tries, StepRun.job_id,
+                                 StepRun.worker, StepRun.error_kind).where(
+        StepRun.state.not_in(list(FINAL_STATES)))
+    report = ["unfinished steps:", *map(str, stuck)]
+    for worker in workers:
+        tail = worker.log_path.read_text(errors="replace").splitlines()[-lines:]
+        report += [f"--- worker pid {worker.pid}, exit {worker.process.poll()}:", *tail]
+    return "\n".join(report)
 
 
 def completions(workers: Iterable[WorkerProcess]) -> Counter[tuple[int, str]]:
