@@ -114,6 +114,9 @@ class Photo(Table):
     title = Text(null=True, default=None)               # XMP dc:title
     description = Text(null=True, default=None)         # XMP dc:description
     sidecar_signature = Text(default="")                # the XMP sidecar last read ("" = none)
+    favourite = Boolean(default=False)
+    archived_at = Timestamptz(null=True, default=None)  # archived: out of the main grid, in its own view
+    trashed_at = Timestamptz(null=True, default=None, index=True)   # in the trash since; purged later
 
 
 class PhotoFile(Table):
@@ -286,11 +289,92 @@ class UserSession(Table):
     seen_at = Timestamptz(index=True)           # the last request, to within a minute: the idle timeout
 
 
+class ForgottenFile(Table):
+    """A library file whose photo was purged from the trash but left on disk: a rescan skips its path while
+    its content hash is unchanged, so the trash does not bring it back."""
+
+    id = Serial(primary_key=True)
+
+    library = ForeignKey(Library, on_delete=OnDelete.cascade)
+    original_path = Text()
+    content_hash = Varchar(length=64)
+    forgotten_at = Timestamptz()
+
+
+class Album(Table):
+    """A user's album: photos from any library they see, a cover, and how it sorts."""
+
+    id = Serial(primary_key=True)
+
+    owner = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    cover = ForeignKey(Photo, null=True, default=None, on_delete=OnDelete.set_null)
+    sort_order = Varchar(length=20, default="date_desc")    # "date_desc" | "date_asc" | "manual"
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class AlbumPhoto(Table):
+    """A photo in an album: its place in the manual order, and who added it (a user, or a guest by name)."""
+
+    id = Serial(primary_key=True)
+
+    album = ForeignKey(Album, on_delete=OnDelete.cascade)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    position = Integer(default=0)
+    added_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    guest_name = Varchar(length=100, default="")
+    added_at = Timestamptz()
+
+
+class AlbumMember(Table):
+    """A user of this instance an album is shared with: "viewer" sees it, "contributor" also adds photos."""
+
+    id = Serial(primary_key=True)
+
+    album = ForeignKey(Album, on_delete=OnDelete.cascade)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=20, default="viewer")
+
+
+class ShareLink(Table):
+    """A public link to a photo, a selection (share_link_photo) or an album, and what it lets a stranger do."""
+
+    id = Serial(primary_key=True)
+
+    owner = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    token = Varchar(length=64, unique=True)     # secrets.token_urlsafe, or the owner's custom slug
+    album = ForeignKey(Album, null=True, default=None, on_delete=OnDelete.cascade)
+    title = Varchar(length=200, default="")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)     # None: never, a deliberate choice
+    password_hash = Text(null=True, default=None)         # argon2
+    download = Varchar(length=20, default="none")         # "none" | "display" | "original"
+    show_metadata = Boolean(default=False)
+    show_location = Boolean(default=False)
+    max_views = Integer(null=True, default=None)
+    views = Integer(default=0)
+    last_viewed_at = Timestamptz(null=True, default=None)
+    allow_upload = Boolean(default=False)                 # guests add photos to the shared album
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class ShareLinkPhoto(Table):
+    """A photo a photo or selection link shows."""
+
+    id = Serial(primary_key=True)
+
+    share_link = ForeignKey(ShareLink, on_delete=OnDelete.cascade)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+
+
 # The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
     StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
     StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage, UserSession,
+    ForgottenFile, Album, AlbumPhoto, AlbumMember, ShareLink, ShareLinkPhoto,
 )
 
 
@@ -302,4 +386,8 @@ UNIQUE_KEYS: dict[type[Table], tuple[tuple[str, ...], ...]] = {
     PhotoFile: (("photo", "kind", "size_name"),),
     PhotoTag: (("photo", "tag", "source"),),
     StepRun: (("photo", "step", "version"),),
+    ForgottenFile: (("library", "original_path"),),
+    AlbumPhoto: (("album", "photo"),),
+    AlbumMember: (("album", "user"),),
+    ShareLinkPhoto: (("share_link", "photo"),),
 }
