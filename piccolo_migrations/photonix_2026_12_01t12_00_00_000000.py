@@ -47,7 +47,8 @@ async def forwards() -> MigrationManager:
             f'CREATE TABLE "album" ("id" {serial} PRIMARY KEY NOT NULL, '
             '"owner" INTEGER NOT NULL REFERENCES "photonix_user" ("id") ON DELETE CASCADE ON UPDATE CASCADE, '
             '"title" VARCHAR(200) NOT NULL, "description" TEXT NOT NULL DEFAULT \'\', '
-            '"cover" INTEGER NULL DEFAULT NULL REFERENCES "photo" ("id") ON DELETE SET NULL ON UPDATE CASCADE, '
+            '"cover" INTEGER NULL DEFAULT NULL REFERENCES "photo" ("id") '
+            'ON DELETE SET NULL ON UPDATE CASCADE, '
             '"sort_order" VARCHAR(20) NOT NULL DEFAULT \'date_desc\', '
             '"created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, '
             '"updated_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)')
@@ -74,7 +75,8 @@ async def forwards() -> MigrationManager:
             f'CREATE TABLE "share_link" ("id" {serial} PRIMARY KEY NOT NULL, '
             '"owner" INTEGER NOT NULL REFERENCES "photonix_user" ("id") ON DELETE CASCADE ON UPDATE CASCADE, '
             '"token" VARCHAR(64) UNIQUE NOT NULL, '
-            '"album" INTEGER NULL DEFAULT NULL REFERENCES "album" ("id") ON DELETE CASCADE ON UPDATE CASCADE, '
+            '"album" INTEGER NULL DEFAULT NULL REFERENCES "album" ("id") '
+            'ON DELETE CASCADE ON UPDATE CASCADE, '
             '"title" VARCHAR(200) NOT NULL DEFAULT \'\', '
             '"created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, '
             '"expires_at" TIMESTAMPTZ NULL DEFAULT NULL, '
@@ -90,7 +92,8 @@ async def forwards() -> MigrationManager:
         await run_sql('CREATE INDEX "share_link_owner" ON "share_link" ("owner")')
         await run_sql(
             f'CREATE TABLE "share_link_photo" ("id" {serial} PRIMARY KEY NOT NULL, '
-            '"share_link" INTEGER NOT NULL REFERENCES "share_link" ("id") ON DELETE CASCADE ON UPDATE CASCADE, '
+            '"share_link" INTEGER NOT NULL REFERENCES "share_link" ("id") '
+            'ON DELETE CASCADE ON UPDATE CASCADE, '
             '"photo" INTEGER NOT NULL REFERENCES "photo" ("id") ON DELETE CASCADE ON UPDATE CASCADE)')
         await run_sql('CREATE UNIQUE INDEX "share_link_photo_link_photo" '
                       'ON "share_link_photo" ("share_link", "photo")')

@@ -339,7 +339,7 @@ class AlbumMember(Table):
 
 
 class ShareLink(Table):
-    """A public link to a photo, a selection (share_link_photo) or an album, and what it lets a stranger do."""
+    """A public link to a photo, a selection (share_link_photo) or an album: what it lets a stranger do."""
 
     id = Serial(primary_key=True)
 
