@@ -61,7 +61,7 @@ from bench.serving import (
     wrk_script,
 )
 from photonix.config import Settings
-from photonix.db.grid import Cursor
+from photonix.db.keyset import Cursor
 from photonix.db.tables import Photo
 from photonix.jobs.pipeline import PIPELINE
 from photonix.logs import configure_logging
