@@ -21,7 +21,8 @@ NOW = datetime.now(UTC)
 
 
 def tile_ids(html: str) -> list[int]:
-    return [int(str(a["id"])[1:]) for a in Elements(html).all("a") if "tile" in (a.get("class") or "").split()]
+    tiles = [a for a in Elements(html).all("a") if "tile" in (a.get("class") or "").split()]
+    return [int(str(a["id"])[1:]) for a in tiles]
 
 
 async def api_ids(client, member: Member, query: str) -> list[int]:
