@@ -80,7 +80,7 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
         "grid": grid,
         # the names partials/photo_grid.html has always read
         "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
-        "continued": grid.continued,
+        "continued": grid.continued, "list_query": grid.list_query,
         # the empty state names a library to import into
         "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
     }
