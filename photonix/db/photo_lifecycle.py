@@ -13,6 +13,7 @@ already in the wanted state is acted on (and returned): doing it twice changes n
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,3 +95,23 @@ async def trash_photos(user_id: int, photo_ids: Iterable[int]) -> list[int]:
 async def restore_photos(user_id: int, photo_ids: Iterable[int]) -> list[int]:
     """Take the photos out of the trash, back where they were (archived ones stay archived)."""
     return await _act("photos_restored", user_id, photo_ids, {Photo.trashed_at: None})
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleState:
+    """Where one photo stands: what its heart and its archive and trash buttons show."""
+
+    id: int
+    favourite: bool
+    archived_at: datetime | None
+    trashed_at: datetime | None
+
+
+async def lifecycle_state(user_id: int, photo_id: int) -> LifecycleState | None:
+    """The photo's state, or None when the user may not change it (or it does not exist)."""
+    row = await Photo.select(Photo.id, Photo.favourite, Photo.archived_at, Photo.trashed_at).where(
+        (Photo.id == photo_id) & changeable_by(user_id)
+    ).first()
+    if row is None:
+        return None
+    return LifecycleState(int(row["id"]), bool(row["favourite"]), row["archived_at"], row["trashed_at"])

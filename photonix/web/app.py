@@ -40,6 +40,7 @@ from photonix.web.jobs_overview import (
 )
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
+from photonix.web.photo_lifecycle import PhotoLifecycleController
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
@@ -90,7 +91,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-            SettingsController,
+            SettingsController, PhotoLifecycleController,
             healthz, metrics,
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,

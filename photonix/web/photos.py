@@ -98,6 +98,7 @@ class PhotoController(Controller):
             "original_problem": await original_problem(settings, row),
             "tag_groups": await _tag_groups(photo_id),
             "map_tile_url": settings.map_tile_url,
+            "trash_days": settings.trash_days,
             **await timeline_context(viewer, photo_id),     # Processing: every try of every step
         }
         return await page(request, "pages/photo.html", context)

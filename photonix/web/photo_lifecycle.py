@@ -1,0 +1,106 @@
+"""Favourite, archive and trash one photo: POSTs from its detail page, a grid tile's `f` key or a view's
+restore button. HTMX gets the heart or the actions fragment back; a plain form a 303 with a flash.
+
+Who may is decided in the query (db/photo_lifecycle.py): a photo the viewer may not change answers 404,
+exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated
+
+from litestar import Controller, post
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from photonix.db import photo_lifecycle
+from photonix.db.photo_lifecycle import LifecycleState
+from photonix.web.auth import provide_page_viewer
+from photonix.web.deps import SettingsDep, ViewerDep
+from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import Id
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+FormData = Annotated[dict[str, str], Form]
+Action = Callable[[int, Iterable[int]], Awaitable[list[int]]]
+HEART = "partials/photo_favourite_answer.html"
+ACTIONS = "partials/photo_lifecycle_answer.html"
+
+
+def back_to(data: dict[str, str], photo_id: int) -> str:
+    """Where a plain form returns: the page it names in `next` when that is one of ours under /photos
+    (a view like the trash), else the photo."""
+    wanted = data.get("next", "")
+    if wanted.startswith("/photos") and "\\" not in wanted and wanted.isprintable():
+        return wanted
+    return f"/photos/{photo_id}"
+
+
+async def _act(viewer_id: int, photo_id: int, action: Action) -> LifecycleState:
+    if not await action(viewer_id, [photo_id]):
+        raise NotFoundException("This photo isn't here.")
+    state = await photo_lifecycle.lifecycle_state(viewer_id, photo_id)
+    if state is None:                   # purged in between
+        raise NotFoundException("This photo isn't here.")
+    return state
+
+
+class PhotoLifecycleController(Controller):
+    """The heart, Archive/Unarchive and Move to trash/Restore of one photo."""
+
+    path = "/photos"
+    dependencies = {"viewer": Provide(provide_page_viewer)}
+    include_in_schema = False
+
+    async def _answer(self, request: HTMXRequest, settings: SettingsDep, state: LifecycleState,
+                      data: dict[str, str], fragment: str, message: str) -> Template | Redirect:
+        if not request.htmx:
+            cookie = flash_cookie(request.app.state.secret, Flash("ok", message),
+                                  secure=settings.secure_cookies)
+            return Redirect(back_to(data, state.id), status_code=303, cookies=[cookie])
+        return Template(fragment, context={"photo": state, "message": message,
+                                           "trash_days": settings.trash_days})
+
+    @post("/{photo_id:int}/favourite")
+    async def favourite(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                        data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.favourite_photos)
+        return await self._answer(request, settings, state, data, HEART, "Added to your favourites.")
+
+    @post("/{photo_id:int}/unfavourite")
+    async def unfavourite(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                          data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.unfavourite_photos)
+        return await self._answer(request, settings, state, data, HEART, "Removed from your favourites.")
+
+    @post("/{photo_id:int}/archive")
+    async def archive(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                      data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.archive_photos)
+        return await self._answer(request, settings, state, data, ACTIONS,
+                                  "Archived: the photo left the main grid and is in Archive.")
+
+    @post("/{photo_id:int}/unarchive")
+    async def unarchive(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                        data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.unarchive_photos)
+        return await self._answer(request, settings, state, data, ACTIONS,
+                                  "Taken out of the archive: the photo is back in the main grid.")
+
+    @post("/{photo_id:int}/trash")
+    async def trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                    data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.trash_photos)
+        return await self._answer(request, settings, state, data, ACTIONS,
+                                  f"Moved to the trash: restore it within {settings.trash_days} days, "
+                                  "or it is deleted for good.")
+
+    @post("/{photo_id:int}/restore")
+    async def restore(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
+                      data: FormData) -> Template | Redirect:
+        state = await _act(viewer.id, photo_id, photo_lifecycle.restore_photos)
+        return await self._answer(request, settings, state, data, ACTIONS, "Restored from the trash.")

@@ -1,0 +1,108 @@
+"""Favourite, archive, trash and restore by route: HTMX gets the fragment, a plain form a 303, and a photo
+the viewer may not change answers 404 and stays as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from photonix.db import photos
+from photonix.db.tables import Photo
+from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
+from tests.web.test_pages import Elements
+
+HTMX = {"HX-Request": "true"}
+ACTIONS = ("favourite", "unfavourite", "archive", "unarchive", "trash", "restore")
+
+
+async def _photo(member: Member, name: str) -> int:
+    photo_id, _ = await photos.register(member.library_id, name * 32, Path(f"/nowhere/{name}.jpg"), 1)
+    return photo_id
+
+
+async def _state(photo_id: int) -> tuple[bool, bool, bool]:
+    """(favourite, archived, trashed)"""
+    row = await Photo.select(Photo.favourite, Photo.archived_at, Photo.trashed_at).where(
+        Photo.id == photo_id).first()
+    assert row is not None
+    return row["favourite"], row["archived_at"] is not None, row["trashed_at"] is not None
+
+
+@pytest.fixture
+async def signed_in(client, alice: Member) -> int:
+    await sign_in(client, "alice")
+    return await _photo(alice, "a")
+
+
+async def test_the_heart_favourites_and_answers_itself_pressed(client, signed_in) -> None:
+    response = await client.post(f"/photos/{signed_in}/favourite", headers={**csrf(client), **HTMX})
+    assert response.status_code == 200
+    html = Elements(response.text)
+    [heart] = html.all("button", **{"data-key": "f"})
+    assert heart["aria-pressed"] == "true"
+    assert html.all("form", action=f"/photos/{signed_in}/unfavourite")
+    # the tile's mark, swapped out of band when the tile is on the page
+    assert html.all("span", id=f"fav-tile-{signed_in}", **{"data-favourite": "true", "hx-swap-oob": "true"})
+    assert await _state(signed_in) == (True, False, False)
+
+    again = await client.post(f"/photos/{signed_in}/unfavourite", headers={**csrf(client), **HTMX})
+    assert Elements(again.text).all("button", **{"data-key": "f", "aria-pressed": "false"})
+    assert await _state(signed_in) == (False, False, False)
+
+
+async def test_archive_trash_and_restore_swap_the_actions(client, signed_in) -> None:
+    archived = await client.post(f"/photos/{signed_in}/archive", headers={**csrf(client), **HTMX})
+    assert Elements(archived.text).all("form", action=f"/photos/{signed_in}/unarchive")
+    assert await _state(signed_in) == (False, True, False)
+    trashed = await client.post(f"/photos/{signed_in}/trash", headers={**csrf(client), **HTMX})
+    html = Elements(trashed.text)
+    assert html.all("form", action=f"/photos/{signed_in}/restore")
+    assert not html.all("form", action=f"/photos/{signed_in}/trash")
+    assert await _state(signed_in) == (False, True, True)
+    restored = await client.post(f"/photos/{signed_in}/restore", headers={**csrf(client), **HTMX})
+    assert Elements(restored.text).all("button", **{"data-key": "Delete"})
+    assert await _state(signed_in) == (False, True, False)
+
+
+async def test_a_plain_form_is_answered_by_a_redirect_with_a_flash(client, signed_in) -> None:
+    token = {"_csrf_token": client.cookies[CSRF_COOKIE]}
+    response = await client.post(f"/photos/{signed_in}/trash", data=token, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/photos/{signed_in}"
+    page = await client.get(f"/photos/{signed_in}")
+    assert "Moved to the trash" in page.text
+    assert Elements(page.text).all("form", action=f"/photos/{signed_in}/restore")
+
+    from_a_view = await client.post(f"/photos/{signed_in}/restore", follow_redirects=False,
+                                    data={**token, "next": "/photos/trash"})
+    assert from_a_view.headers["location"] == "/photos/trash"
+    elsewhere = await client.post(f"/photos/{signed_in}/archive", follow_redirects=False,
+                                  data={**token, "next": "https://example.org/photos"})
+    assert elsewhere.headers["location"] == f"/photos/{signed_in}"
+
+
+async def test_the_detail_page_has_the_heart_and_the_trash_on_their_keys(client, signed_in) -> None:
+    html = Elements((await client.get(f"/photos/{signed_in}")).text)
+    assert html.all("button", **{"data-key": "f", "aria-keyshortcuts": "f", "aria-pressed": "false"})
+    assert html.all("button", **{"data-key": "Delete", "aria-keyshortcuts": "Delete"})
+    assert html.all("form", action=f"/photos/{signed_in}/archive")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_a_photo_of_another_library_answers_404_and_is_untouched(client, signed_in, bob: Member,
+                                                                       action: str) -> None:
+    theirs = await _photo(bob, "b")
+    await Photo.update({Photo.favourite: True}).where(Photo.id == theirs)   # so "un-" acts would show
+    before = await _state(theirs)
+    response = await client.post(f"/photos/{theirs}/{action}", headers={**csrf(client), **HTMX})
+    assert response.status_code == 404
+    missing = await client.post(f"/photos/{theirs + 1000}/{action}", headers={**csrf(client), **HTMX})
+    assert missing.status_code == 404
+    assert await _state(theirs) == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_without_the_csrf_token_nothing_changes(client, signed_in, action: str) -> None:
+    response = await client.post(f"/photos/{signed_in}/{action}", headers=HTMX)
+    assert response.status_code == 403
+    assert await _state(signed_in) == (False, False, False)
