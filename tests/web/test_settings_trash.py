@@ -6,6 +6,7 @@ from pathlib import Path
 
 from photonix.db import accounts, photo_lifecycle, photos, trash
 from photonix.db.tables import Photo
+from photonix.jobs.trash_purge import enqueue_empty_trash
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_metrics import scrape, value
 from tests.web.test_pages import Elements
@@ -44,7 +45,7 @@ async def test_only_admins_open_the_trash_settings(client, alice: Member) -> Non
     assert response.status_code == 403 and not await trash.deletes_library_files()
 
 
-async def test_empty_trash_now_asks_for_confirmation_then_a_worker_empties_it(app, client, alice: Member,
+async def test_empty_trash_now_asks_for_confirmation_then_a_worker_empties_it(client, alice: Member,
                                                                             worker) -> None:
     kept, _ = await photos.register(alice.library_id, "k" * 64, Path("/nowhere/kept.jpg"), 1)
     binned, _ = await photos.register(alice.library_id, "b" * 64, Path("/nowhere/binned.jpg"), 1)
@@ -60,4 +61,12 @@ async def test_empty_trash_now_asks_for_confirmation_then_a_worker_empties_it(ap
     await worker().main()
     assert {row["id"] for row in await Photo.select(Photo.id)} == {kept}
     assert await trash.forgotten_files(alice.library_id) == {"/nowhere/binned.jpg": "b" * 64}
-    assert value(await scrape(app), "photonix_trash_purged_photos_total") == 1
+
+
+async def test_metrics_count_the_photos_purged(app, alice: Member, redis, worker) -> None:
+    binned = [(await photos.register(alice.library_id, c * 64, Path(f"/nowhere/{c}.jpg"), 1))[0]
+              for c in "ab"]
+    await photo_lifecycle.trash_photos(alice.user_id, binned)
+    assert await enqueue_empty_trash(redis)
+    await worker().main()
+    assert value(await scrape(app), "photonix_trash_purged_photos_total") == 2
