@@ -1,8 +1,8 @@
 """Favourite, archive and trash one photo: POSTs from its detail page, a grid tile's `f` key or a view's
 restore button. HTMX gets the heart or the actions fragment back; a plain form a 303 with a flash.
 
-Who may is decided in the query (db/photo_lifecycle.py): a photo the viewer may not change answers 404,
-exactly like one that does not exist."""
+Who may is decided in the query (db/photo_lifecycle.py): a photo the viewer cannot see answers 404,
+exactly like one that does not exist; one they see through a shared album only, 403."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from typing import Annotated
 from litestar import Controller, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.db import photo_lifecycle
 from photonix.db.photo_lifecycle import LifecycleState
+from photonix.db.photo_reads import photo_access
+from photonix.db.scope import Scope
+from photonix.errors import NotAllowed, NotVisible
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
@@ -26,7 +28,7 @@ from photonix.web.params import Id
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 FormData = Annotated[dict[str, str], Form]
-Action = Callable[[int, Iterable[int]], Awaitable[list[int]]]
+Action = Callable[[Scope, Iterable[int]], Awaitable[list[int]]]
 HEART = "partials/photo_favourite_answer.html"
 ACTIONS = "partials/photo_lifecycle_answer.html"
 
@@ -41,11 +43,15 @@ def back_to(data: dict[str, str], photo_id: int) -> str:
 
 
 async def _act(viewer_id: int, photo_id: int, action: Action) -> LifecycleState:
-    if not await action(viewer_id, [photo_id]):
-        raise NotFoundException("This photo isn't here.")
-    state = await photo_lifecycle.lifecycle_state(viewer_id, photo_id)
+    """Act on the photo; 404 when the viewer cannot see it, 403 when they see it through an album only."""
+    scope = Scope.user(viewer_id)
+    if not await action(scope, [photo_id]):
+        if await photo_access(scope, photo_id) is None:
+            raise NotVisible("This photo isn't here.")
+        raise NotAllowed("Only members of the photo's library can change it; you see it through an album.")
+    state = await photo_lifecycle.lifecycle_state(scope, photo_id)
     if state is None:                   # purged in between
-        raise NotFoundException("This photo isn't here.")
+        raise NotVisible("This photo isn't here.")
     return state
 
 

@@ -3,12 +3,13 @@ the viewer may not change answers 404 and stays as it was."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from photonix.db import photos
-from photonix.db.tables import Photo
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_pages import Elements
 
@@ -106,3 +107,53 @@ async def test_without_the_csrf_token_nothing_changes(client, signed_in, action:
     response = await client.post(f"/photos/{signed_in}/{action}", headers=HTMX)
     assert response.status_code == 403
     assert await _state(signed_in) == (False, False, False)
+
+
+def _tile_ids(html: str) -> set[str]:
+    return {str(a["id"]) for a in Elements(html).all("a") if (a.get("class") or "").startswith("tile")}
+
+
+async def test_archived_and_trashed_photos_leave_the_main_grid_for_their_views(client, alice: Member,
+                                                                               signed_in) -> None:
+    archived, trashed = signed_in, await _photo(alice, "t")
+    kept = await _photo(alice, "k")
+    for photo_id, action in ((archived, "archive"), (trashed, "trash")):
+        response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX})
+        assert response.status_code == 200
+    assert _tile_ids((await client.get("/photos/")).text) == {f"p{kept}"}
+    assert _tile_ids((await client.get("/photos/archive")).text) == {f"p{archived}"}
+    assert _tile_ids((await client.get("/photos/trash")).text) == {f"p{trashed}"}
+    await client.post(f"/photos/{trashed}/restore", headers={**csrf(client), **HTMX})
+    await client.post(f"/photos/{archived}/unarchive", headers={**csrf(client), **HTMX})
+    assert _tile_ids((await client.get("/photos/")).text) == {f"p{p}" for p in (archived, trashed, kept)}
+    assert _tile_ids((await client.get("/photos/trash")).text) == set()
+
+
+async def test_a_favourite_is_marked_on_its_tile_and_listed_in_favourites(client, alice: Member,
+                                                                          signed_in) -> None:
+    other = await _photo(alice, "o")
+    await client.post(f"/photos/{signed_in}/favourite", headers={**csrf(client), **HTMX})
+    grid = Elements((await client.get("/photos/")).text)
+    assert grid.all("span", id=f"fav-tile-{signed_in}", **{"data-favourite": "true"})
+    assert grid.all("span", id=f"fav-tile-{other}", **{"data-favourite": "false"})
+    assert _tile_ids((await client.get("/photos/favourites")).text) == {f"p{signed_in}"}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_a_viewer_of_a_shared_album_gets_403_and_no_buttons(client, alice: Member, bob: Member,
+                                                                  action: str) -> None:
+    photo_id = await _photo(alice, "a")
+    now = datetime.now(UTC)
+    album = (await Album.insert(Album(owner=alice.user_id, title="Trip", created_at=now, updated_at=now))
+             .returning(Album.id))[0]["id"]
+    await AlbumPhoto.insert(AlbumPhoto(album=album, photo=photo_id, added_at=now))
+    await AlbumMember.insert(AlbumMember(album=album, user=bob.user_id, role="viewer"))
+    await sign_in(client, "bob")
+    page = await client.get(f"/photos/{photo_id}")
+    assert page.status_code == 200
+    html = Elements(page.text)
+    assert not html.all("button", **{"data-key": "f"})
+    assert not html.all("form", action=f"/photos/{photo_id}/trash")
+    response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX})
+    assert response.status_code == 403
+    assert await _state(photo_id) == (False, False, False)
