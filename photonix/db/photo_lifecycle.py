@@ -117,3 +117,13 @@ async def lifecycle_state(who: Scope | int, photo_id: int) -> LifecycleState | N
     if row is None:
         return None
     return LifecycleState(int(row["id"]), bool(row["favourite"]), row["archived_at"], row["trashed_at"])
+
+
+async def restore_all(who: Scope | int) -> int:
+    """Take every photo the user may change out of the trash ("Restore all" in the trash view); how many."""
+    rows = await Photo.update({Photo.trashed_at: None}).where(
+        Photo.trashed_at.is_not_null() & changeable_by(who)
+    ).returning(Photo.id)
+    if rows:
+        log.info("photos_restored", user_id=who.user_id if isinstance(who, Scope) else who, photos=len(rows))
+    return len(rows)

@@ -12,17 +12,20 @@ from typing import Annotated
 from litestar import Controller, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import photo_lifecycle
+from photonix.config import Settings
+from photonix.db import photo_lifecycle, roles
 from photonix.db.photo_lifecycle import LifecycleState
 from photonix.db.photo_reads import photo_access
 from photonix.db.scope import Scope
 from photonix.errors import NotAllowed, NotVisible
+from photonix.jobs.trash_purge import enqueue_empty_trash
 from photonix.web.auth import provide_page_viewer
-from photonix.web.deps import SettingsDep, ViewerDep
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.params import Id
 
@@ -110,3 +113,28 @@ class PhotoLifecycleController(Controller):
                       data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.restore_photos)
         return await self._answer(request, settings, state, data, ACTIONS, "Restored from the trash.")
+
+    @post("/trash/restore-all")
+    async def restore_all(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep) -> Redirect:
+        """Every photo in the trash of the viewer's libraries goes back where it was."""
+        count = await photo_lifecycle.restore_all(Scope.user(viewer.id))
+        message = f"Restored {count:,} photo{'s' if count != 1 else ''} from the trash."
+        return _back_to_trash(request, settings, message)
+
+    @post("/trash/empty")
+    async def empty_trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                          redis: RedisDep, data: FormData) -> Redirect:
+        """The owners of a library (and admins) empty its trash now, on a worker; members may not."""
+        managed = await roles.managed_library_ids(viewer)
+        if managed is not None and not managed:
+            raise NotAllowed("Only a library's owners and admins can empty its trash.")
+        if data.get("confirm") != "yes":
+            raise ValidationException("Tick the box to confirm: emptying the trash cannot be undone.")
+        queued = await enqueue_empty_trash(redis, None if managed is None else sorted(managed))
+        return _back_to_trash(request, settings, "Emptying the trash: a worker deletes its photos now."
+                              if queued else "The trash is being emptied already.")
+
+
+def _back_to_trash(request: HTMXRequest, settings: Settings, message: str) -> Redirect:
+    cookie = flash_cookie(request.app.state.secret, Flash("ok", message), secure=settings.secure_cookies)
+    return Redirect("/photos/trash", status_code=303, cookies=[cookie])

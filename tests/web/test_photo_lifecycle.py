@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from photonix.db import photos
+from photonix.db import accounts, photos
 from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_pages import Elements
@@ -157,3 +157,43 @@ async def test_a_viewer_of_a_shared_album_gets_403_and_no_buttons(client, alice:
     response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX})
     assert response.status_code == 403
     assert await _state(photo_id) == (False, False, False)
+
+
+async def test_restore_all_from_the_trash_view_restores_only_the_viewers_photos(client, bob: Member,
+                                                                               signed_in) -> None:
+    theirs = await _photo(bob, "b")
+    await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id.is_in([signed_in, theirs]))
+    trash_view = Elements((await client.get("/photos/trash")).text)
+    assert trash_view.all("form", action="/photos/trash/restore-all")
+    assert trash_view.all("form", action="/photos/trash/empty")          # Alice owns her library
+    response = await client.post("/photos/trash/restore-all", follow_redirects=False,
+                                 data={"_csrf_token": client.cookies[CSRF_COOKIE]})
+    assert response.status_code == 303 and response.headers["location"] == "/photos/trash"
+    assert "Restored 1 photo from the trash." in (await client.get("/photos/trash")).text
+    assert await _state(signed_in) == (False, False, False)
+    assert await _state(theirs) == (False, False, True)
+
+
+async def test_empty_trash_in_the_view_is_for_owners_and_purges_their_libraries_only(
+        client, alice: Member, bob: Member, signed_in, worker) -> None:
+    theirs = await _photo(bob, "b")
+    await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id.is_in([signed_in, theirs]))
+    unconfirmed = await client.post("/photos/trash/empty", headers=csrf(client), follow_redirects=False)
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
+    confirmed = await client.post("/photos/trash/empty", follow_redirects=False,
+                                  data={"confirm": "yes", "_csrf_token": client.cookies[CSRF_COOKIE]})
+    assert confirmed.status_code == 303
+    await worker().main()
+    assert {row["id"] for row in await Photo.select(Photo.id)} == {theirs}
+
+
+async def test_a_member_who_owns_no_library_may_not_empty_the_trash(client, alice: Member) -> None:
+    carol = await accounts.create_user("carol", "correct horse battery")
+    await accounts.add_member(alice.library_id, carol, role="member")
+    photo_id = await _photo(alice, "a")
+    await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id == photo_id)
+    await sign_in(client, "carol")
+    assert not Elements((await client.get("/photos/trash")).text).all("form", action="/photos/trash/empty")
+    refused = await client.post("/photos/trash/empty", data={"confirm": "yes"}, headers=csrf(client))
+    assert refused.status_code == 403
+    assert await _state(photo_id) == (False, False, True)
