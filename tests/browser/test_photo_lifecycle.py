@@ -35,8 +35,8 @@ def _welcome_with_photos(app_url: str, app_data_dir: Path, tab: Page, folder: Pa
     expect(thumbnails).to_have_count(PHOTOS)
 
 
-def test_favourite_trash_restore_and_archive_on_the_photo_page(app_url: str, app_data_dir: Path, tab: Page,
-                                                               tmp_path: Path) -> None:
+def test_favourite_trash_restore_and_archive_on_the_photo_page_the_grid_and_the_trash(
+        app_url: str, app_data_dir: Path, tab: Page, tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:PHOTOS], tmp_path / "photos")
     blocked: list[str] = []
     tab.on("console", lambda message: blocked.append(message.text)
@@ -65,4 +65,31 @@ def test_favourite_trash_restore_and_archive_on_the_photo_page(app_url: str, app
     expect(tab.get_by_role("button", name="Favourite")).to_have_attribute("aria-pressed", "true")
     expect(tab.get_by_role("button", name="Unarchive")).to_be_visible()
     expect(tab.get_by_role("button", name="Move to trash")).to_be_visible()
+
+    # The archived photo left the main grid; `f` on the focused tile that stays marks it in place.
+    tab.goto(f"{app_url}/photos/")
+    expect(tab.locator("a.tile")).to_have_count(PHOTOS - 1)
+    tile = tab.locator("a.tile").first
+    photo_id = (tile.get_attribute("id") or "")[1:]
+    tile.focus()
+    tab.keyboard.press("f")
+    expect(tab.locator(f"#fav-tile-{photo_id}")).to_have_attribute("data-favourite", "true")
+    expect(tab.locator("#toasts")).to_contain_text("Added to your favourites")
+    tab.goto(f"{app_url}/photos/archive")
+    expect(tab.locator("a.tile")).to_have_count(1)
+
+    # Trash it from its page, find it in the trash view, and bring it back with Restore all.
+    tab.goto(f"{app_url}/photos/{photo_id}")
+    tab.keyboard.press("Delete")
+    expect(tab.locator("#lifecycle")).to_contain_text("In the trash")
+    tab.goto(f"{app_url}/photos/")
+    expect(tab.locator("a.tile")).to_have_count(0)
+    tab.goto(f"{app_url}/photos/trash")
+    expect(tab.locator("a.tile")).to_have_count(1)
+    screenshot(tab, "trash-view")
+    tab.get_by_role("button", name="Restore all").click()
+    expect(tab.locator("#toasts")).to_contain_text("Restored 1 photo from the trash.")
+    expect(tab.get_by_text("The trash is empty.")).to_be_visible()
+    tab.goto(f"{app_url}/photos/")
+    expect(tab.locator("a.tile")).to_have_count(PHOTOS - 1)
     assert not blocked, blocked
