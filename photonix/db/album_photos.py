@@ -93,18 +93,62 @@ async def reorder(user_id: int, album_id: int, photo_ids: Iterable[int]) -> Bulk
     await require_album_role(user_id, album_id, AlbumRole.CONTRIBUTOR)
     given = list(photo_ids)
     wanted, asked = _ids(given), len(given)
-    current = [int(row["photo"]) for row in await AlbumPhoto.select(AlbumPhoto.photo).where(
-        AlbumPhoto.album == album_id).order_by(AlbumPhoto.position, AlbumPhoto.id)]
+    current = await _manual_order(album_id)
     present = set(current)
     first = [photo_id for photo_id in wanted if photo_id in present]
     placed = set(first)
-    order = first + [photo_id for photo_id in current if photo_id not in placed]
-    async with AlbumPhoto._meta.db.transaction():
-        for position, photo_id in enumerate(order):
-            await AlbumPhoto.update({AlbumPhoto.position: position}).where(
-                (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
+    await _write_order(album_id, first + [photo_id for photo_id in current if photo_id not in placed])
     await touch(album_id)
     return BulkOutcome(tuple(first), asked - len(first))
+
+
+async def move_photo(user_id: int, album_id: int, photo_id: int, step: int) -> bool:
+    """The owner or a contributor moves one photo `step` places in the manual order (negative: earlier);
+    False when it is not in the album."""
+    await require_album_role(user_id, album_id, AlbumRole.CONTRIBUTOR)
+    order = await _manual_order(album_id)
+    if photo_id not in order:
+        return False
+    at = order.index(photo_id)
+    order.insert(max(0, min(len(order) - 1, at + step)), order.pop(at))
+    await _write_order(album_id, order)
+    await touch(album_id)
+    return True
+
+
+async def _manual_order(album_id: int) -> list[int]:
+    rows = await AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album == album_id).order_by(
+        AlbumPhoto.position, AlbumPhoto.photo)
+    return [int(row["photo"]) for row in rows]
+
+
+async def _write_order(album_id: int, order: list[int]) -> None:
+    """Positions 0, 1, 2… in this order, in one transaction; only the rows whose position changes."""
+    rows = await AlbumPhoto.select(AlbumPhoto.photo, AlbumPhoto.position).where(AlbumPhoto.album == album_id)
+    had = {int(row["photo"]): int(row["position"]) for row in rows}
+    async with AlbumPhoto._meta.db.transaction():
+        for position, photo_id in enumerate(order):
+            if had.get(photo_id) != position:
+                await AlbumPhoto.update({AlbumPhoto.position: position}).where(
+                    (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
+
+
+async def month_counts(album_id: int, months: set[str]) -> dict[str, int]:
+    """'YYYY-MM' -> how many of the album's photos (outside the trash) fall in that month."""
+    ordered = sorted(months)
+    counts = await asyncio.gather(*(_month_count(album_id, month) for month in ordered))
+    return dict(zip(ordered, counts, strict=True))
+
+
+async def _month_count(album_id: int, month: str) -> int:
+    start = datetime.strptime(month, "%Y-%m")
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+           else start.replace(month=start.month + 1))
+    photo = AlbumPhoto.photo
+    count: int = await AlbumPhoto.count().where(
+        (AlbumPhoto.album == album_id) & photo.trashed_at.is_null() & (photo.sort_at >= start)
+        & (photo.sort_at < end))
+    return count
 
 
 async def set_cover(user_id: int, album_id: int, photo_id: int | None) -> None:

@@ -7,6 +7,7 @@ is NotAllowed (403). Deleting an album deletes its list, never its photos."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -120,32 +121,39 @@ async def create_album(owner_id: int, title: str, description: str = "") -> int:
     return int(rows[0]["id"])
 
 
-async def _update_owned(user_id: int, album_id: int, values: dict[Any, Any], needs: AlbumRole) -> None:
+async def _update_album(user_id: int, album_id: int, needs: AlbumRole,
+                        values: Callable[[], dict[Any, Any]]) -> None:
+    """The role first (so a viewer hears 403 whatever they typed), then the values (AlbumError), then the
+    update, whose where-clause carries the permission too."""
     role = await require_album_role(user_id, album_id, needs)
     where: Combinable = Album.id == album_id
-    if role == AlbumRole.OWNER:          # the permission is in the statement too, not only in the check
+    if role == AlbumRole.OWNER:
         where &= Album.owner == user_id
-    await Album.update({**values, Album.updated_at: _now()}).where(where)
+    await Album.update({**values(), Album.updated_at: _now()}).where(where)
 
 
 async def rename_album(user_id: int, album_id: int, title: str) -> str:
     """The owner renames; the clean title is returned."""
-    cleaned = clean_title(title)
-    await _update_owned(user_id, album_id, {Album.title: cleaned}, AlbumRole.OWNER)
-    return cleaned
+    await _update_album(user_id, album_id, AlbumRole.OWNER, lambda: {Album.title: clean_title(title)})
+    return clean_title(title)
 
 
 async def describe_album(user_id: int, album_id: int, description: str) -> str:
-    cleaned = clean_description(description)
-    await _update_owned(user_id, album_id, {Album.description: cleaned}, AlbumRole.OWNER)
-    return cleaned
+    await _update_album(user_id, album_id, AlbumRole.OWNER,
+                        lambda: {Album.description: clean_description(description)})
+    return clean_description(description)
+
+
+def _sort_order(value: str) -> str:
+    if value not in SORT_ORDERS:
+        raise AlbumError("Choose newest first, oldest first or manual order.")
+    return value
 
 
 async def set_sort_order(user_id: int, album_id: int, sort_order: str) -> None:
     """date_desc, date_asc or manual (AlbumPhoto.position); owners and contributors."""
-    if sort_order not in SORT_ORDERS:
-        raise AlbumError("Choose newest first, oldest first or manual order.")
-    await _update_owned(user_id, album_id, {Album.sort_order: sort_order}, AlbumRole.CONTRIBUTOR)
+    await _update_album(user_id, album_id, AlbumRole.CONTRIBUTOR,
+                        lambda: {Album.sort_order: _sort_order(sort_order)})
 
 
 async def delete_album(user_id: int, album_id: int) -> str:
