@@ -6,19 +6,19 @@ the user may not see them (or they do not exist, or are not in the album): never
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from piccolo.custom_types import Combinable
+from piccolo.querystring import QueryString
 
-from photonix.db import stepruns
+from photonix.db import photo_reads
 from photonix.db.albums import AlbumRole, album_summary, require_album_role, touch
-from photonix.db.grid import MAX_ID, Tile
-from photonix.db.photos import visible_to
-from photonix.db.tables import Album, AlbumPhoto, Photo, PhotoFile
+from photonix.db.keyset import MAX_ID, Cursor
+from photonix.db.photo_filter import PhotoFilter
+from photonix.db.photo_values import TilePage
+from photonix.db.scope import Scope, member_of_library
+from photonix.db.tables import Album, AlbumPhoto, Photo
 from photonix.errors import NotVisible
 
 PAGE_SIZE = 120
@@ -37,10 +37,12 @@ def _ids(photo_ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(int(i) for i in photo_ids if 0 < int(i) <= MAX_ID))
 
 
-def _addable(user_id: int) -> Combinable:
-    """Photos a user may put in an album: those of their libraries, outside the trash. A photo they see
-    only through someone else's album is not theirs to pass on."""
-    return visible_to(user_id) & Photo.trashed_at.is_null()
+async def _addable(user_id: int, photo_ids: list[int]) -> set[int]:
+    """The photos among these a user may put in an album: those of their libraries, outside the trash. A
+    photo they see only through someone else's album is not theirs to pass on."""
+    rows = await Photo.select(Photo.id).where(
+        Photo.id.is_in(photo_ids) & member_of_library(user_id) & Photo.trashed_at.is_null())
+    return {int(row["id"]) for row in rows}
 
 
 async def add_photos(user_id: int, album_id: int, photo_ids: Iterable[int]) -> BulkOutcome:
@@ -51,8 +53,7 @@ async def add_photos(user_id: int, album_id: int, photo_ids: Iterable[int]) -> B
     wanted, asked = _ids(given), len(given)
     if not wanted:
         return BulkOutcome((), asked)
-    rows = await Photo.select(Photo.id).where(Photo.id.is_in(wanted) & _addable(user_id))
-    seen = {int(row["id"]) for row in rows}
+    seen = await _addable(user_id, wanted)
     acted = [photo_id for photo_id in wanted if photo_id in seen]
     if acted:
         last = await AlbumPhoto.select(AlbumPhoto.position).where(AlbumPhoto.album == album_id).order_by(
@@ -133,22 +134,11 @@ async def _write_order(album_id: int, order: list[int]) -> None:
                     (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
 
 
-async def month_counts(album_id: int, months: set[str]) -> dict[str, int]:
-    """'YYYY-MM' -> how many of the album's photos (outside the trash) fall in that month."""
-    ordered = sorted(months)
-    counts = await asyncio.gather(*(_month_count(album_id, month) for month in ordered))
-    return dict(zip(ordered, counts, strict=True))
-
-
-async def _month_count(album_id: int, month: str) -> int:
-    start = datetime.strptime(month, "%Y-%m")
-    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
-           else start.replace(month=start.month + 1))
-    photo = AlbumPhoto.photo
-    count: int = await AlbumPhoto.count().where(
-        (AlbumPhoto.album == album_id) & photo.trashed_at.is_null() & (photo.sort_at >= start)
-        & (photo.sort_at < end))
-    return count
+async def month_counts(user_id: int, album_id: int, months: set[str]) -> dict[str, int]:
+    """'YYYY-MM' -> how many of the album's photos fall in that month (the read model's count)."""
+    summary = await album_summary(user_id, album_id)
+    scope = Scope.user(user_id).album(album_id)
+    return await photo_reads.month_counts(scope, album_filter(summary.sort_order), months)
 
 
 async def set_cover(user_id: int, album_id: int, photo_id: int | None) -> None:
@@ -177,97 +167,52 @@ async def albums_with_photo(user_id: int, photo_id: int) -> list[tuple[int, str,
     return [(int(row["id"]), str(row["title"]), bool(row["may_edit"])) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class AlbumCursor:
-    """Where the next page of an album starts: after this (key, photo id) in the album's order, where the
-    key is the photo's sort_at (date orders) or its manual position."""
-
-    key: str
-    photo_id: int
-
-    def encode(self) -> str:
-        return f"{self.key}_{self.photo_id}"
-
-    @classmethod
-    def decode(cls, raw: str | None) -> AlbumCursor | None:
-        if not raw or "_" not in raw:
-            return None
-        key, _, photo_id = raw.rpartition("_")
-        if not photo_id.isdigit() or not 0 < int(photo_id) <= MAX_ID:
-            return None
-        return cls(key, int(photo_id))
+def album_filter(sort_order: str) -> PhotoFilter:
+    """The read model's filter for an album's photos: archived ones too (an album keeps them), never the
+    trash; oldest first for date_asc."""
+    return PhotoFilter(archived=None, trashed=False, oldest_first=sort_order == "date_asc")
 
 
-def _after(album_id: int, sort_order: str, cursor: AlbumCursor) -> Combinable | None:
-    """The keyset condition for the rows after the cursor, or None when the cursor does not parse."""
-    if sort_order == "manual":
-        if not cursor.key.isdigit():
-            return None
-        position = int(cursor.key)
-        return (AlbumPhoto.position > position) | (
-            (AlbumPhoto.position == position) & (AlbumPhoto.photo > cursor.photo_id))
-    try:
-        stamp = datetime.fromisoformat(cursor.key)
-    except ValueError:
-        return None
-    if stamp.tzinfo is not None:
-        return None
-    sort_at, photo = AlbumPhoto.photo.sort_at, AlbumPhoto.photo
-    if sort_order == "date_asc":
-        return (sort_at >= stamp) & ((sort_at > stamp) | ((sort_at == stamp) & (photo > cursor.photo_id)))
-    return (sort_at <= stamp) & ((sort_at < stamp) | ((sort_at == stamp) & (photo < cursor.photo_id)))
+# The manual order: each photo's position in the album (the unique (album, photo) index finds it).
+_POSITION = '(SELECT ap.position FROM album_photo ap WHERE ap.album = {} AND ap.photo = "photo"."id")'
 
 
-async def album_tiles(user_id: int, album_id: int, after: AlbumCursor | None = None,
-                      limit: int = PAGE_SIZE) -> tuple[list[Tile], AlbumCursor | None]:
-    """A page of the album's tiles in its own order (outside the trash), and the next page's cursor.
+async def album_tiles(user_id: int, album_id: int, before: str | None = None,
+                      limit: int = photo_reads.PAGE_SIZE) -> tuple[TilePage, str | None]:
+    """A page of the album's tiles in its own order, through the read model (Scope.user(...).album(id)),
+    and the `before` value of the next page (None at the end).
 
-    Kept thin on purpose: the read model's PhotoFilter(album=…) takes this over."""
+    Date orders are the read model's own keyset pages. The manual order (AlbumPhoto.position) is not a
+    filter field there, so its page is read here: the same tile select and scope, ordered by position."""
     summary = await album_summary(user_id, album_id)      # NotVisible unless the user sees the album
-    photo = AlbumPhoto.photo
-    where: Combinable = (AlbumPhoto.album == album_id) & photo.trashed_at.is_null()
+    scope = Scope.user(user_id).album(album_id)
+    narrowed = album_filter(summary.sort_order)
+    if summary.sort_order != "manual":
+        page = await photo_reads.tile_page(scope, narrowed, before=Cursor.decode(before), limit=limit)
+        return page, page.next.encode() if page.next else None
+    where = photo_reads.compiled(scope, narrowed)
+    after = _manual_cursor(before)
     if after is not None:
-        condition = _after(album_id, summary.sort_order, after)
-        if condition is not None:
-            where &= condition
-    query = AlbumPhoto.select(
-        photo.id.as_alias("id"), photo.sort_at.as_alias("sort_at"), photo.rating.as_alias("rating"),
-        photo.width.as_alias("width"), photo.height.as_alias("height"),
-        photo.orientation.as_alias("orientation"), photo.format.as_alias("format"), AlbumPhoto.position,
-    ).where(where)
-    if summary.sort_order == "manual":
-        query = query.order_by(AlbumPhoto.position, AlbumPhoto.photo)
-    else:
-        query = query.order_by(photo.sort_at, AlbumPhoto.photo, ascending=summary.sort_order == "date_asc")
-    rows = await query.limit(limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    tiles = await _tiles(rows)
-    if not more or not rows:
-        return tiles, None
-    last = rows[-1]
-    key = str(last["position"]) if summary.sort_order == "manual" else last["sort_at"].isoformat()
-    return tiles, AlbumCursor(key, int(last["id"]))
+        position, photo_id = after
+        where = QueryString(
+            "{} AND (" + _POSITION + " > {} OR (" + _POSITION + ' = {} AND "photo"."id" > {}))',
+            where, album_id, position, album_id, position, photo_id)
+    rows = await Photo.raw(
+        photo_reads._TILE_SELECT + " ORDER BY " + _POSITION + ', "photo"."id" LIMIT {}',
+        where, album_id, limit + 1)
+    tiles = tuple(photo_reads._tile(row) for row in rows[:limit])
+    if len(rows) <= limit or not tiles:
+        return TilePage(tiles, None), None
+    positions = await AlbumPhoto.select(AlbumPhoto.position).where(
+        (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == tiles[-1].id)).first()
+    return TilePage(tiles, None), f"{positions['position'] if positions else 0}_{tiles[-1].id}"
 
 
-async def _tiles(rows: list[dict[str, Any]]) -> list[Tile]:
-    """Rows as the library grid's tiles: the medium thumbnail's shape where there is one, and the badge."""
-    ids = [row["id"] for row in rows]
-    thumbnails, states = await asyncio.gather(
-        PhotoFile.select(PhotoFile.photo, PhotoFile.width, PhotoFile.height).where(
-            PhotoFile.photo.is_in(ids or [0]) & (PhotoFile.kind == "thumbnail")
-            & (PhotoFile.size_name == "medium")).run(),
-        stepruns.photo_states(ids),
-    )
-    shapes: dict[int, tuple[int, int]] = {r["photo"]: (r["width"], r["height"]) for r in thumbnails}
-    tiles = []
-    for row in rows:
-        width, height = shapes.get(row["id"]) or _stored_shape(row)
-        tiles.append(Tile(row["id"], row["sort_at"], width, height, states.get(row["id"], "done"),
-                          row["rating"], row["format"] == "RAW", row["id"] in shapes))
-    return tiles
-
-
-def _stored_shape(row: dict[str, Any]) -> tuple[int, int]:
-    width, height = row["width"] or 1, row["height"] or 1
-    return (height, width) if row["orientation"] in (5, 6, 7, 8) else (width, height)
+def _manual_cursor(raw: str | None) -> tuple[int, int] | None:
+    """(position, photo id) from a manual page's `before`; None (the first page) for anything else."""
+    if not raw or "_" not in raw:
+        return None
+    position, _, photo_id = raw.partition("_")
+    if not (position.isdigit() and photo_id.isdigit()) or not 0 < int(photo_id) <= MAX_ID:
+        return None
+    return min(int(position), MAX_ID), int(photo_id)

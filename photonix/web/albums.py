@@ -7,8 +7,10 @@ album the viewer does not see answers 404, one they may only look at answers 403
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
@@ -21,7 +23,7 @@ from photonix.config import Settings
 from photonix.db import album_members, album_photos, albums
 from photonix.db.accounts import Viewer
 from photonix.db.albums import SORT_ORDERS, AlbumError
-from photonix.db.grid import Tile
+from photonix.db.photo_values import Tile
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
@@ -75,18 +77,37 @@ def flashed(request: Request[Any, Any, Any], settings: Settings, url: str, text:
     return Redirect(url, status_code=303, cookies=[cookie])
 
 
+@dataclass(frozen=True, slots=True)
+class AlbumGrid:
+    """What partials/photo_grid.html reads of an album (the library's GridView, for one album)."""
+
+    album_id: int
+    months: Sections
+    month_counts: dict[str, int]
+    next_url: str | None
+    continued: bool
+
+    def photo_url(self, tile: Tile) -> str:
+        """A tile's photo page, inside the album: its newer and older links stay in the album."""
+        return f"/photos/{tile.id}?album={self.album_id}"
+
+
 async def album_context(viewer: Viewer, album_id: int, before: str | None = None) -> dict[str, Any]:
     """Everything the album page shows: the album, a page of its grid, its members."""
     album = await albums.album_summary(viewer.id, album_id)
-    cursor_in = album_photos.AlbumCursor.decode(before)
-    tiles, cursor = await album_photos.album_tiles(viewer.id, album_id, cursor_in)
+    page_, next_before = await album_photos.album_tiles(viewer.id, album_id, before)
+    months = Sections(sections(list(page_.tiles)))
+    counts = await album_photos.month_counts(viewer.id, album_id, {tile.month for tile in page_.tiles})
+    grid = AlbumGrid(album_id, months, counts,
+                     f"/albums/{album_id}?{urlencode({'before': next_before})}" if next_before else None,
+                     before is not None)
     return {
         "album": album,
-        "months": Sections(sections(tiles)),
-        "month_counts": await album_photos.month_counts(album_id, {tile.month for tile in tiles}),
-        "next_url": f"/albums/{album_id}?before={cursor.encode()}" if cursor else None,
-        "continued": before is not None,
-        "arrange": tiles if before is None else [],
+        "grid": grid,
+        # the names partials/photo_grid.html reads
+        "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
+        "continued": grid.continued,
+        "arrange": list(page_.tiles) if before is None else [],
         "members": await album_members.members_of(viewer.id, album_id),
         "sort_orders": SORT_ORDERS,
         "date_range": date_range,

@@ -12,9 +12,11 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import album_photos, albums, photos
+from photonix.db import album_photos, albums
 from photonix.db.accounts import Viewer
 from photonix.db.albums import AlbumError
+from photonix.db.photo_reads import photo_access
+from photonix.db.scope import Scope
 from photonix.web.albums import FormData, flashed
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
@@ -27,7 +29,7 @@ PANEL = "partials/photo_albums.html"
 
 async def panel_context(viewer: Viewer, photo_id: int) -> dict[str, Any]:
     """The photo's albums and the viewer's albums to add it to; 404 when the viewer may not see it."""
-    if await photos.visible_photo(viewer.id, photo_id) is None:
+    if await photo_access(Scope.user(viewer.id), photo_id) is None:
         raise NotFoundException("This photo isn't here.")
     return {"photo": {"id": photo_id}, "in_albums": await album_photos.albums_with_photo(viewer.id, photo_id),
             "choices": await albums.editable_albums(viewer.id), "errors": {}, "values": {}}

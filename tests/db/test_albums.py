@@ -12,6 +12,8 @@ import pytest
 
 from photonix.db import accounts, album_members, album_photos, albums, photos
 from photonix.db.albums import AlbumError, AlbumRole
+from photonix.db.photo_reads import photo_access
+from photonix.db.scope import Scope
 from photonix.db.tables import Album, Photo
 from photonix.errors import NotAllowed, NotVisible
 
@@ -96,7 +98,7 @@ async def test_removing_photos_leaves_them_in_the_library(people: People) -> Non
                                                [people.alice_photos[0], people.bob_photo])
     assert outcome.acted == (people.alice_photos[0],) and outcome.ignored == 1
     assert (await albums.album_summary(people.alice, album_id)).photo_count == 3
-    assert await photos.visible_photo(people.alice, people.alice_photos[0]) is not None
+    assert await photo_access(Scope.user(people.alice), people.alice_photos[0]) is not None
 
 
 async def test_the_list_shows_count_date_range_and_default_cover(people: People) -> None:
@@ -130,7 +132,7 @@ async def test_sort_orders_newest_oldest_and_manual(people: People) -> None:
     await album_photos.add_photos(people.alice, album_id, shuffled)
 
     async def order() -> list[int]:
-        return [tile.id for tile in (await album_photos.album_tiles(people.alice, album_id))[0]]
+        return [tile.id for tile in (await album_photos.album_tiles(people.alice, album_id))[0].tiles]
 
     assert await order() == people.alice_photos[::-1]
     await albums.set_sort_order(people.alice, album_id, "date_asc")
@@ -150,16 +152,35 @@ async def test_album_pages_follow_on_without_gaps_or_repeats(people: People, sor
     album_id = await albums.create_album(people.alice, "Paged")
     await album_photos.add_photos(people.alice, album_id, people.alice_photos)
     await albums.set_sort_order(people.alice, album_id, sort_order)
-    whole = [t.id for t in (await album_photos.album_tiles(people.alice, album_id))[0]]
+    whole = [t.id for t in (await album_photos.album_tiles(people.alice, album_id))[0].tiles]
     paged: list[int] = []
-    cursor = None
+    before = None
     for _ in range(4):
-        tiles, cursor = await album_photos.album_tiles(people.alice, album_id, cursor, limit=3)
-        paged.extend(t.id for t in tiles)
-        if cursor is None:
+        page, before = await album_photos.album_tiles(people.alice, album_id, before, limit=3)
+        paged.extend(t.id for t in page.tiles)
+        if before is None:
             break
-        cursor = album_photos.AlbumCursor.decode(cursor.encode())
     assert paged == whole and len(whole) == 4
+
+
+async def test_an_album_shows_archived_photos_but_not_trashed_ones(people: People) -> None:
+    album_id = await albums.create_album(people.alice, "Kept")
+    await album_photos.add_photos(people.alice, album_id, people.alice_photos[:2])
+    now = datetime.now().astimezone()
+    await Photo.update({Photo.archived_at: now}).where(Photo.id == people.alice_photos[0])
+    await Photo.update({Photo.trashed_at: now}).where(Photo.id == people.alice_photos[1])
+    page, _ = await album_photos.album_tiles(people.alice, album_id)
+    assert [tile.id for tile in page.tiles] == [people.alice_photos[0]]
+    assert (await albums.album_summary(people.alice, album_id)).photo_count == 1
+
+
+async def test_a_member_sees_the_album_photos_of_a_library_they_are_not_in(people: People) -> None:
+    album_id = await albums.create_album(people.alice, "For Bob")
+    await album_photos.add_photos(people.alice, album_id, people.alice_photos[:2])
+    await album_members.share_album(people.alice, album_id, "bob", "viewer")
+    page, _ = await album_photos.album_tiles(people.bob, album_id)
+    assert [tile.id for tile in page.tiles] == people.alice_photos[1::-1]
+    assert await album_photos.month_counts(people.bob, album_id, {"2021-07"}) == {"2021-07": 2}
 
 
 async def test_a_viewer_sees_and_a_contributor_also_changes(people: People) -> None:
