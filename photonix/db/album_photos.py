@@ -1,5 +1,5 @@
-"""An album's photos: add (only photos the user may see), remove, reorder by hand, choose the cover, and the
-page of tiles its grid shows.
+"""An album's photos: add (only photos of the user's libraries), remove, reorder by hand, choose the cover
+(the grid's pages are db/album_tiles.py).
 
 Bulk changes take any ids and answer what they did: the ids acted on, and how many were ignored because
 the user may not see them (or they do not exist, or are not in the album): never acted on, only counted."""
@@ -10,14 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from piccolo.querystring import QueryString
-
-from photonix.db import photo_reads
-from photonix.db.albums import AlbumRole, album_summary, require_album_role, touch
-from photonix.db.keyset import MAX_ID, Cursor
-from photonix.db.photo_filter import PhotoFilter
-from photonix.db.photo_values import TilePage
-from photonix.db.scope import Scope, member_of_library
+from photonix.db.albums import AlbumRole, require_album_role, touch
+from photonix.db.keyset import MAX_ID
+from photonix.db.scope import member_of_library
 from photonix.db.tables import Album, AlbumPhoto, Photo
 from photonix.errors import NotVisible
 
@@ -56,16 +51,27 @@ async def add_photos(user_id: int, album_id: int, photo_ids: Iterable[int]) -> B
     seen = await _addable(user_id, wanted)
     acted = [photo_id for photo_id in wanted if photo_id in seen]
     if acted:
-        last = await AlbumPhoto.select(AlbumPhoto.position).where(AlbumPhoto.album == album_id).order_by(
-            AlbumPhoto.position, ascending=False).first()
-        start = int(last["position"]) + 1 if last else 0
-        now = datetime.now(UTC)
-        await AlbumPhoto.insert(*(
-            AlbumPhoto(album=album_id, photo=photo_id, position=start + n, added_by=user_id, added_at=now)
-            for n, photo_id in enumerate(acted)
-        )).on_conflict(target=(AlbumPhoto.album, AlbumPhoto.photo), action="DO NOTHING")
-        await touch(album_id)
+        await append_photos(album_id, acted, added_by=user_id)
     return BulkOutcome(tuple(acted), asked - len(acted))
+
+
+async def append_photos(album_id: int, photo_ids: list[int], *, added_by: int | None = None,
+                        guest_name: str = "") -> None:
+    """Put photos at the end of the album's manual order (those already in it keep their place), recording
+    who added them: a user, or a guest by name (a share link's upload). No permission check: callers
+    have made it (add_photos for users; the share link's own rules for guests)."""
+    if not photo_ids:
+        return
+    last = await AlbumPhoto.select(AlbumPhoto.position).where(AlbumPhoto.album == album_id).order_by(
+        AlbumPhoto.position, ascending=False).first()
+    start = int(last["position"]) + 1 if last else 0
+    now = datetime.now(UTC)
+    await AlbumPhoto.insert(*(
+        AlbumPhoto(album=album_id, photo=photo_id, position=start + n, added_by=added_by,
+                   guest_name=guest_name[:100], added_at=now)
+        for n, photo_id in enumerate(photo_ids)
+    )).on_conflict(target=(AlbumPhoto.album, AlbumPhoto.photo), action="DO NOTHING")
+    await touch(album_id)
 
 
 async def remove_photos(user_id: int, album_id: int, photo_ids: Iterable[int]) -> BulkOutcome:
@@ -134,13 +140,6 @@ async def _write_order(album_id: int, order: list[int]) -> None:
                     (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
 
 
-async def month_counts(user_id: int, album_id: int, months: set[str]) -> dict[str, int]:
-    """'YYYY-MM' -> how many of the album's photos fall in that month (the read model's count)."""
-    summary = await album_summary(user_id, album_id)
-    scope = Scope.user(user_id).album(album_id)
-    return await photo_reads.month_counts(scope, album_filter(summary.sort_order), months)
-
-
 async def set_cover(user_id: int, album_id: int, photo_id: int | None) -> None:
     """The owner or a contributor chooses the cover: a photo in the album (NotVisible otherwise), or None
     for the default (the first photo in the album's order)."""
@@ -165,54 +164,3 @@ async def albums_with_photo(user_id: int, photo_id: int) -> list[tuple[int, str,
         "AND EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = a.id AND ap.photo = {}) "
         "ORDER BY LOWER(a.title), a.id", uid, uid, uid, int(photo_id))
     return [(int(row["id"]), str(row["title"]), bool(row["may_edit"])) for row in rows]
-
-
-def album_filter(sort_order: str) -> PhotoFilter:
-    """The read model's filter for an album's photos: archived ones too (an album keeps them), never the
-    trash; oldest first for date_asc."""
-    return PhotoFilter(archived=None, trashed=False, oldest_first=sort_order == "date_asc")
-
-
-# The manual order: each photo's position in the album (the unique (album, photo) index finds it).
-_POSITION = '(SELECT ap.position FROM album_photo ap WHERE ap.album = {} AND ap.photo = "photo"."id")'
-
-
-async def album_tiles(user_id: int, album_id: int, before: str | None = None,
-                      limit: int = photo_reads.PAGE_SIZE) -> tuple[TilePage, str | None]:
-    """A page of the album's tiles in its own order, through the read model (Scope.user(...).album(id)),
-    and the `before` value of the next page (None at the end).
-
-    Date orders are the read model's own keyset pages. The manual order (AlbumPhoto.position) is not a
-    filter field there, so its page is read here: the same tile select and scope, ordered by position."""
-    summary = await album_summary(user_id, album_id)      # NotVisible unless the user sees the album
-    scope = Scope.user(user_id).album(album_id)
-    narrowed = album_filter(summary.sort_order)
-    if summary.sort_order != "manual":
-        page = await photo_reads.tile_page(scope, narrowed, before=Cursor.decode(before), limit=limit)
-        return page, page.next.encode() if page.next else None
-    where = photo_reads.compiled(scope, narrowed)
-    after = _manual_cursor(before)
-    if after is not None:
-        position, photo_id = after
-        where = QueryString(
-            "{} AND (" + _POSITION + " > {} OR (" + _POSITION + ' = {} AND "photo"."id" > {}))',
-            where, album_id, position, album_id, position, photo_id)
-    rows = await Photo.raw(
-        photo_reads._TILE_SELECT + " ORDER BY " + _POSITION + ', "photo"."id" LIMIT {}',
-        where, album_id, limit + 1)
-    tiles = tuple(photo_reads._tile(row) for row in rows[:limit])
-    if len(rows) <= limit or not tiles:
-        return TilePage(tiles, None), None
-    positions = await AlbumPhoto.select(AlbumPhoto.position).where(
-        (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == tiles[-1].id)).first()
-    return TilePage(tiles, None), f"{positions['position'] if positions else 0}_{tiles[-1].id}"
-
-
-def _manual_cursor(raw: str | None) -> tuple[int, int] | None:
-    """(position, photo id) from a manual page's `before`; None (the first page) for anything else."""
-    if not raw or "_" not in raw:
-        return None
-    position, _, photo_id = raw.partition("_")
-    if not (position.isdigit() and photo_id.isdigit()) or not 0 < int(photo_id) <= MAX_ID:
-        return None
-    return min(int(position), MAX_ID), int(photo_id)

@@ -20,7 +20,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.config import Settings
-from photonix.db import album_members, album_photos, albums
+from photonix.db import album_members, album_photos, album_tiles, albums
 from photonix.db.accounts import Viewer
 from photonix.db.albums import SORT_ORDERS, AlbumError
 from photonix.db.photo_values import Tile
@@ -95,9 +95,9 @@ class AlbumGrid:
 async def album_context(viewer: Viewer, album_id: int, before: str | None = None) -> dict[str, Any]:
     """Everything the album page shows: the album, a page of its grid, its members."""
     album = await albums.album_summary(viewer.id, album_id)
-    page_, next_before = await album_photos.album_tiles(viewer.id, album_id, before)
+    page_, next_before = await album_tiles.album_tiles(viewer.id, album_id, before)
     months = Sections(sections(list(page_.tiles)))
-    counts = await album_photos.month_counts(viewer.id, album_id, {tile.month for tile in page_.tiles})
+    counts = await album_tiles.month_counts(viewer.id, album_id, {tile.month for tile in page_.tiles})
     grid = AlbumGrid(album_id, months, counts,
                      f"/albums/{album_id}?{urlencode({'before': next_before})}" if next_before else None,
                      before is not None)

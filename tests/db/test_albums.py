@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from photonix.db import accounts, album_members, album_photos, albums, photos
+from photonix.db import accounts, album_members, album_photos, album_tiles, albums, photos
 from photonix.db.albums import AlbumError, AlbumRole
 from photonix.db.photo_reads import photo_access
 from photonix.db.scope import Scope
-from photonix.db.tables import Album, Photo
+from photonix.db.tables import Album, AlbumPhoto, Photo
 from photonix.errors import NotAllowed, NotVisible
 
 JULY = datetime(2021, 7, 1, 12, 0)
@@ -132,7 +132,7 @@ async def test_sort_orders_newest_oldest_and_manual(people: People) -> None:
     await album_photos.add_photos(people.alice, album_id, shuffled)
 
     async def order() -> list[int]:
-        return [tile.id for tile in (await album_photos.album_tiles(people.alice, album_id))[0].tiles]
+        return [tile.id for tile in (await album_tiles.album_tiles(people.alice, album_id))[0].tiles]
 
     assert await order() == people.alice_photos[::-1]
     await albums.set_sort_order(people.alice, album_id, "date_asc")
@@ -152,11 +152,11 @@ async def test_album_pages_follow_on_without_gaps_or_repeats(people: People, sor
     album_id = await albums.create_album(people.alice, "Paged")
     await album_photos.add_photos(people.alice, album_id, people.alice_photos)
     await albums.set_sort_order(people.alice, album_id, sort_order)
-    whole = [t.id for t in (await album_photos.album_tiles(people.alice, album_id))[0].tiles]
+    whole = [t.id for t in (await album_tiles.album_tiles(people.alice, album_id))[0].tiles]
     paged: list[int] = []
     before = None
     for _ in range(4):
-        page, before = await album_photos.album_tiles(people.alice, album_id, before, limit=3)
+        page, before = await album_tiles.album_tiles(people.alice, album_id, before, limit=3)
         paged.extend(t.id for t in page.tiles)
         if before is None:
             break
@@ -169,7 +169,7 @@ async def test_an_album_shows_archived_photos_but_not_trashed_ones(people: Peopl
     now = datetime.now().astimezone()
     await Photo.update({Photo.archived_at: now}).where(Photo.id == people.alice_photos[0])
     await Photo.update({Photo.trashed_at: now}).where(Photo.id == people.alice_photos[1])
-    page, _ = await album_photos.album_tiles(people.alice, album_id)
+    page, _ = await album_tiles.album_tiles(people.alice, album_id)
     assert [tile.id for tile in page.tiles] == [people.alice_photos[0]]
     assert (await albums.album_summary(people.alice, album_id)).photo_count == 1
 
@@ -178,9 +178,9 @@ async def test_a_member_sees_the_album_photos_of_a_library_they_are_not_in(peopl
     album_id = await albums.create_album(people.alice, "For Bob")
     await album_photos.add_photos(people.alice, album_id, people.alice_photos[:2])
     await album_members.share_album(people.alice, album_id, "bob", "viewer")
-    page, _ = await album_photos.album_tiles(people.bob, album_id)
+    page, _ = await album_tiles.album_tiles(people.bob, album_id)
     assert [tile.id for tile in page.tiles] == people.alice_photos[1::-1]
-    assert await album_photos.month_counts(people.bob, album_id, {"2021-07"}) == {"2021-07": 2}
+    assert await album_tiles.month_counts(people.bob, album_id, {"2021-07"}) == {"2021-07": 2}
 
 
 async def test_a_viewer_sees_and_a_contributor_also_changes(people: People) -> None:
@@ -225,3 +225,16 @@ async def test_trashed_photos_leave_the_album_count_and_cannot_be_added(people: 
     outcome = await album_photos.add_photos(people.alice, album_id, [people.alice_photos[2]])
     assert outcome.acted == () and outcome.ignored == 1
     assert await Album.count() == 1
+
+
+async def test_a_guests_photos_go_at_the_end_with_their_name(people: People) -> None:
+    album_id = await albums.create_album(people.alice, "Party")
+    await album_photos.add_photos(people.alice, album_id, people.alice_photos[:1])
+    await albums.set_sort_order(people.alice, album_id, "manual")
+    await album_photos.append_photos(album_id, [people.bob_photo], guest_name="Uncle Joe")
+    rows = await AlbumPhoto.select(AlbumPhoto.photo, AlbumPhoto.added_by, AlbumPhoto.guest_name).where(
+        AlbumPhoto.album == album_id).order_by(AlbumPhoto.position)
+    assert [(r["photo"], r["added_by"], r["guest_name"]) for r in rows] == [
+        (people.alice_photos[0], people.alice, ""), (people.bob_photo, None, "Uncle Joe")]
+    page, _ = await album_tiles.album_tiles(people.alice, album_id)
+    assert [tile.id for tile in page.tiles] == [people.alice_photos[0], people.bob_photo]
