@@ -153,14 +153,27 @@ async def set_cover(user_id: int, album_id: int, photo_id: int | None) -> None:
     await Album.update({Album.cover: photo_id}).where(Album.id == album_id)
 
 
-async def albums_with_photo(user_id: int, photo_id: int) -> list[tuple[int, str, bool]]:
-    """(id, title, may_edit) of the albums the user sees that hold this photo: the photo page lists them."""
+@dataclass(frozen=True, slots=True)
+class PhotoAlbum:
+    """An album a photo is in, as its page lists it."""
+
+    id: int
+    title: str
+    may_edit: bool       # the viewer may take the photo out, or make it the cover
+    is_cover: bool       # chosen as the album's cover
+
+
+async def albums_with_photo(user_id: int, photo_id: int) -> list[PhotoAlbum]:
+    """The albums the user sees that hold this photo, by title: the photo page lists them."""
     uid = int(user_id)
     rows = await Album.raw(
-        "SELECT a.id, a.title, "
+        "SELECT a.id, a.title, a.cover, "
         "CASE WHEN a.owner = {} OR m.role = 'contributor' THEN 1 ELSE 0 END AS may_edit "
         'FROM album a LEFT JOIN album_member m ON m.album = a.id AND m."user" = {} '
         "WHERE (a.owner = {} OR m.id IS NOT NULL) "
         "AND EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = a.id AND ap.photo = {}) "
         "ORDER BY LOWER(a.title), a.id", uid, uid, uid, int(photo_id))
-    return [(int(row["id"]), str(row["title"]), bool(row["may_edit"])) for row in rows]
+    return [PhotoAlbum(int(row["id"]), str(row["title"]), bool(row["may_edit"]), row["cover"] == photo_id)
+            for row in rows]
+
+

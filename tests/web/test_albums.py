@@ -242,11 +242,21 @@ async def test_the_photo_page_adds_to_a_new_or_existing_album_and_removes(client
     made = await client.post(f"/photos/{photo_id}/albums", data={"album": "new", "title": "Picnic"},
                              headers=hx)
     assert made.status_code == 200 and "Added to Picnic" in made.text
-    [(album_id, title, may_edit)] = await album_photos.albums_with_photo(alice.user_id, photo_id)
-    assert (title, may_edit) == ("Picnic", True)
+    [listed] = await album_photos.albums_with_photo(alice.user_id, photo_id)
+    album_id = listed.id
+    assert (listed.title, listed.may_edit, listed.is_cover) == ("Picnic", True, False)
     panel = await client.get(f"/photos/{photo_id}/albums", headers={"HX-Request": "true"})
     assert Elements(panel.text).all("a", href=f"/albums/{album_id}")
     assert Elements(panel.text).all("option", value=str(album_id))
+    cover = Elements(panel.text).all("form", action=f"/albums/{album_id}/cover")
+    assert cover and Elements(panel.text).all("input", name="back", value=f"/photos/{photo_id}")
+    made_cover = await client.post(f"/albums/{album_id}/cover", headers=csrf(client), follow_redirects=False,
+                                   data={"photo": str(photo_id), "back": f"/photos/{photo_id}"})
+    assert made_cover.status_code == 303 and made_cover.headers["location"] == f"/photos/{photo_id}"
+    assert (await album_photos.albums_with_photo(alice.user_id, photo_id))[0].is_cover
+    elsewhere = await client.post(f"/albums/{album_id}/cover", headers=csrf(client), follow_redirects=False,
+                                  data={"photo": str(photo_id), "back": "//evil.example/"})
+    assert elsewhere.headers["location"] == f"/albums/{album_id}"
     plain = await client.post(f"/photos/{alices_photos[1]}/albums", data={"album": str(album_id)},
                               headers=csrf(client), follow_redirects=False)
     assert plain.status_code == 303 and plain.headers["location"] == f"/photos/{alices_photos[1]}"
@@ -268,3 +278,17 @@ async def test_sharing_with_an_unknown_user_says_so_beside_the_form(client: Clie
 async def test_the_sidebar_links_to_albums(client: Client, alice: Member) -> None:
     await sign_in(client, "alice")
     assert Elements((await client.get("/photos/")).text).all("a", href="/albums")
+
+
+async def test_a_long_album_scrolls_on_through_the_grid_fragment(client: Client, alice: Member) -> None:
+    many = [await add_photo(alice, n, JULY + timedelta(hours=n)) for n in range(125)]
+    album_id = await albums.create_album(alice.user_id, "Long")
+    await album_photos.add_photos(alice.user_id, album_id, many)
+    await sign_in(client, "alice")
+    first = await client.get(f"/albums/{album_id}")
+    more = Elements(first.text).all("a", **{"class": "more"})
+    assert more and str(more[0]["href"]).startswith(f"/albums/{album_id}?before=")
+    rest = await client.get(str(more[0]["href"]), headers={"HX-Request": "true"})
+    assert rest.status_code == 200 and "<html" not in rest.text
+    assert tile_ids(first.text) + tile_ids(rest.text) == many[::-1]
+    assert not Elements(rest.text).all("a", **{"class": "more"})
