@@ -31,8 +31,11 @@ async def panel_context(viewer: Viewer, photo_id: int) -> dict[str, Any]:
     """The photo's albums and the viewer's albums to add it to; 404 when the viewer may not see it."""
     if await photo_access(Scope.user(viewer.id), photo_id) is None:
         raise NotFoundException("This photo isn't here.")
-    return {"photo": {"id": photo_id}, "in_albums": await album_photos.albums_with_photo(viewer.id, photo_id),
-            "choices": await albums.editable_albums(viewer.id), "errors": {}, "values": {}}
+    in_albums = await album_photos.albums_with_photo(viewer.id, photo_id)
+    holding = {album.id for album in in_albums}
+    choices = [(album_id, title) for album_id, title in await albums.editable_albums(viewer.id)
+               if album_id not in holding]             # the select offers only albums it can still go into
+    return {"photo": {"id": photo_id}, "in_albums": in_albums, "choices": choices, "errors": {}, "values": {}}
 
 
 async def _answer(request: HTMXRequest, viewer: Viewer, photo_id: int, *, status_code: int = 200,
