@@ -294,3 +294,21 @@ async def test_a_long_album_scrolls_on_through_the_grid_fragment(client: Client,
     assert rest.status_code == 200 and "<html" not in rest.text
     assert tile_ids(first.text) + tile_ids(rest.text) == many[::-1]
     assert not Elements(rest.text).all("a", **{"class": "more"})
+
+
+async def test_the_album_list_reads_every_album_in_one_statement(client: Client, alice: Member,
+                                                                 alices_photos: list[int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(5):
+        album_id = await albums.create_album(alice.user_id, f"Album {n}")
+        await album_photos.add_photos(alice.user_id, album_id, alices_photos[:n])
+    await sign_in(client, "alice")
+    engine = Photo._meta.db
+    seen: list[str] = []
+    monkeypatch.setattr(engine, "log_queries", True)
+    monkeypatch.setattr(engine, "print_query", lambda query_id, query: seen.append(str(query)))
+    listed = await client.get("/albums")
+    monkeypatch.setattr(engine, "log_queries", False)
+    assert listed.status_code == 200 and listed.text.count('class="album-card"') == 5
+    album_statements = [sql for sql in seen if "album" in sql]
+    assert len(album_statements) == 1, album_statements
