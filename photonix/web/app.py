@@ -23,6 +23,8 @@ from photonix.jobs.shared_status import SharedStatus
 from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
+from photonix.web.album_sharing import AlbumSharingController
+from photonix.web.albums import AlbumController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
@@ -40,6 +42,7 @@ from photonix.web.jobs_overview import (
 )
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
+from photonix.web.photo_albums import PhotoAlbumsController
 from photonix.web.photo_lifecycle import PhotoLifecycleController
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
@@ -97,6 +100,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,
             JobListsController, TimelineController, JobListsApiController,
+            AlbumController, AlbumSharingController, PhotoAlbumsController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
