@@ -306,7 +306,8 @@ async def test_the_album_list_reads_every_album_in_one_statement(client: Client,
     engine = Photo._meta.db
     seen: list[str] = []
     monkeypatch.setattr(engine, "log_queries", True)
-    monkeypatch.setattr(engine, "print_query", lambda query_id, query: seen.append(str(query)))
+    # On the class: PostgreSQL's engine takes no attributes of its own (slots).
+    monkeypatch.setattr(type(engine), "print_query", lambda _, query_id, query: seen.append(str(query)))
     listed = await client.get("/albums")
     monkeypatch.setattr(engine, "log_queries", False)
     assert listed.status_code == 200 and listed.text.count('class="album-card"') == 5
