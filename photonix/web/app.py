@@ -43,12 +43,14 @@ from photonix.web.jobs_overview import (
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
 from photonix.web.photo_albums import PhotoAlbumsController
+from photonix.web.photo_lifecycle import PhotoLifecycleController
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
+from photonix.web.settings_trash import TrashSettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
@@ -93,7 +95,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-            SettingsController,
+            SettingsController, PhotoLifecycleController, TrashSettingsController,
             healthz, metrics,
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,

@@ -37,6 +37,10 @@ def expected(path: str, role: str) -> str | int:
         return OK if role == "admin" else 403
     if path.endswith("/reprocess"):
         return {"other": 404, "member": 403}.get(role, OK)
+    if path == "/photos/trash/restore-all":             # the viewer's own libraries' trash: anyone's own
+        return OK
+    if path == "/photos/trash/empty":                   # owners of some library (their own) and admins
+        return 403 if role == "member" else OK
     if path == "/albums":                               # anyone signed in makes albums of their own
         return OK
     if path.endswith("/leave") and "{album_id" in path:  # a member leaves; others are no member of it
