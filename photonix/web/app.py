@@ -47,6 +47,8 @@ from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
+from photonix.web.share_pages import SharePageController
+from photonix.web.shares import ShareController
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
 
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,
             JobListsController, TimelineController, JobListsApiController,
+            ShareController, SharePageController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),
