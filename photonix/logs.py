@@ -55,3 +55,5 @@ def configure_logging(level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # aiosqlite's debug lines carry every query's parameters: share tokens, session digests. Never logged.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))

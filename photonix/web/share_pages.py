@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
+import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.enums import RequestEncodingType
@@ -31,6 +32,7 @@ from photonix.web.client_address import request_host
 from photonix.web.deps import RedisDep, SettingsDep
 from photonix.web.params import Id
 
+log = structlog.get_logger()
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 NO_STORE = CacheControlHeader(no_store=True)
 ROBOTS = {"X-Robots-Tag": "noindex, nofollow"}
@@ -130,6 +132,7 @@ class SharePageController(Controller):
         elif not await share_links.count_view(link.id):        # at the limit, or turned off meanwhile
             raise LinkGone(share_links.USED_UP)
         else:
+            log.info("share_viewed", share_link_id=link.id)
             cookies.append(share_grants.grant_cookie(request.app.state.secret, link, share_grants.VIEWED,
                                                      secure=settings.secure_cookies))
         tiles = await share_photos.tiles_of(link)
@@ -169,6 +172,7 @@ class SharePageController(Controller):
         except Busy as exc:
             return _password_form(request, link, str(exc), status_code=429)
         if not right:
+            log.info("share_password_refused", share_link_id=link.id)
             return _password_form(request, link, "That password isn't right.", status_code=401)
         await share_ratelimit.record_success(redis, link.id, host)
         cookie = share_grants.grant_cookie(request.app.state.secret, link, share_grants.PASSWORD,
