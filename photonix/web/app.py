@@ -56,9 +56,12 @@ TEMPLATES = TEMPLATES_DIR
 STATIC = STATIC_DIR
 
 
-def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
+def create_app(settings: Settings, *, owns_database: bool = True, public_only: bool = False) -> Litestar:
     """The app; with owns_database=False the caller has bound the database (tests: the app then runs in
-    the test client's own event loop, where a connection pool made elsewhere cannot be used)."""
+    the test client's own event loop, where a connection pool made elsewhere cannot be used).
+
+    public_only (`photonix web --public-only`): the share pages, their images and the static files, and
+    nothing else (every other path is 404), so the app itself can stay on a private network."""
     if settings.redis_url is None:
         raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
     configure_logging(settings.log_level)
@@ -87,28 +90,30 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12], path=request.url.path)
 
+    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                        cache_control=None)
+    handlers: list[Any] = [SharePageController, static] if public_only else [
+        AccountController, PhotoController, ApiController, JobActionsApi, FileController,
+        SettingsController,
+        healthz, metrics,
+        JobsOverviewController, header_status_fragment,
+        UsersController, MyAccountController, JobControlsController,
+        JobListsController, TimelineController, JobListsApiController,
+        ShareController, SharePageController,
+        upload_router(settings),   # a router of its own: the body limit follows the setting
+        static,
+    ]
     templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
                                engine_callback=lambda jinja: register_filters(jinja.engine))
     return Litestar(
-        route_handlers=[
-            AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-            SettingsController,
-            healthz, metrics,
-            JobsOverviewController, header_status_fragment,
-            UsersController, MyAccountController, JobControlsController,
-            JobListsController, TimelineController, JobListsApiController,
-            ShareController, SharePageController,
-            upload_router(settings),   # a router of its own: the body limit follows the setting
-            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
-                                       cache_control=None),
-        ],
+        route_handlers=handlers,
         dependencies={"redis": Provide(app_redis, sync_to_thread=False),
                       "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["^/api/"]),
-        openapi_config=openapi_config(),
+        openapi_config=None if public_only else openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
         before_send=[security_headers(settings), forget_status_after_changes],
