@@ -28,7 +28,8 @@ async def test_public_only_mode_serves_only_the_share_pages(app, settings, alice
                 assert response.status_code == 200, f"{path} answered {response.status_code}"
             else:
                 assert response.status_code == 404, f"{path} answered {response.status_code}"
-        assert (await client.post("/login", data={"username": "alice", "password": "x"})).status_code in (403, 404)
+        signing_in = await client.post("/login", data={"username": "alice", "password": "x"})
+        assert signing_in.status_code in (403, 404)
 
 
 def test_the_web_command_takes_public_only() -> None:
