@@ -127,8 +127,11 @@ class Created:
     ignored: int            # ids asked for that the owner may not see (or that do not exist)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timestamptz columns; they were written in UTC."""
+def _aware(moment: datetime | str) -> datetime:
+    """SQLite hands back naive datetimes for timestamptz columns (text, from a raw query); they were
+    written in UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -296,7 +299,8 @@ _COLUMNS = (ShareLink.id, ShareLink.owner, ShareLink.token, ShareLink.album, Sha
             ShareLink.download, ShareLink.show_metadata, ShareLink.show_location, ShareLink.max_views,
             ShareLink.views, ShareLink.last_viewed_at, ShareLink.allow_upload, ShareLink.revoked_at)
 
-def _info(row: dict[str, Any], count: int = 0, cover: int | None = None) -> ShareLinkInfo:
+def info_from_row(row: dict[str, Any], count: int = 0, cover: int | None = None) -> ShareLinkInfo:
+    """A link from a row holding _COLUMNS (db/share_photos.py's one-query file lookup selects them too)."""
     return ShareLinkInfo(
         id=row["id"], owner_id=row["owner"], token=row["token"], album_id=row["album"],
         album_title=row["album.title"], title=row["title"], created_at=_aware(row["created_at"]),
@@ -329,7 +333,7 @@ async def links_of(owner_id: int) -> list[ShareLinkInfo]:
     rows = await ShareLink.select(*_COLUMNS).where(ShareLink.owner == owner_id).order_by(
         ShareLink.id, ascending=False)
     counts = await _selection_counts([row["id"] for row in rows if row["album"] is None])
-    return [_info(row, *counts.get(row["id"], (0, None))) for row in rows]
+    return [info_from_row(row, *counts.get(row["id"], (0, None))) for row in rows]
 
 
 async def link_of(owner_id: int, link_id: int) -> ShareLinkInfo | None:
@@ -339,7 +343,7 @@ async def link_of(owner_id: int, link_id: int) -> ShareLinkInfo | None:
     if row is None:
         return None
     counts = await _selection_counts([link_id]) if row["album"] is None else {}
-    return _info(row, *counts.get(link_id, (0, None)))
+    return info_from_row(row, *counts.get(link_id, (0, None)))
 
 
 async def by_token(token: str) -> ShareLinkInfo | None:
@@ -347,7 +351,7 @@ async def by_token(token: str) -> ShareLinkInfo | None:
     if not token or len(token) > 64:
         return None
     row = await ShareLink.select(*_COLUMNS).where(ShareLink.token == token).first()
-    return _info(row) if row else None
+    return info_from_row(row) if row else None
 
 
 async def touch(link_id: int) -> None:

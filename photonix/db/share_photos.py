@@ -17,7 +17,7 @@ from typing import Any
 from piccolo.custom_types import Combinable
 
 from photonix.db.photos import visible_to
-from photonix.db.share_links import ShareLinkInfo
+from photonix.db.share_links import ShareLinkInfo, info_from_row
 from photonix.db.tables import Album, AlbumPhoto, Photo, PhotoFile, PhotoTag, ShareLinkPhoto
 
 MAX_PHOTOS = 5000           # one page holds the share; past this the rest is not listed
@@ -26,15 +26,31 @@ THUMBNAIL_SIZES = ("square", "medium", "large")
 
 @dataclass(frozen=True, slots=True)
 class SharedTile:
+    """A tile of the share page. Its shape class, sizes and alt text are worked out once here: a page of
+    hundreds of tiles otherwise spends most of its time in template filters."""
+
     id: int
     taken_at: datetime | None
     width: int              # the medium thumbnail's, as displayed; square until it exists
     height: int
     has_thumbnail: bool
+    shape: int = 100        # ratio x 100, clamped to 50..300: the rNNN class of static/css/ratios.css
+    alt: str = "Photo"
+
+    @classmethod
+    def of(cls, photo_id: int, taken_at: datetime | None, width: int, height: int,
+           has_thumbnail: bool) -> SharedTile:
+        ratio = min(3.0, max(0.5, width / height)) if height else 1.0
+        alt = f"Photo taken {taken_at:%-d %B %Y}" if taken_at else "Photo"
+        return cls(photo_id, taken_at, width, height, has_thumbnail, round(ratio * 100), alt)
 
     @property
     def ratio(self) -> float:
-        return min(3.0, max(0.5, self.width / self.height)) if self.height else 1.0
+        return self.shape / 100
+
+    @property
+    def sizes(self) -> int:
+        return self.shape * 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +111,7 @@ async def tiles_of(link: ShareLinkInfo) -> list[SharedTile]:
     for row in rows:
         shape = shapes.get(row["id"])
         width, height = shape or (1, 1)
-        tiles.append(SharedTile(row["id"], row["taken_at"], width or 1, height or 1, shape is not None))
+        tiles.append(SharedTile.of(row["id"], row["taken_at"], width or 1, height or 1, shape is not None))
     return tiles
 
 
@@ -164,6 +180,36 @@ async def shared_files(link: ShareLinkInfo, kind: str, size_name: str = "") -> l
         PhotoFile.photo.is_in(ids) & (PhotoFile.kind == kind) & (PhotoFile.size_name == size_name))
     by_photo = {row["photo"]: SharedFile(int(row["photo.library"]), Path(row["path"])) for row in rows}
     return [(photo_id, by_photo[photo_id]) for photo_id in ids if photo_id in by_photo]
+
+
+# The link, the photo's file and the rule of `shared()`, in one statement: a thumbnail is one query. The
+# caller still checks the link's state (expired, revoked, password, used up) from the columns.
+_FILE_OF_SHARED_PHOTO = """
+SELECT l.id, l.owner, l.token, l.album, NULL AS "album.title", l.title, l.created_at, l.expires_at,
+       l.password_hash, l.download, l.show_metadata, l.show_location, l.max_views, l.views,
+       l.last_viewed_at, l.allow_upload, l.revoked_at, f.path AS file_path, p.library AS file_library
+FROM share_link l
+JOIN photo p ON p.id = {} AND p.trashed_at IS NULL
+JOIN photo_file f ON f.photo = p.id AND f.kind = {} AND f.size_name = {}
+WHERE l.token = {} AND (
+  (l.album IS NOT NULL AND EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = l.album AND ap.photo = p.id))
+  OR (l.album IS NULL
+      AND EXISTS (SELECT 1 FROM share_link_photo sp WHERE sp.share_link = l.id AND sp.photo = p.id)
+      AND EXISTS (SELECT 1 FROM membership m WHERE m.library = p.library AND m."user" = l.owner)))
+"""
+
+
+async def link_and_file(token: str, photo_id: int, kind: str,
+                        size_name: str = "") -> tuple[ShareLinkInfo, SharedFile] | None:
+    """The link a token names and the file of one of its photos, in one query; None when either is
+    missing (the caller then looks the link up alone, to answer 404, 401 or 410 rightly)."""
+    if not token or len(token) > 64:
+        return None
+    rows = await ShareLinkPhoto.raw(_FILE_OF_SHARED_PHOTO, photo_id, kind, size_name, token)
+    if not rows:
+        return None
+    row = rows[0]
+    return info_from_row(row), SharedFile(int(row["file_library"]), Path(row["file_path"]))
 
 
 def is_thumbnail_size(size: str) -> bool:

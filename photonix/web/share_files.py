@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import AsyncIterator
 from typing import BinaryIO
 
+from litestar import Response
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
 from litestar.response import Stream
@@ -22,9 +23,10 @@ from photonix.config import Settings
 from photonix.db import photos
 from photonix.db.share_photos import SharedFile
 from photonix.errors import PhotonixError
-from photonix.media.contained import open_contained
+from photonix.media.contained import FileRoots, open_contained
 
 CHUNK_BYTES = 1 << 20
+SMALL_BYTES = 4 << 20           # thumbnails and display sizes: read whole, in the same thread hop as the open
 # A share's files are public while the link lives, but a revoked link must stop them: no shared caches,
 # and a browser keeps them an hour at most.
 SHARE_CACHE = CacheControlHeader(private=True, max_age=3600)
@@ -43,14 +45,30 @@ async def _open(settings: Settings, stored: SharedFile, kind: str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-async def stream_file(settings: Settings, stored: SharedFile, kind: str, name: str, *,
-                      attachment: bool) -> Stream:
-    opened = await _open(settings, stored, kind)
+def _open_and_read_small(stored: SharedFile, roots: FileRoots) -> tuple[BinaryIO, int, bytes | None]:
+    """Open (checked), size and, for a file up to SMALL_BYTES, read it: one thread hop for a thumbnail."""
+    opened = os.fdopen(open_contained(stored.path, roots), "rb")
     size = os.fstat(opened.fileno()).st_size
+    if size > SMALL_BYTES:
+        return opened, size, None
+    with opened:
+        return opened, size, opened.read(size)
+
+
+async def serve_file(settings: Settings, stored: SharedFile, kind: str, name: str, *,
+                     attachment: bool) -> Response[bytes] | Stream:
+    """The file as one body when small (thumbnails), else streamed in chunks."""
+    roots = await photos.file_roots(stored.library_id, kind, settings)
+    try:
+        opened, size, body = await asyncio.to_thread(_open_and_read_small, stored, roots)
+    except PhotonixError:
+        raise NotFoundException("This file isn't here.") from None
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    disposition = f'{"attachment" if attachment else "inline"}; filename="{name}"'
+    headers = {"content-disposition": f'{"attachment" if attachment else "inline"}; filename="{name}"'}
+    if body is not None:
+        return Response(body, media_type=media_type, headers=headers)
     return Stream(_chunks(opened, size), media_type=media_type,
-                  headers={"content-length": str(size), "content-disposition": disposition})
+                  headers={**headers, "content-length": str(size)})
 
 
 async def _chunks(opened: BinaryIO, size: int) -> AsyncIterator[bytes]:

@@ -71,26 +71,50 @@ def _password_needed(request: Request[Any, Any, Any], _: PasswordNeeded) -> Resp
                     headers={"Link": f"</s/{token}>; rel=\"alternate\""})
 
 
+def _grant(request: Request[Any, Any, Any], link: ShareLinkInfo) -> str | None:
+    """This browser's grant for a link that is neither revoked nor expired (else the 410)."""
+    state = link.state()
+    if state in (REVOKED, EXPIRED):
+        raise LinkGone(state)
+    return share_grants.granted(request, request.app.state.secret, link)
+
+
+def _let_in(request: Request[Any, Any, Any], link: ShareLinkInfo) -> None:
+    """For everything under the page (viewer, thumbnails, downloads): pass, or the answer for this browser."""
+    grant = _grant(request, link)
+    if link.has_password and grant is None:
+        raise PasswordNeeded("password")
+    if link.used_up and grant != share_grants.VIEWED:
+        raise LinkGone(share_links.USED_UP)
+
+
 async def _open(request: Request[Any, Any, Any], token: str) -> tuple[ShareLinkInfo, str | None]:
     """The link and this browser's grant, or the answer for a link this request may not use."""
     link = await share_links.by_token(token)
     if link is None:
         raise NotFoundException("no such link")
-    state = link.state()
-    if state in (REVOKED, EXPIRED):
-        raise LinkGone(state)
-    return link, share_grants.granted(request, request.app.state.secret, link)
+    return link, _grant(request, link)
 
 
 async def _usable(request: Request[Any, Any, Any], token: str) -> ShareLinkInfo:
-    """For everything under the page (viewer, thumbnails, downloads): the link, once it lets this browser
-    in."""
-    link, grant = await _open(request, token)
-    if link.has_password and grant is None:
-        raise PasswordNeeded("password")
-    if link.used_up and grant != share_grants.VIEWED:
-        raise LinkGone(share_links.USED_UP)
+    link = await share_links.by_token(token)
+    if link is None:
+        raise NotFoundException("no such link")
+    _let_in(request, link)
     return link
+
+
+async def _usable_file(request: Request[Any, Any, Any], token: str, photo_id: int, kind: str,
+                       size: str) -> share_photos.SharedFile:
+    """The file of a photo the link shows, looked up with the link in one query (the thumbnail's hot path);
+    when there is none, the link alone says whether that is a 404, 401 or 410."""
+    found = await share_photos.link_and_file(token, photo_id, kind, size)
+    if found is None:
+        await _usable(request, token)
+        raise NotFoundException("not in this share")
+    link, stored = found
+    _let_in(request, link)
+    return stored
 
 
 def _absolute(request: Request[Any, Any, Any], path: str) -> str:
@@ -188,28 +212,24 @@ class SharePageController(Controller):
 
     @get("/photos/{photo_id:int}/thumbnail/{size:str}", cache_control=share_files.SHARE_CACHE)
     async def thumbnail(self, request: Request[Any, Any, Any], settings: SettingsDep, token: FromPath[str],
-                        photo_id: Id, size: FromPath[str]) -> Stream:
-        link = await _usable(request, token)
+                        photo_id: Id, size: FromPath[str]) -> Response[bytes] | Stream:
         if not share_photos.is_thumbnail_size(size):
+            await _usable(request, token)
             raise NotFoundException("no such size")
-        stored = await share_photos.shared_file(link, photo_id, "thumbnail", size)
-        if stored is None:
-            raise NotFoundException("not in this share")
-        return await share_files.stream_file(settings, stored, "thumbnail",
-                                             share_files.download_name(photo_id, stored.path.name),
-                                             attachment=False)
+        stored = await _usable_file(request, token, photo_id, "thumbnail", size)
+        return await share_files.serve_file(settings, stored, "thumbnail",
+                                            share_files.download_name(photo_id, stored.path.name),
+                                            attachment=False)
 
     @get("/photos/{photo_id:int}/download", cache_control=share_files.SHARE_CACHE)
     async def download(self, request: Request[Any, Any, Any], settings: SettingsDep, token: FromPath[str],
-                       photo_id: Id) -> Stream:
+                       photo_id: Id) -> Response[bytes] | Stream:
         link = await _usable(request, token)
         kind, size = _download_kind(link)
-        stored = await share_photos.shared_file(link, photo_id, kind, size)
-        if stored is None:
-            raise NotFoundException("not in this share")
-        return await share_files.stream_file(settings, stored, kind,
-                                             share_files.download_name(photo_id, stored.path.name),
-                                             attachment=True)
+        stored = await _usable_file(request, token, photo_id, kind, size)
+        return await share_files.serve_file(settings, stored, kind,
+                                            share_files.download_name(photo_id, stored.path.name),
+                                            attachment=True)
 
     @get("/download", cache_control=NO_STORE)
     async def download_all(self, request: Request[Any, Any, Any], settings: SettingsDep,
