@@ -48,6 +48,7 @@ from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.share_pages import SharePageController
+from photonix.web.share_upload import guest_upload_router
 from photonix.web.shares import ShareController
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
@@ -92,14 +93,14 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
 
     static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                         cache_control=None)
-    handlers: list[Any] = [SharePageController, static] if public_only else [
+    handlers: list[Any] = [SharePageController, guest_upload_router(settings), static] if public_only else [
         AccountController, PhotoController, ApiController, JobActionsApi, FileController,
         SettingsController,
         healthz, metrics,
         JobsOverviewController, header_status_fragment,
         UsersController, MyAccountController, JobControlsController,
         JobListsController, TimelineController, JobListsApiController,
-        ShareController, SharePageController,
+        ShareController, SharePageController, guest_upload_router(settings),
         upload_router(settings),   # a router of its own: the body limit follows the setting
         static,
     ]

@@ -31,6 +31,7 @@ from photonix.web import share_files, share_grants, share_ratelimit
 from photonix.web.client_address import request_host
 from photonix.web.deps import RedisDep, SettingsDep
 from photonix.web.params import Id
+from photonix.web.upload import ACCEPT
 
 log = structlog.get_logger()
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -96,7 +97,8 @@ async def _open(request: Request[Any, Any, Any], token: str) -> tuple[ShareLinkI
     return link, _grant(request, link)
 
 
-async def _usable(request: Request[Any, Any, Any], token: str) -> ShareLinkInfo:
+async def usable_link(request: Request[Any, Any, Any], token: str) -> ShareLinkInfo:
+    """The link for a request under its page (the guest upload's too), or the answer that refuses it."""
     link = await share_links.by_token(token)
     if link is None:
         raise NotFoundException("no such link")
@@ -110,7 +112,7 @@ async def _usable_file(request: Request[Any, Any, Any], token: str, photo_id: in
     when there is none, the link alone says whether that is a 404, 401 or 410."""
     found = await share_photos.link_and_file(token, photo_id, kind, size)
     if found is None:
-        await _usable(request, token)
+        await usable_link(request, token)
         raise NotFoundException("not in this share")
     link, stored = found
     _let_in(request, link)
@@ -146,7 +148,7 @@ class SharePageController(Controller):
 
     @get("/", cache_control=NO_STORE)
     async def share_page(self, request: Request[Any, Any, Any], settings: SettingsDep,
-                         token: FromPath[str]) -> Template:
+                         token: FromPath[str], added: int | None = None) -> Template:
         link, grant = await _open(request, token)
         if link.has_password and grant is None:
             return _password_form(request, link)
@@ -159,19 +161,9 @@ class SharePageController(Controller):
             log.info("share_viewed", share_link_id=link.id)
             cookies.append(share_grants.grant_cookie(request.app.state.secret, link, share_grants.VIEWED,
                                                      secure=settings.secure_cookies))
-        tiles = await share_photos.tiles_of(link)
-        if link.album_id is None:           # by_token leaves the count out (thumbnails need no count)
-            link = replace(link, photo_count=len(tiles))
-        context = _base_context(request, link)
-        cover = next((t for t in tiles if t.has_thumbnail), None)
-        context.update(tiles=tiles, date_range=_date_range(tiles),
-                       zip_allowed=link.download != "none" and link.kind != "photo" and bool(tiles),
-                       og_image=(_absolute(request, f"/s/{link.token}/photos/{cover.id}/thumbnail/medium")
-                                 if cover and not link.has_password else None))
-        if link.kind == "photo" and tiles:
-            context.update(await _viewer_context(link, tiles[0].id), single=True)
-            return Template("pages/share_viewer.html", context=context, headers=ROBOTS, cookies=cookies)
-        return Template("pages/share_page.html", context=context, headers=ROBOTS, cookies=cookies)
+        message = (f"Thank you: {added} photo{'' if added == 1 else 's'} added. They appear here once "
+                   "processed." if added and link.allow_upload else None)
+        return await _page(request, link, cookies=cookies, message=message)
 
     @post("/password", cache_control=NO_STORE)
     async def password(self, request: Request[Any, Any, Any], settings: SettingsDep, redis: RedisDep,
@@ -205,7 +197,7 @@ class SharePageController(Controller):
 
     @get("/photos/{photo_id:int}", cache_control=NO_STORE)
     async def viewer(self, request: Request[Any, Any, Any], token: FromPath[str], photo_id: Id) -> Template:
-        link = await _usable(request, token)
+        link = await usable_link(request, token)
         context = _base_context(request, link)
         context.update(await _viewer_context(link, photo_id), single=False, og_image=None)
         return Template("pages/share_viewer.html", context=context, headers=ROBOTS)
@@ -214,7 +206,7 @@ class SharePageController(Controller):
     async def thumbnail(self, request: Request[Any, Any, Any], settings: SettingsDep, token: FromPath[str],
                         photo_id: Id, size: FromPath[str]) -> Response[bytes] | Stream:
         if not share_photos.is_thumbnail_size(size):
-            await _usable(request, token)
+            await usable_link(request, token)
             raise NotFoundException("no such size")
         stored = await _usable_file(request, token, photo_id, "thumbnail", size)
         return await share_files.serve_file(settings, stored, "thumbnail",
@@ -224,7 +216,7 @@ class SharePageController(Controller):
     @get("/photos/{photo_id:int}/download", cache_control=share_files.SHARE_CACHE)
     async def download(self, request: Request[Any, Any, Any], settings: SettingsDep, token: FromPath[str],
                        photo_id: Id) -> Response[bytes] | Stream:
-        link = await _usable(request, token)
+        link = await usable_link(request, token)
         kind, size = _download_kind(link)
         stored = await _usable_file(request, token, photo_id, kind, size)
         return await share_files.serve_file(settings, stored, kind,
@@ -234,12 +226,38 @@ class SharePageController(Controller):
     @get("/download", cache_control=NO_STORE)
     async def download_all(self, request: Request[Any, Any, Any], settings: SettingsDep,
                            token: FromPath[str]) -> Stream:
-        link = await _usable(request, token)
+        link = await usable_link(request, token)
         kind, size = _download_kind(link)
         files = await share_photos.shared_files(link, kind, size)
         if not files:
             raise NotFoundException("nothing to download")
         return await share_files.stream_zip(settings, files, kind, "photos.zip")
+
+
+async def _page(request: Request[Any, Any, Any], link: ShareLinkInfo, *, cookies: list[Cookie] | None = None,
+                message: str | None = None, error: str | None = None, status_code: int = 200) -> Template:
+    """The share page (a one-photo link: its viewer), with a sentence for a guest upload if any."""
+    tiles = await share_photos.tiles_of(link)
+    if link.album_id is None:           # by_token leaves the count out (thumbnails need no count)
+        link = replace(link, photo_count=len(tiles))
+    context = _base_context(request, link)
+    cover = next((t for t in tiles if t.has_thumbnail), None)
+    context.update(tiles=tiles, date_range=_date_range(tiles), message=message, error=error, accept=ACCEPT,
+                   zip_allowed=link.download != "none" and link.kind != "photo" and bool(tiles),
+                   og_image=(_absolute(request, f"/s/{link.token}/photos/{cover.id}/thumbnail/medium")
+                             if cover and not link.has_password else None))
+    if link.kind == "photo" and tiles:
+        context.update(await _viewer_context(link, tiles[0].id), single=True)
+        return Template("pages/share_viewer.html", context=context, headers=ROBOTS, cookies=cookies or [])
+    return Template("pages/share_page.html", context=context, headers=ROBOTS, cookies=cookies or [],
+                    status_code=status_code)
+
+
+async def page_with_message(request: Request[Any, Any, Any], link: ShareLinkInfo, error: str, *, added: int,
+                            status_code: int) -> Template:
+    """The page again after a guest upload that was (partly) refused: the reasons, and what went in."""
+    message = f"{added} photo{'' if added == 1 else 's'} added." if added else None
+    return await _page(request, link, message=message, error=error, status_code=status_code)
 
 
 def _download_kind(link: ShareLinkInfo) -> tuple[str, str]:

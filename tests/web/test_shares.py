@@ -191,3 +191,42 @@ async def test_an_album_link_is_made_by_the_album_owner_only(client, alice, bob,
     assert {f"/s/{link.token}/photos/{p}/thumbnail/medium" for p in photos} <= Elements(page.text).sources()
     archive = await client.get(f"/s/{link.token}/download")
     assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+
+
+async def _album_of(owner, photos: list[int]) -> int:
+    now = datetime.now(UTC)
+    album = (await Album.insert(Album(owner=owner.user_id, title="Party", created_at=now,
+                                      updated_at=now)).returning(Album.id))[0]["id"]
+    await AlbumPhoto.insert(*(AlbumPhoto(album=album, photo=p, position=i, added_at=now)
+                              for i, p in enumerate(photos)))
+    return int(album)
+
+
+async def test_a_guest_adds_photos_to_a_shared_album_under_their_name(client, alice, redis, worker) -> None:
+    first, *_ = await import_photos(redis, alice, worker, count=1)
+    album = await _album_of(alice, [first])
+    await sign_in(client, "alice")
+    closed = await make_link(client, alice, album=album)
+    link = await make_link(client, alice, album=album, allow_upload="on")
+    sign_out(client)
+    page = await client.get(f"/s/{link.token}")
+    assert "Add your photos to this album" in page.text
+    assert "Add your photos" not in (await client.get(f"/s/{closed.token}")).text
+    guest_file = PHOTOS[1].file
+    files = {"files": (guest_file.name, guest_file.read_bytes(), "image/jpeg")}
+    nameless = await client.post(f"/s/{link.token}/upload", files=files,
+                                 data={"_csrf_token": client.cookies[CSRF_COOKIE], "guest_name": " "})
+    assert nameless.status_code == 422 and "Say who you are" in nameless.text
+    refused = await client.post(f"/s/{closed.token}/upload", files=files,
+                                data={"_csrf_token": client.cookies[CSRF_COOKIE], "guest_name": "Grandma"})
+    assert refused.status_code == 404
+    sent = await client.post(f"/s/{link.token}/upload", files=files, follow_redirects=False,
+                             data={"_csrf_token": client.cookies[CSRF_COOKIE], "guest_name": "Grandma"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/s/{link.token}?added=1"
+    added = await AlbumPhoto.select(AlbumPhoto.photo, AlbumPhoto.guest_name, AlbumPhoto.added_by).where(
+        (AlbumPhoto.album == album) & (AlbumPhoto.photo != first))
+    assert [(row["guest_name"], row["added_by"]) for row in added] == [("Grandma", None)]
+    await worker().main()                   # the guest's photo goes through the whole pipeline
+    guest_photo = added[0]["photo"]
+    assert (await client.get(f"/s/{link.token}/photos/{guest_photo}/thumbnail/medium")).status_code == 200
+    assert (await client.get(f"/s/{link.token}?added=1")).text.count("Thank you") == 1
