@@ -23,7 +23,7 @@ import asyncpg
 from piccolo.columns.combination import WhereRaw
 
 from photonix.db import passwords
-from photonix.db.photos import visible_to
+from photonix.db.scope import member_of_library
 from photonix.db.tables import Album, AlbumMember, Photo, ShareLink, ShareLinkPhoto
 from photonix.errors import NotAllowed, NotVisible, PhotonixError
 
@@ -211,12 +211,13 @@ async def _insert(owner_id: int, album_id: int | None, options: ShareOptions, sl
 
 
 async def sharable_photo_ids(owner_id: int, photo_ids: Collection[int]) -> list[int]:
-    """The ids among these the owner may see and has not put in the trash, in the order asked."""
+    """The ids among these in the owner's own libraries and not in the trash, in the order asked. (Photos
+    the owner sees only through someone else's album are that album owner's to make public, not theirs.)"""
     wanted = sorted({int(i) for i in photo_ids})
     if not wanted:
         return []
     rows = await Photo.select(Photo.id).where(
-        Photo.id.is_in(wanted) & visible_to(owner_id) & Photo.trashed_at.is_null())
+        Photo.id.is_in(wanted) & member_of_library(owner_id) & Photo.trashed_at.is_null())
     found = {int(row["id"]) for row in rows}
     seen: set[int] = set()
     ordered = []
@@ -299,8 +300,7 @@ _COLUMNS = (ShareLink.id, ShareLink.owner, ShareLink.token, ShareLink.album, Sha
             ShareLink.download, ShareLink.show_metadata, ShareLink.show_location, ShareLink.max_views,
             ShareLink.views, ShareLink.last_viewed_at, ShareLink.allow_upload, ShareLink.revoked_at)
 
-def info_from_row(row: dict[str, Any], count: int = 0, cover: int | None = None) -> ShareLinkInfo:
-    """A link from a row holding _COLUMNS (db/share_photos.py's one-query file lookup selects them too)."""
+def _info(row: dict[str, Any], count: int = 0, cover: int | None = None) -> ShareLinkInfo:
     return ShareLinkInfo(
         id=row["id"], owner_id=row["owner"], token=row["token"], album_id=row["album"],
         album_title=row["album.title"], title=row["title"], created_at=_aware(row["created_at"]),
@@ -333,7 +333,7 @@ async def links_of(owner_id: int) -> list[ShareLinkInfo]:
     rows = await ShareLink.select(*_COLUMNS).where(ShareLink.owner == owner_id).order_by(
         ShareLink.id, ascending=False)
     counts = await _selection_counts([row["id"] for row in rows if row["album"] is None])
-    return [info_from_row(row, *counts.get(row["id"], (0, None))) for row in rows]
+    return [_info(row, *counts.get(row["id"], (0, None))) for row in rows]
 
 
 async def link_of(owner_id: int, link_id: int) -> ShareLinkInfo | None:
@@ -343,7 +343,7 @@ async def link_of(owner_id: int, link_id: int) -> ShareLinkInfo | None:
     if row is None:
         return None
     counts = await _selection_counts([link_id]) if row["album"] is None else {}
-    return info_from_row(row, *counts.get(link_id, (0, None)))
+    return _info(row, *counts.get(link_id, (0, None)))
 
 
 async def by_token(token: str) -> ShareLinkInfo | None:
@@ -351,7 +351,7 @@ async def by_token(token: str) -> ShareLinkInfo | None:
     if not token or len(token) > 64:
         return None
     row = await ShareLink.select(*_COLUMNS).where(ShareLink.token == token).first()
-    return info_from_row(row) if row else None
+    return _info(row) if row else None
 
 
 async def touch(link_id: int) -> None:

@@ -19,11 +19,9 @@ from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
 from litestar.response import Stream
 
-from photonix.config import Settings
-from photonix.db import photos
-from photonix.db.share_photos import SharedFile
+from photonix.db.photo_values import PermittedFile
 from photonix.errors import PhotonixError
-from photonix.media.contained import FileRoots, open_contained
+from photonix.media.contained import open_contained
 
 CHUNK_BYTES = 1 << 20
 SMALL_BYTES = 4 << 20           # thumbnails and display sizes: read whole, in the same thread hop as the open
@@ -36,18 +34,17 @@ def download_name(photo_id: int, path_name: str) -> str:
     return f"photo-{photo_id}{os.path.splitext(path_name)[1].lower()}"
 
 
-async def _open(settings: Settings, stored: SharedFile, kind: str) -> BinaryIO:
-    roots = await photos.file_roots(stored.library_id, kind, settings)
+async def _open(stored: PermittedFile) -> BinaryIO:
     try:
-        fd = await asyncio.to_thread(open_contained, stored.path, roots)
+        fd = await asyncio.to_thread(open_contained, stored.path, stored.roots)
     except PhotonixError:
         raise NotFoundException("This file isn't here.") from None
     return os.fdopen(fd, "rb")
 
 
-def _open_and_read_small(stored: SharedFile, roots: FileRoots) -> tuple[BinaryIO, int, bytes | None]:
+def _open_and_read_small(stored: PermittedFile) -> tuple[BinaryIO, int, bytes | None]:
     """Open (checked), size and, for a file up to SMALL_BYTES, read it: one thread hop for a thumbnail."""
-    opened = os.fdopen(open_contained(stored.path, roots), "rb")
+    opened = os.fdopen(open_contained(stored.path, stored.roots), "rb")
     size = os.fstat(opened.fileno()).st_size
     if size > SMALL_BYTES:
         return opened, size, None
@@ -55,12 +52,10 @@ def _open_and_read_small(stored: SharedFile, roots: FileRoots) -> tuple[BinaryIO
         return opened, size, opened.read(size)
 
 
-async def serve_file(settings: Settings, stored: SharedFile, kind: str, name: str, *,
-                     attachment: bool) -> Response[bytes] | Stream:
+async def serve_file(stored: PermittedFile, name: str, *, attachment: bool) -> Response[bytes] | Stream:
     """The file as one body when small (thumbnails), else streamed in chunks."""
-    roots = await photos.file_roots(stored.library_id, kind, settings)
     try:
-        opened, size, body = await asyncio.to_thread(_open_and_read_small, stored, roots)
+        opened, size, body = await asyncio.to_thread(_open_and_read_small, stored)
     except PhotonixError:
         raise NotFoundException("This file isn't here.") from None
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -105,22 +100,21 @@ class _Sink:
         return data
 
 
-async def stream_zip(settings: Settings, files: list[tuple[int, SharedFile]], kind: str,
-                     name: str) -> Stream:
-    return Stream(_zip_chunks(settings, files, kind), media_type="application/zip",
+def stream_zip(files: list[PermittedFile], name: str) -> Stream:
+    return Stream(_zip_chunks(files), media_type="application/zip",
                   headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
-async def _zip_chunks(settings: Settings, files: list[tuple[int, SharedFile]],
-                      kind: str) -> AsyncIterator[bytes]:
+async def _zip_chunks(files: list[PermittedFile]) -> AsyncIterator[bytes]:
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED)
-    for photo_id, stored in files:
+    for stored in files:
         try:
-            opened = await _open(settings, stored, kind)
+            opened = await _open(stored)
         except NotFoundException:
             continue                        # a file gone meanwhile is left out, not the whole zip
-        with opened, archive.open(download_name(photo_id, stored.path.name), "w", force_zip64=True) as entry:
+        entry_name = download_name(stored.photo_id, stored.path.name)
+        with opened, archive.open(entry_name, "w", force_zip64=True) as entry:
             while chunk := await asyncio.to_thread(opened.read, CHUNK_BYTES):
                 entry.write(chunk)
                 yield sink.take()

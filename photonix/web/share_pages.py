@@ -24,7 +24,9 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Stream, Template
 from redis.exceptions import RedisError
 
+from photonix.config import Settings
 from photonix.db import share_links, share_photos
+from photonix.db.photo_values import PermittedFile
 from photonix.db.share_links import EXPIRED, REVOKED, ShareLinkInfo
 from photonix.errors import Busy, PhotonixError
 from photonix.web import share_files, share_grants, share_ratelimit
@@ -106,16 +108,13 @@ async def usable_link(request: Request[Any, Any, Any], token: str) -> ShareLinkI
     return link
 
 
-async def _usable_file(request: Request[Any, Any, Any], token: str, photo_id: int, kind: str,
-                       size: str) -> share_photos.SharedFile:
-    """The file of a photo the link shows, looked up with the link in one query (the thumbnail's hot path);
-    when there is none, the link alone says whether that is a 404, 401 or 410."""
-    found = await share_photos.link_and_file(token, photo_id, kind, size)
-    if found is None:
-        await usable_link(request, token)
+async def _usable_file(request: Request[Any, Any, Any], settings: Settings, token: str, photo_id: int,
+                       kind: str, size: str) -> PermittedFile:
+    """The file of a photo the link shows, once the link lets this browser in; else 404."""
+    link = await usable_link(request, token)
+    stored = await share_photos.shared_file(link, photo_id, kind, size, settings)
+    if stored is None:
         raise NotFoundException("not in this share")
-    link, stored = found
-    _let_in(request, link)
     return stored
 
 
@@ -128,8 +127,8 @@ def _date_range(tiles: list[share_photos.SharedTile]) -> tuple[datetime, datetim
     return (dates[0], dates[-1]) if dates else None
 
 
-async def _viewer_context(link: ShareLinkInfo, photo_id: int) -> dict[str, Any]:
-    photo = await share_photos.shared_photo(link, photo_id)
+async def _viewer_context(link: ShareLinkInfo, photo_id: int, settings: Settings) -> dict[str, Any]:
+    photo = await share_photos.shared_photo(link, photo_id, settings)
     if photo is None:
         raise NotFoundException("not in this share")
     previous, following = await share_photos.neighbours(link, photo_id)
@@ -163,7 +162,7 @@ class SharePageController(Controller):
                                                      secure=settings.secure_cookies))
         message = (f"Thank you: {added} photo{'' if added == 1 else 's'} added. They appear here once "
                    "processed." if added and link.allow_upload else None)
-        return await _page(request, link, cookies=cookies, message=message)
+        return await _page(request, settings, link, cookies=cookies, message=message)
 
     @post("/password", cache_control=NO_STORE)
     async def password(self, request: Request[Any, Any, Any], settings: SettingsDep, redis: RedisDep,
@@ -196,10 +195,11 @@ class SharePageController(Controller):
         return Redirect(f"/s/{link.token}", status_code=303, cookies=[cookie])
 
     @get("/photos/{photo_id:int}", cache_control=NO_STORE)
-    async def viewer(self, request: Request[Any, Any, Any], token: FromPath[str], photo_id: Id) -> Template:
+    async def viewer(self, request: Request[Any, Any, Any], settings: SettingsDep, token: FromPath[str],
+                     photo_id: Id) -> Template:
         link = await usable_link(request, token)
         context = _base_context(request, link)
-        context.update(await _viewer_context(link, photo_id), single=False, og_image=None)
+        context.update(await _viewer_context(link, photo_id, settings), single=False, og_image=None)
         return Template("pages/share_viewer.html", context=context, headers=ROBOTS)
 
     @get("/photos/{photo_id:int}/thumbnail/{size:str}", cache_control=share_files.SHARE_CACHE)
@@ -208,9 +208,8 @@ class SharePageController(Controller):
         if not share_photos.is_thumbnail_size(size):
             await usable_link(request, token)
             raise NotFoundException("no such size")
-        stored = await _usable_file(request, token, photo_id, "thumbnail", size)
-        return await share_files.serve_file(settings, stored, "thumbnail",
-                                            share_files.download_name(photo_id, stored.path.name),
+        stored = await _usable_file(request, settings, token, photo_id, "thumbnail", size)
+        return await share_files.serve_file(stored, share_files.download_name(photo_id, stored.name),
                                             attachment=False)
 
     @get("/photos/{photo_id:int}/download", cache_control=share_files.SHARE_CACHE)
@@ -218,9 +217,8 @@ class SharePageController(Controller):
                        photo_id: Id) -> Response[bytes] | Stream:
         link = await usable_link(request, token)
         kind, size = _download_kind(link)
-        stored = await _usable_file(request, token, photo_id, kind, size)
-        return await share_files.serve_file(settings, stored, kind,
-                                            share_files.download_name(photo_id, stored.path.name),
+        stored = await _usable_file(request, settings, token, photo_id, kind, size)
+        return await share_files.serve_file(stored, share_files.download_name(photo_id, stored.name),
                                             attachment=True)
 
     @get("/download", cache_control=NO_STORE)
@@ -228,14 +226,15 @@ class SharePageController(Controller):
                            token: FromPath[str]) -> Stream:
         link = await usable_link(request, token)
         kind, size = _download_kind(link)
-        files = await share_photos.shared_files(link, kind, size)
+        files = await share_photos.shared_files(link, kind, size, settings)
         if not files:
             raise NotFoundException("nothing to download")
-        return await share_files.stream_zip(settings, files, kind, "photos.zip")
+        return share_files.stream_zip(files, "photos.zip")
 
 
-async def _page(request: Request[Any, Any, Any], link: ShareLinkInfo, *, cookies: list[Cookie] | None = None,
-                message: str | None = None, error: str | None = None, status_code: int = 200) -> Template:
+async def _page(request: Request[Any, Any, Any], settings: Settings, link: ShareLinkInfo, *,
+                cookies: list[Cookie] | None = None, message: str | None = None, error: str | None = None,
+                status_code: int = 200) -> Template:
     """The share page (a one-photo link: its viewer), with a sentence for a guest upload if any."""
     tiles = await share_photos.tiles_of(link)
     if link.album_id is None:           # by_token leaves the count out (thumbnails need no count)
@@ -247,17 +246,17 @@ async def _page(request: Request[Any, Any, Any], link: ShareLinkInfo, *, cookies
                    og_image=(_absolute(request, f"/s/{link.token}/photos/{cover.id}/thumbnail/medium")
                              if cover and not link.has_password else None))
     if link.kind == "photo" and tiles:
-        context.update(await _viewer_context(link, tiles[0].id), single=True)
+        context.update(await _viewer_context(link, tiles[0].id, settings), single=True)
         return Template("pages/share_viewer.html", context=context, headers=ROBOTS, cookies=cookies or [])
     return Template("pages/share_page.html", context=context, headers=ROBOTS, cookies=cookies or [],
                     status_code=status_code)
 
 
-async def page_with_message(request: Request[Any, Any, Any], link: ShareLinkInfo, error: str, *, added: int,
-                            status_code: int) -> Template:
+async def page_with_message(request: Request[Any, Any, Any], settings: Settings, link: ShareLinkInfo,
+                            error: str, *, added: int, status_code: int) -> Template:
     """The page again after a guest upload that was (partly) refused: the reasons, and what went in."""
     message = f"{added} photo{'' if added == 1 else 's'} added." if added else None
-    return await _page(request, link, message=message, error=error, status_code=status_code)
+    return await _page(request, settings, link, message=message, error=error, status_code=status_code)
 
 
 def _download_kind(link: ShareLinkInfo) -> tuple[str, str]:

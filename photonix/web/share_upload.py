@@ -77,7 +77,7 @@ class GuestUploadController(Controller):
             for upload in uploads:
                 await upload.close()
         if problem or refused:
-            return await share_pages.page_with_message(request, link, problem or "; ".join(refused),
+            return await share_pages.page_with_message(request, settings, link, problem or "; ".join(refused),
                                                        added=added, status_code=200 if added else 422)
         log.info("guest_upload", share_link_id=link.id, photos=added)
         return Redirect(f"/s/{link.token}?added={added}", status_code=303)
