@@ -161,7 +161,7 @@ class SharePageController(Controller):
             cookies.append(share_grants.grant_cookie(request.app.state.secret, link, share_grants.VIEWED,
                                                      secure=settings.secure_cookies))
         message = (f"Thank you: {added} photo{'' if added == 1 else 's'} added. They appear here once "
-                   "processed." if added and link.allow_upload else None)
+                   "processed." if added is not None and added > 0 and link.allow_upload else None)
         return await _page(request, settings, link, cookies=cookies, message=message)
 
     @post("/password", cache_control=NO_STORE)

@@ -29,6 +29,10 @@ async def test_a_photo_link_opens_for_a_stranger_showing_that_photo_only(client,
     assert f"/s/{link.token}/photos/{first}/thumbnail/large" in sources
     assert not any(f"/{second}/" in src for src in sources)
     assert "alice" not in page.text.lower()         # neither the owner nor "alice's library"
+    elements = Elements(page.text)
+    assert elements.meta("og:title") == "A shared photo"
+    assert elements.meta("og:image") == f"http://testserver.local/s/{link.token}/photos/{first}/thumbnail/medium"
+    assert {"name": "robots", "content": "noindex, nofollow"} in elements.all("meta")
     assert (await client.get(f"/s/{link.token}/photos/{first}/thumbnail/large")).status_code == 200
     assert (await client.get(f"/s/{link.token}/photos/{second}/thumbnail/large")).status_code == 404
 
