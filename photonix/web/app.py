@@ -23,6 +23,8 @@ from photonix.jobs.shared_status import SharedStatus
 from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
+from photonix.web.album_sharing import AlbumSharingController
+from photonix.web.albums import AlbumController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
@@ -40,12 +42,15 @@ from photonix.web.jobs_overview import (
 )
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
+from photonix.web.photo_albums import PhotoAlbumsController
+from photonix.web.photo_lifecycle import PhotoLifecycleController
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
 from photonix.web.settings import SettingsController
+from photonix.web.settings_trash import TrashSettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.share_pages import SharePageController
 from photonix.web.share_upload import guest_upload_router
@@ -95,11 +100,12 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
                                         cache_control=None)
     handlers: list[Any] = [SharePageController, guest_upload_router(settings), static] if public_only else [
         AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-        SettingsController,
+        SettingsController, PhotoLifecycleController, TrashSettingsController,
         healthz, metrics,
         JobsOverviewController, header_status_fragment,
         UsersController, MyAccountController, JobControlsController,
         JobListsController, TimelineController, JobListsApiController,
+        AlbumController, AlbumSharingController, PhotoAlbumsController,
         ShareController, SharePageController, guest_upload_router(settings),
         upload_router(settings),   # a router of its own: the body limit follows the setting
         static,
