@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 from photonix.db import share_links
-from photonix.db.tables import Album, AlbumMember, AlbumPhoto, ShareLink
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo, ShareLink
 from tests.web.conftest import CSRF_COOKIE, make_member, sign_in
 from tests.web.shares_helpers import PHOTOS, Elements, import_photos, make_link, sign_out
 
@@ -195,6 +197,24 @@ async def test_an_album_link_is_made_by_the_album_owner_only(client, alice, bob,
     assert {f"/s/{link.token}/photos/{p}/thumbnail/medium" for p in photos} <= Elements(page.text).sources()
     archive = await client.get(f"/s/{link.token}/download")
     assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
+        names = sorted(name.split(".")[0] for name in opened.namelist())
+        assert names == sorted(f"photo-{p}" for p in photos)
+        assert opened.testzip() is None
+
+
+async def test_a_photo_put_in_the_trash_leaves_every_link_that_showed_it(
+        client, alice, redis, worker) -> None:
+    kept, trashed, _ = await import_photos(redis, alice, worker)
+    await sign_in(client, "alice")
+    link = await make_link(client, alice, photos=[kept, trashed])
+    await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id == trashed)
+    sign_out(client)
+    sources = Elements((await client.get(f"/s/{link.token}")).text).sources()
+    assert any(f"/photos/{kept}/" in src for src in sources)
+    assert not any(f"/photos/{trashed}/" in src for src in sources)
+    assert (await client.get(f"/s/{link.token}/photos/{trashed}/thumbnail/medium")).status_code == 404
+    assert (await client.get(f"/s/{link.token}/photos/{trashed}")).status_code == 404
 
 
 async def _album_of(owner, photos: list[int]) -> int:
