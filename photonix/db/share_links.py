@@ -362,9 +362,16 @@ async def by_token(token: str) -> ShareLinkInfo | None:
     return _info(rows[0]) if rows else None
 
 
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 async def touch(link_id: int) -> None:
-    """A page load by a browser whose visit was already counted: only the last access moves."""
-    await ShareLink.update({ShareLink.last_viewed_at: datetime.now(UTC)}).where(ShareLink.id == link_id)
+    """A page load by a browser whose visit was already counted: only the last access moves, to within a
+    minute (reloads write nothing more)."""
+    now = datetime.now(UTC)
+    await ShareLink.update({ShareLink.last_viewed_at: now}).where(
+        (ShareLink.id == link_id)
+        & (ShareLink.last_viewed_at.is_null() | (ShareLink.last_viewed_at < now - TOUCH_EVERY)))
 
 
 async def count_view(link_id: int) -> bool:
