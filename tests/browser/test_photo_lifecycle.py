@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from tests import corpus
 from tests.browser.conftest import copy_photos, screenshot
@@ -51,9 +51,27 @@ def test_favourite_trash_restore_and_archive_on_the_photo_page_the_grid_and_the_
     expect(heart).to_have_attribute("aria-pressed", "true")
     expect(tab.locator("#toasts")).to_contain_text("Added to your favourites")
 
+    # Moving to the trash asks once, in a dialog (the no-JS confirm box is hidden): cancelled, nothing moves.
+    expect(tab.get_by_label("Yes, move it to the trash")).to_be_hidden()
+    asked: list[str] = []
+
+    def answer(accept: bool) -> None:
+        def reply(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        tab.once("dialog", reply)
+
+    answer(False)
+    tab.keyboard.press("Delete")
+    while not asked:                        # the page waits on the dialog until it is answered
+        tab.wait_for_timeout(50)
+    expect(tab.get_by_role("button", name="Move to trash")).to_be_visible()
+    expect(tab.locator("#lifecycle")).not_to_contain_text("In the trash")
+    answer(True)
     tab.keyboard.press("Delete")
     expect(tab.locator("#lifecycle")).to_contain_text("In the trash")
     expect(tab.locator("#toasts")).to_contain_text("Moved to the trash")
+    assert len(asked) == 2 and all(message.startswith("Move this photo to the trash?") for message in asked)
     screenshot(tab, "photo-in-trash")
     tab.get_by_role("button", name="Restore").click()
     expect(tab.get_by_role("button", name="Move to trash")).to_be_visible()
@@ -80,7 +98,8 @@ def test_favourite_trash_restore_and_archive_on_the_photo_page_the_grid_and_the_
 
     # Trash it from its page, find it in the trash view, and bring it back with Restore all.
     tab.goto(f"{app_url}/photos/{photo_id}")
-    tab.keyboard.press("Delete")
+    answer(True)
+    tab.get_by_role("button", name="Move to trash").click()
     expect(tab.locator("#lifecycle")).to_contain_text("In the trash")
     tab.goto(f"{app_url}/photos/")
     expect(tab.locator("a.tile")).to_have_count(0)
