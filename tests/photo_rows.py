@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from photonix.classifiers.base import ScoredTag
-from photonix.db import accounts, photos, stepruns, tags
+from photonix.db import accounts, photo_lifecycle, photos, stepruns, tags
 from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo, ShareLink, ShareLinkPhoto
 
 _numbers = itertools.count(1)
@@ -22,9 +22,10 @@ async def user_with_library(name: str) -> tuple[int, int]:
 
 
 async def add_photo(library_id: int, sort_at: datetime, *, tag_names: tuple[str, ...] = (),
-                    thumbnail: tuple[int, int] | None = None, **columns: Any) -> int:
-    """A photo of the library taken at `sort_at`, with these column values, user tags and a medium
-    thumbnail row of that size."""
+                    thumbnail: tuple[int, int] | None = None, favourite_of: tuple[int, ...] = (),
+                    **columns: Any) -> int:
+    """A photo of the library taken at `sort_at`, with these column values, user tags, a medium
+    thumbnail row of that size, and a heart from each of the users `favourite_of`."""
     number = next(_numbers)
     photo_id, _ = await photos.register(library_id, f"{number:064x}", Path(f"/nowhere/IMG_{number}.jpg"), 1)
     values: dict[Any, Any] = {Photo.sort_at: sort_at, Photo.taken_at: sort_at}
@@ -34,6 +35,8 @@ async def add_photo(library_id: int, sort_at: datetime, *, tag_names: tuple[str,
         await tags.add_user_tag(photo_id, name)
     if thumbnail:
         await photos.save_thumbnails(photo_id, [("medium", Path(f"/nowhere/{number}.jpg"), *thumbnail)])
+    for user_id in favourite_of:
+        assert await photo_lifecycle.favourite_photos(user_id, [photo_id]) == [photo_id]
     return photo_id
 
 

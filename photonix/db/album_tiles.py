@@ -47,7 +47,7 @@ async def scoped_album_tiles(scope: Scope, album_id: int, sort_order: str, befor
     # The read model's own tile select and row mapping (private there: a manual order is ours alone).
     rows = await Photo.raw(
         photo_reads._TILE_SELECT + " ORDER BY " + _POSITION + ', "photo"."id" LIMIT {}',
-        where, album_id, limit + 1)
+        scope.favourite(), where, album_id, limit + 1)
     tiles = tuple(photo_reads._tile(row) for row in rows[:limit])
     if len(rows) <= limit or not tiles:
         return TilePage(tiles, None), None

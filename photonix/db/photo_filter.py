@@ -78,7 +78,8 @@ class PhotoFilter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def where(self) -> QueryString | None:
-        """The clause on "photo" for this filter (the album is the scope's: see photo_reads.compiled)."""
+        """The clause on "photo" for this filter. The album and the favourites are the scope's (whose
+        favourites: the viewer's own): see photo_reads.compiled."""
         parts: list[QueryString] = []
         if self.library is not None:
             parts.append(QueryString('"photo"."library" = {}', int(self.library)))
@@ -90,8 +91,6 @@ class PhotoFilter:
         if self.taken_to is not None:
             parts.append(QueryString('"photo"."sort_at" < {}',
                                      datetime.combine(self.taken_to + timedelta(days=1), time())))
-        if self.favourite:
-            parts.append(QueryString('"photo"."favourite" = {}', True))
         if self.archived is not None:
             parts.append(QueryString('"photo"."archived_at" IS NOT NULL' if self.archived
                                      else '"photo"."archived_at" IS NULL'))

@@ -1,14 +1,16 @@
 """Favourite, archive and trash a list of photos, within what the user may change: returns the ids acted on.
 
-Who may: the members of a photo's library (owners and members alike), as in Immich, where only the
-asset's owner (never a shared-album viewer or a partner) favourites, archives or trashes it, and in
-PhotoPrism, where a viewer-role account changes nothing. A user who sees a photo only through an album
-shared with them, or a stranger through a share link, changes none of these: the favourite flag, like
-the rating, belongs to the photo and is shared by the library's members.
+A favourite is the viewer's own (a row of photo_favourite, db/tables.py): anyone who can see the photo
+may heart it, a member of its library or a user of an album shared with them alike, and nobody else sees
+that heart. A share link's visitor has no favourites.
 
-The rule is a where-clause of every statement here (the read model's member_of_library, db/scope.py),
-so an id outside it is simply not acted on; each function takes the viewer's Scope (or user id) and
-the ids, and returns the ids it acted on (sorted): a bulk action counts the rest as ignored. An id
+Archive and trash belong to the photo: only the members of its library (owners and members alike) change
+them, as in Immich, where only the asset's owner (never a shared-album viewer or a partner) archives or
+trashes it, and in PhotoPrism, where a viewer-role account changes nothing.
+
+The rule is a where-clause of every statement here (the read model's Scope.where and member_of_library,
+db/scope.py), so an id outside it is simply not acted on; each function takes the viewer's Scope (or user
+id) and the ids, and returns the ids it acted on (sorted): a bulk action counts the rest as ignored. An id
 already in the wanted state is acted on (and returned): doing it twice changes nothing."""
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from photonix.db.scope import Scope, member_of_library
-from photonix.db.tables import Photo
+from photonix.db.tables import Photo, PhotoFavourite
 
 log = structlog.get_logger()
 
@@ -39,6 +41,21 @@ def changeable_by(who: Scope | int) -> Combinable:
     if user_id is None:
         return WhereRaw("1 = 0")
     return member_of_library(user_id)
+
+
+def _user_id(who: Scope | int) -> int | None:
+    return who.user_id if isinstance(who, Scope) else int(who)
+
+
+def _marks(ids: list[int]) -> str:
+    return ", ".join("{}" for _ in ids)
+
+
+async def _seen(user_id: int, ids: list[int]) -> list[int]:
+    """The ids among these the user can see (their libraries' photos and their albums' photos)."""
+    rows = await Photo.raw(f'SELECT "photo"."id" FROM photo WHERE "photo"."id" IN ({_marks(ids)}) AND {{}}',
+                           *ids, Scope.user(user_id).where())
+    return [int(row["id"]) for row in rows]
 
 
 def _chunks(photo_ids: Iterable[int]) -> list[list[int]]:
@@ -69,12 +86,45 @@ async def _act(event: str, who: Scope | int, photo_ids: Iterable[int], values: d
 
 
 async def favourite_photos(who: Scope | int, photo_ids: Iterable[int]) -> list[int]:
-    """Mark the photos as favourites; the ids acted on."""
-    return await _act("photos_favourited", who, photo_ids, {Photo.favourite: True})
+    """Add the photos the user can see to their own favourites; the ids acted on."""
+    user_id = _user_id(who)
+    acted: list[int] = []
+    if user_id is None:
+        return acted
+    for chunk in _chunks(photo_ids):
+        seen = await _seen(user_id, chunk)
+        if seen:
+            # ON CONFLICT: a heart added meanwhile (another tab) is simply kept.
+            await PhotoFavourite.raw(
+                'INSERT INTO photo_favourite ("user", photo, created_at) '
+                'SELECT {}, "photo"."id", {} FROM photo '
+                f'WHERE "photo"."id" IN ({_marks(seen)}) AND NOT {{}} ON CONFLICT ("user", photo) DO NOTHING',
+                user_id, datetime.now(UTC), *seen, Scope.user(user_id).favourite())
+        acted.extend(seen)
+    return _logged("photos_favourited", user_id, acted)
 
 
 async def unfavourite_photos(who: Scope | int, photo_ids: Iterable[int]) -> list[int]:
-    return await _act("photos_unfavourited", who, photo_ids, {Photo.favourite: False})
+    """Take the photos the user can see out of their own favourites; the ids acted on."""
+    user_id = _user_id(who)
+    acted: list[int] = []
+    if user_id is None:
+        return acted
+    for chunk in _chunks(photo_ids):
+        seen = await _seen(user_id, chunk)
+        if seen:
+            await PhotoFavourite.delete().where(
+                (PhotoFavourite.user == user_id) & PhotoFavourite.photo.is_in(seen))
+        acted.extend(seen)
+    return _logged("photos_unfavourited", user_id, acted)
+
+
+def _logged(event: str, user_id: int, acted: list[int]) -> list[int]:
+    acted.sort()
+    if acted:
+        one = {"photo_id": acted[0]} if len(acted) == 1 else {}
+        log.info(event, user_id=user_id, photos=len(acted), **one)
+    return acted
 
 
 async def archive_photos(who: Scope | int, photo_ids: Iterable[int]) -> list[int]:
@@ -110,12 +160,18 @@ class LifecycleState:
 
 
 async def lifecycle_state(who: Scope | int, photo_id: int) -> LifecycleState | None:
-    """The photo's state, or None when the user may not change it (or it does not exist)."""
-    row = await Photo.select(Photo.id, Photo.favourite, Photo.archived_at, Photo.trashed_at).where(
-        (Photo.id == photo_id) & changeable_by(who)
-    ).first()
-    if row is None:
+    """The photo's state as this user sees it (the heart is their own), or None when they cannot see it (or
+    it does not exist)."""
+    user_id = _user_id(who)
+    if user_id is None:
         return None
+    scope = Scope.user(user_id)
+    rows = await Photo.raw(
+        'SELECT "photo"."id", {} AS favourite, "photo"."archived_at", "photo"."trashed_at" FROM photo '
+        'WHERE "photo"."id" = {} AND {}', scope.favourite(), int(photo_id), scope.where())
+    if not rows:
+        return None
+    row = rows[0]
     return LifecycleState(int(row["id"]), bool(row["favourite"]), row["archived_at"], row["trashed_at"])
 
 

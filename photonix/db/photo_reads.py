@@ -42,10 +42,10 @@ NEWEST_FIRST = ' ORDER BY "photo"."sort_at" DESC, "photo"."id" DESC'
 OLDEST_FIRST = ' ORDER BY "photo"."sort_at" ASC, "photo"."id" ASC'
 
 # The tile's shape comes from its medium thumbnail (orientation applied), its badge from the trigger-kept
-# photo_progress row: one statement for the whole page.
+# photo_progress row, its heart from the viewer's own favourites: one statement for the whole page.
 _TILE_SELECT = (
     'SELECT "photo"."id", "photo"."library", "photo"."sort_at", "photo"."taken_at", "photo"."rating", '
-    '"photo"."width", "photo"."height", "photo"."orientation", "photo"."format", "photo"."favourite", '
+    '"photo"."width", "photo"."height", "photo"."orientation", "photo"."format", {} AS favourite, '
     '"photo"."camera_make", "photo"."camera_model", f.width AS thumb_width, f.height AS thumb_height, '
     'f.id AS thumb_id, pp.failed AS failed_steps, pp.unfinished AS unfinished_steps FROM photo '
     "LEFT JOIN photo_file f ON f.photo = \"photo\".\"id\" AND f.kind = 'thumbnail' "
@@ -58,6 +58,8 @@ def compiled(scope: Scope, narrowed: PhotoFilter = MAIN_GRID) -> QueryString:
     if narrowed.album is not None:
         scope = scope.album(narrowed.album)
     where = scope.where()
+    if narrowed.favourite:
+        where = QueryString("{} AND {}", where, scope.favourite())
     clause = narrowed.where()
     return where if clause is None else QueryString("{} AND {}", where, clause)
 
@@ -107,7 +109,8 @@ async def tile_page(scope: Scope, narrowed: PhotoFilter = MAIN_GRID, *, before: 
         where = QueryString("{} AND {}", where,
                             keyset.after(before) if narrowed.oldest_first else keyset.before(before))
     order = OLDEST_FIRST if narrowed.oldest_first else NEWEST_FIRST
-    rows = await _rows(_TILE_SELECT + order + " LIMIT {} OFFSET {}", where, limit + 1, max(0, int(offset)))
+    rows = await _rows(_TILE_SELECT + order + " LIMIT {} OFFSET {}", scope.favourite(), where, limit + 1,
+                       max(0, int(offset)))
     tiles = tuple(_tile(row) for row in rows[:limit])
     more = len(rows) > limit
     return TilePage(tiles, Cursor(tiles[-1].sort_at, tiles[-1].id) if more and tiles else None)
@@ -191,7 +194,7 @@ async def permitted_file(scope: Scope, photo_id: int, kind: str, size_name: str,
 
 
 _DETAIL_SELECT = (
-    'SELECT "photo".*, {} AS can_edit, {} AS folders, pp.failed AS failed_steps, '
+    'SELECT "photo".*, {} AS can_edit, {} AS favourite, {} AS folders, pp.failed AS failed_steps, '
     'pp.unfinished AS unfinished_steps FROM photo LEFT JOIN photo_progress pp ON pp.photo = "photo"."id" '
     'WHERE "photo"."id" = {} AND {}')
 
@@ -201,8 +204,8 @@ async def photo_detail(scope: Scope, photo_id: int, settings: Settings,
     """The photo if the viewer may see it (None: 404), with its thumbnails, tags and steps, and its
     neighbours within `narrowed` (the list the viewer came from). Visibility is the scope's alone: a
     photo in the trash still opens from the trash view."""
-    rows = await _rows(_DETAIL_SELECT.format("{}", _folders_sql(), "{}", "{}"),
-                       scope.can_edit(), int(photo_id), scope.where())
+    rows = await _rows(_DETAIL_SELECT.format("{}", "{}", _folders_sql(), "{}", "{}"),
+                       scope.can_edit(), scope.favourite(), int(photo_id), scope.where())
     if not rows:
         return None
     row = rows[0]

@@ -37,7 +37,7 @@ class Tile:
     camera_model: str | None
     state: str          # done | pending | failed
     rating: int
-    favourite: bool
+    favourite: bool             # the viewer's own heart (never through a share link)
     has_thumbnail: bool
 
     @property
@@ -144,7 +144,7 @@ class PhotoDetail:
     title: str | None
     description: str | None
     rating: int
-    favourite: bool
+    favourite: bool             # the viewer's own heart (never through a share link)
     archived_at: datetime | None
     trashed_at: datetime | None
     can_edit: bool

@@ -31,6 +31,8 @@ _SHARED = (
     'AND om."user" = sl.owner) AND (EXISTS (SELECT 1 FROM share_link_photo sp WHERE sp.share_link = sl.id '
     'AND sp.photo = "photo"."id") OR EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = sl.album '
     'AND ap.photo = "photo"."id")))')
+# The viewer's own heart on the photo (favourites are per user; a share link has none).
+_FAVOURITE = 'EXISTS (SELECT 1 FROM photo_favourite pf WHERE pf.photo = "photo"."id" AND pf."user" = {})'
 _IN_ALBUM = 'EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = {} AND ap.photo = "photo"."id")'
 # Uncorrelated: the planner evaluates it once per statement.
 _ALBUM_SEEN_BY = ('EXISTS (SELECT 1 FROM album al WHERE al.id = {} AND (al.owner = {} OR EXISTS '
@@ -97,6 +99,13 @@ class Scope:
         if self.user_id is None:
             return QueryString("(1 = 0)")
         return QueryString(_MEMBER, self.user_id)
+
+    def favourite(self) -> QueryString:
+        """An expression, true where the photo is one of the viewer's own favourites; never for a share
+        link's visitor."""
+        if self.user_id is None:
+            return QueryString("(1 = 0)")
+        return QueryString(_FAVOURITE, self.user_id)
 
 
 def member_of_library(user_id: int) -> WhereRaw:

@@ -114,7 +114,6 @@ class Photo(Table):
     title = Text(null=True, default=None)               # XMP dc:title
     description = Text(null=True, default=None)         # XMP dc:description
     sidecar_signature = Text(default="")                # the XMP sidecar last read ("" = none)
-    favourite = Boolean(default=False)
     archived_at = Timestamptz(null=True, default=None)  # archived: out of the main grid, in its own view
     trashed_at = Timestamptz(null=True, default=None, index=True)   # in the trash since; purged later
 
@@ -369,12 +368,22 @@ class ShareLinkPhoto(Table):
     photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
 
 
+class PhotoFavourite(Table):
+    """A user's heart on a photo: favourites are each viewer's own, not the library's."""
+
+    id = Serial(primary_key=True)
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade)
+    photo = ForeignKey(Photo, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+
+
 # The tallies come first, so a test's clean-up (reversed order) empties them after the runs they count.
 TABLES: tuple[type[Table], ...] = (
     StepTally, PhotoProgress, LibraryTally,
     User, Library, LibraryFolder, Membership, ApiToken, Photo, PhotoFile, Tag, PhotoTag, StepRun,
     StepTry, ClassifierSetting, JobPause, JobSetting, ServiceOutage, UserSession,
-    ForgottenFile, Album, AlbumPhoto, AlbumMember, ShareLink, ShareLinkPhoto,
+    ForgottenFile, Album, AlbumPhoto, AlbumMember, ShareLink, ShareLinkPhoto, PhotoFavourite,
 )
 
 
@@ -390,4 +399,5 @@ UNIQUE_KEYS: dict[type[Table], tuple[tuple[str, ...], ...]] = {
     AlbumPhoto: (("album", "photo"),),
     AlbumMember: (("album", "user"),),
     ShareLinkPhoto: (("share_link", "photo"),),
+    PhotoFavourite: (("user", "photo"),),
 }

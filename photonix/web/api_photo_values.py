@@ -32,7 +32,7 @@ class PhotoSummary(msgspec.Struct):
     camera_make: str | None
     camera_model: str | None
     rating: int
-    favourite: bool
+    favourite: bool             # the viewer's own heart (never through a share link)
     width: int | None           # as stored, before orientation
     height: int | None
     orientation: int
@@ -119,7 +119,7 @@ class PhotoOut(msgspec.Struct):
     gps_lon: float | None
     gps_altitude: float | None
     rating: int
-    favourite: bool
+    favourite: bool             # the viewer's own heart (never through a share link)
     archived_at: datetime | None
     trashed_at: datetime | None
     width: int | None

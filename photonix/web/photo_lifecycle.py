@@ -2,7 +2,9 @@
 restore button. HTMX gets the heart or the actions fragment back; a plain form a 303 with a flash.
 
 Who may is decided in the query (db/photo_lifecycle.py): a photo the viewer cannot see answers 404,
-exactly like one that does not exist; one they see through a shared album only, 403."""
+exactly like one that does not exist. The heart is the viewer's own, so anyone who sees the photo may
+use it; archive and trash on one they see through a shared album only answer 403. Moving to the trash
+asks once (confirm=yes), everywhere."""
 
 from __future__ import annotations
 
@@ -49,13 +51,20 @@ async def _act(viewer_id: int, photo_id: int, action: Action) -> LifecycleState:
     """Act on the photo; 404 when the viewer cannot see it, 403 when they see it through an album only."""
     scope = Scope.user(viewer_id)
     if not await action(scope, [photo_id]):
-        if await photo_access(scope, photo_id) is None:
-            raise NotVisible("This photo isn't here.")
-        raise NotAllowed("Only members of the photo's library can change it; you see it through an album.")
+        await _refuse(scope, photo_id)
     state = await photo_lifecycle.lifecycle_state(scope, photo_id)
     if state is None:                   # purged in between
         raise NotVisible("This photo isn't here.")
     return state
+
+
+async def _refuse(scope: Scope, photo_id: int) -> None:
+    """Why the viewer may not change the photo: 404 when they cannot see it, else 403 (an album's photo)."""
+    access = await photo_access(scope, photo_id)
+    if access is None:
+        raise NotVisible("This photo isn't here.")
+    if not access:
+        raise NotAllowed("Only members of the photo's library can change it; you see it through an album.")
 
 
 def _answer(request: HTMXRequest, settings: Settings, state: LifecycleState, data: dict[str, str],
@@ -103,6 +112,11 @@ class PhotoLifecycleController(Controller):
     @post("/{photo_id:int}/trash")
     async def trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                     data: FormData) -> Template | Redirect:
+        # Asked once, like "Empty trash now" (web/settings_trash.py): the form's confirm box, which
+        # static/js/confirm.js replaces with a dialog (the button and the Delete key alike).
+        if data.get("confirm") != "yes":
+            await _refuse(Scope.user(viewer.id), photo_id)      # a photo out of reach: 404/403 first
+            raise ValidationException("Tick the box to confirm moving the photo to the trash.")
         state = await _act(viewer.id, photo_id, photo_lifecycle.trash_photos)
         return _answer(request, settings, state, data, ACTIONS,
                                   f"Moved to the trash: restore it within {settings.trash_days} days, "

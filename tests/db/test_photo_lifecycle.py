@@ -1,4 +1,5 @@
-"""Favourite, archive, trash and restore act on the photos of the user's libraries only, and say which."""
+"""Archive, trash and restore act on the photos of the user's libraries only, and say which; a favourite is
+the user's own, on any photo they can see (an album shared with them too), and nobody else's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from photonix.db import accounts, photo_lifecycle, photos
-from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo, PhotoFavourite
 
 
 async def _photo(library_id: int, name: str) -> int:
@@ -17,10 +18,20 @@ async def _photo(library_id: int, name: str) -> int:
 
 
 async def _state(photo_id: int) -> dict[str, object]:
-    row = await Photo.select(Photo.favourite, Photo.archived_at, Photo.trashed_at).where(
-        Photo.id == photo_id).first()
+    """The photo's archive and trash times, and whose favourite it is (user ids)."""
+    row = await Photo.select(Photo.archived_at, Photo.trashed_at).where(Photo.id == photo_id).first()
     assert row is not None
-    return row
+    hearts = await PhotoFavourite.select(PhotoFavourite.user).where(PhotoFavourite.photo == photo_id)
+    return {"favourite_of": sorted(heart["user"] for heart in hearts), **row}
+
+
+async def _album_shared_with(owner: int, member: int, photo: int, role: str = "viewer") -> int:
+    now = datetime.now(UTC)
+    album = (await Album.insert(Album(owner=owner, title="Trip", created_at=now, updated_at=now))
+             .returning(Album.id))[0]["id"]
+    await AlbumPhoto.insert(AlbumPhoto(album=album, photo=photo, added_at=now))
+    await AlbumMember.insert(AlbumMember(album=album, user=member, role=role))
+    return int(album)
 
 
 @pytest.fixture
@@ -42,11 +53,11 @@ async def test_each_action_sets_its_state_and_undoing_clears_it(people) -> None:
     assert await photo_lifecycle.archive_photos(alice, [photo]) == [photo]
     assert await photo_lifecycle.trash_photos(alice, [photo]) == [photo]
     state = await _state(photo)
-    assert state["favourite"] is True and state["archived_at"] and state["trashed_at"]
+    assert state["favourite_of"] == [alice] and state["archived_at"] and state["trashed_at"]
     assert await photo_lifecycle.unfavourite_photos(alice, [photo]) == [photo]
     assert await photo_lifecycle.unarchive_photos(alice, [photo]) == [photo]
     assert await photo_lifecycle.restore_photos(alice, [photo]) == [photo]
-    assert await _state(photo) == {"favourite": False, "archived_at": None, "trashed_at": None}
+    assert await _state(photo) == {"favourite_of": [], "archived_at": None, "trashed_at": None}
 
 
 async def test_ids_outside_the_users_libraries_are_not_acted_on(people) -> None:
@@ -58,7 +69,7 @@ async def test_ids_outside_the_users_libraries_are_not_acted_on(people) -> None:
         acted = await act(people["alice"], asked)
         assert acted == sorted(mine)
         assert len(set(asked)) - len(acted) == 5            # what a bulk action reports as ignored
-    assert await _state(bobs) == {"favourite": False, "archived_at": None, "trashed_at": None}
+    assert await _state(bobs) == {"favourite_of": [], "archived_at": None, "trashed_at": None}
     await photo_lifecycle.trash_photos(people["bob"], [bobs])
     assert await photo_lifecycle.restore_photos(people["alice"], [bobs]) == []
     assert (await _state(bobs))["trashed_at"] is not None
@@ -70,17 +81,36 @@ async def test_a_member_who_is_not_the_owner_may_archive_and_trash(people) -> No
     assert await photo_lifecycle.trash_photos(people["carol"], [photo]) == [photo]
 
 
-async def test_a_viewer_of_a_shared_album_changes_nothing(people) -> None:
+async def test_a_viewer_of_a_shared_album_favourites_for_himself_but_archives_and_trashes_nothing(
+        people) -> None:
     photo = await _photo(people["alices"], "aa")
-    now = datetime.now(UTC)
-    album = (await Album.insert(Album(owner=people["alice"], title="Trip", created_at=now, updated_at=now))
-             .returning(Album.id))[0]["id"]
-    await AlbumPhoto.insert(AlbumPhoto(album=album, photo=photo, added_at=now))
-    await AlbumMember.insert(AlbumMember(album=album, user=people["bob"], role="contributor"))
-    for act in (photo_lifecycle.favourite_photos, photo_lifecycle.archive_photos,
-                photo_lifecycle.trash_photos):
+    await _album_shared_with(people["alice"], people["bob"], photo, role="contributor")
+    for act in (photo_lifecycle.archive_photos, photo_lifecycle.trash_photos):
         assert await act(people["bob"], [photo]) == []
-    assert await _state(photo) == {"favourite": False, "archived_at": None, "trashed_at": None}
+    assert await photo_lifecycle.favourite_photos(people["bob"], [photo]) == [photo]
+    assert await _state(photo) == {"favourite_of": [people["bob"]], "archived_at": None, "trashed_at": None}
+    state = await photo_lifecycle.lifecycle_state(people["bob"], photo)
+    assert state is not None and state.favourite
+    alices = await photo_lifecycle.lifecycle_state(people["alice"], photo)
+    assert alices is not None and not alices.favourite
+
+
+async def test_two_members_favourite_independently(people) -> None:
+    photo = await _photo(people["alices"], "aa")
+    alice, carol = people["alice"], people["carol"]
+    assert await photo_lifecycle.favourite_photos(alice, [photo]) == [photo]
+    assert await photo_lifecycle.favourite_photos(alice, [photo]) == [photo]      # twice: still one heart
+    assert await photo_lifecycle.favourite_photos(carol, [photo]) == [photo]
+    assert (await _state(photo))["favourite_of"] == sorted([alice, carol])
+    assert await photo_lifecycle.unfavourite_photos(carol, [photo]) == [photo]
+    assert (await _state(photo))["favourite_of"] == [alice]
+
+
+async def test_nobody_favourites_a_photo_they_cannot_see(people) -> None:
+    photo = await _photo(people["alices"], "aa")
+    assert await photo_lifecycle.favourite_photos(people["bob"], [photo]) == []
+    assert await photo_lifecycle.lifecycle_state(people["bob"], photo) is None
+    assert (await _state(photo))["favourite_of"] == []
 
 
 async def test_trashing_again_keeps_the_first_time_so_the_purge_is_not_put_off(people) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from photonix.db import accounts
+from photonix.db import accounts, photo_lifecycle
 from photonix.db.keyset import Cursor
 from photonix.db.photo_filter import MAIN_GRID, InvalidFilter, PhotoFilter
 from photonix.db.photo_reads import month_counts, photo_count, photo_detail, tile_page, visible_ids
@@ -164,7 +164,7 @@ async def test_filter_album(alice) -> None:
 
 async def test_filter_favourite(alice) -> None:
     alice_id, library = alice
-    loved = await add_photo(library, DAY, favourite=True)
+    loved = await add_photo(library, DAY, favourite_of=(alice_id,))
     await add_photo(library, DAY + timedelta(hours=1))
     assert await ids(Scope.user(alice_id), PhotoFilter(favourite=True)) == [loved]
     assert (await tile_page(Scope.user(alice_id), PhotoFilter(favourite=True))).tiles[0].favourite
@@ -236,11 +236,48 @@ async def test_month_counts_follow_the_filter(alice) -> None:
     assert await month_counts(scope, PhotoFilter(), {"2023-12"}) == {"2023-12": 0}
 
 
+async def test_favourites_are_each_viewers_own(alice, settings) -> None:
+    alice_id, library = alice
+    carol_id = await accounts.create_user("carol", "correct horse battery")
+    await accounts.add_member(library, carol_id, role="member")
+    hers = await add_photo(library, DAY, favourite_of=(alice_id,))
+    theirs = await add_photo(library, DAY + timedelta(hours=1), favourite_of=(carol_id,))
+    assert await ids(Scope.user(alice_id), PhotoFilter(favourite=True)) == [hers]
+    assert await ids(Scope.user(carol_id), PhotoFilter(favourite=True)) == [theirs]
+    tiles = {tile.id: tile.favourite for tile in (await tile_page(Scope.user(carol_id))).tiles}
+    assert tiles == {hers: False, theirs: True}
+    alices = await photo_detail(Scope.user(alice_id), theirs, settings)
+    carols = await photo_detail(Scope.user(carol_id), theirs, settings)
+    assert alices is not None and not alices.favourite and carols is not None and carols.favourite
+
+
+async def test_an_album_viewers_favourites_list_the_albums_photos_they_love(alice) -> None:
+    alice_id, library = alice
+    carol_id = await accounts.create_user("carol", "correct horse battery")
+    photo = await add_photo(library, DAY)
+    album = await album_of(alice_id, [photo], members=(carol_id,))
+    await add_photo(library, DAY + timedelta(hours=1), favourite_of=(alice_id,))
+    assert await ids(Scope.user(carol_id), PhotoFilter(favourite=True)) == []
+    await add_photo(library, DAY + timedelta(hours=2))
+    assert await photo_lifecycle.favourite_photos(carol_id, [photo]) == [photo]
+    assert await ids(Scope.user(carol_id), PhotoFilter(favourite=True)) == [photo]
+    assert await ids(Scope.user(carol_id), PhotoFilter(favourite=True, album=album)) == [photo]
+
+
+async def test_a_share_link_shows_no_favourites(alice, settings) -> None:
+    alice_id, library = alice
+    loved = await add_photo(library, DAY, favourite_of=(alice_id,))
+    link = await share_link(alice_id, photo_ids=(loved,))
+    assert await ids(Scope.share(link), PhotoFilter(favourite=True)) == []
+    assert [tile.favourite for tile in (await tile_page(Scope.share(link))).tiles] == [False]
+    detail = await photo_detail(Scope.share(link), loved, settings)
+    assert detail is not None and not detail.favourite
+
 async def test_detail_neighbours_stay_inside_the_filter(alice, settings) -> None:
     alice_id, library = alice
-    first = await add_photo(library, DAY, favourite=True)
+    first = await add_photo(library, DAY, favourite_of=(alice_id,))
     await add_photo(library, DAY + timedelta(hours=1))
-    third = await add_photo(library, DAY + timedelta(hours=2), favourite=True)
+    third = await add_photo(library, DAY + timedelta(hours=2), favourite_of=(alice_id,))
     scope = Scope.user(alice_id)
     everything = await photo_detail(scope, third, settings)
     assert everything is not None and everything.newer is None and everything.older != first

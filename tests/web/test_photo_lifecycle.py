@@ -1,5 +1,6 @@
 """Favourite, archive, trash and restore by route: HTMX gets the fragment, a plain form a 303, and a photo
-the viewer may not change answers 404 and stays as it was."""
+the viewer may not see answers 404 and stays as it was. A heart is the viewer's own; moving to the trash
+asks once (confirm=yes, the box of a plain form)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from photonix.db import accounts, photos
-from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo, PhotoFavourite
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
 from tests.web.test_pages import Elements
 
 HTMX = {"HX-Request": "true"}
 ACTIONS = ("favourite", "unfavourite", "archive", "unarchive", "trash", "restore")
+CONFIRMED = {"confirm": "yes"}          # what the trash form sends once asked (static/js/confirm.js)
 
 
 async def _photo(member: Member, name: str) -> int:
@@ -23,11 +25,25 @@ async def _photo(member: Member, name: str) -> int:
 
 
 async def _state(photo_id: int) -> tuple[bool, bool, bool]:
-    """(favourite, archived, trashed)"""
-    row = await Photo.select(Photo.favourite, Photo.archived_at, Photo.trashed_at).where(
-        Photo.id == photo_id).first()
+    """(anybody's favourite, archived, trashed)"""
+    row = await Photo.select(Photo.archived_at, Photo.trashed_at).where(Photo.id == photo_id).first()
     assert row is not None
-    return row["favourite"], row["archived_at"] is not None, row["trashed_at"] is not None
+    loved = await PhotoFavourite.exists().where(PhotoFavourite.photo == photo_id)
+    return loved, row["archived_at"] is not None, row["trashed_at"] is not None
+
+
+async def _favourite_of(photo_id: int) -> set[int]:
+    return {row["user"] for row in await PhotoFavourite.select(PhotoFavourite.user).where(
+        PhotoFavourite.photo == photo_id)}
+
+
+async def _album_shared_with(owner: Member, member: Member, photo_id: int) -> int:
+    now = datetime.now(UTC)
+    album = (await Album.insert(Album(owner=owner.user_id, title="Trip", created_at=now, updated_at=now))
+             .returning(Album.id))[0]["id"]
+    await AlbumPhoto.insert(AlbumPhoto(album=album, photo=photo_id, added_at=now))
+    await AlbumMember.insert(AlbumMember(album=album, user=member.user_id, role="viewer"))
+    return int(album)
 
 
 @pytest.fixture
@@ -56,7 +72,8 @@ async def test_archive_trash_and_restore_swap_the_actions(client, signed_in) -> 
     archived = await client.post(f"/photos/{signed_in}/archive", headers={**csrf(client), **HTMX})
     assert Elements(archived.text).all("form", action=f"/photos/{signed_in}/unarchive")
     assert await _state(signed_in) == (False, True, False)
-    trashed = await client.post(f"/photos/{signed_in}/trash", headers={**csrf(client), **HTMX})
+    trashed = await client.post(f"/photos/{signed_in}/trash", headers={**csrf(client), **HTMX},
+                                data=CONFIRMED)
     html = Elements(trashed.text)
     assert html.all("form", action=f"/photos/{signed_in}/restore")
     assert not html.all("form", action=f"/photos/{signed_in}/trash")
@@ -68,7 +85,8 @@ async def test_archive_trash_and_restore_swap_the_actions(client, signed_in) -> 
 
 async def test_a_plain_form_is_answered_by_a_redirect_with_a_flash(client, signed_in) -> None:
     token = {"_csrf_token": client.cookies[CSRF_COOKIE]}
-    response = await client.post(f"/photos/{signed_in}/trash", data=token, follow_redirects=False)
+    response = await client.post(f"/photos/{signed_in}/trash", data={**token, **CONFIRMED},
+                                 follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/photos/{signed_in}"
     page = await client.get(f"/photos/{signed_in}")
     assert "Moved to the trash" in page.text
@@ -93,18 +111,21 @@ async def test_the_detail_page_has_the_heart_and_the_trash_on_their_keys(client,
 async def test_a_photo_of_another_library_answers_404_and_is_untouched(client, signed_in, bob: Member,
                                                                        action: str) -> None:
     theirs = await _photo(bob, "b")
-    await Photo.update({Photo.favourite: True}).where(Photo.id == theirs)   # so "un-" acts would show
+    await PhotoFavourite.insert(PhotoFavourite(user=bob.user_id, photo=theirs,    # so "un-" acts would show
+                                               created_at=datetime.now(UTC)))
     before = await _state(theirs)
-    response = await client.post(f"/photos/{theirs}/{action}", headers={**csrf(client), **HTMX})
+    response = await client.post(f"/photos/{theirs}/{action}", headers={**csrf(client), **HTMX},
+                                 data=CONFIRMED)
     assert response.status_code == 404
-    missing = await client.post(f"/photos/{theirs + 1000}/{action}", headers={**csrf(client), **HTMX})
+    missing = await client.post(f"/photos/{theirs + 1000}/{action}", headers={**csrf(client), **HTMX},
+                                data=CONFIRMED)
     assert missing.status_code == 404
     assert await _state(theirs) == before
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 async def test_without_the_csrf_token_nothing_changes(client, signed_in, action: str) -> None:
-    response = await client.post(f"/photos/{signed_in}/{action}", headers=HTMX)
+    response = await client.post(f"/photos/{signed_in}/{action}", headers=HTMX, data=CONFIRMED)
     assert response.status_code == 403
     assert await _state(signed_in) == (False, False, False)
 
@@ -118,7 +139,8 @@ async def test_archived_and_trashed_photos_leave_the_main_grid_for_their_views(c
     archived, trashed = signed_in, await _photo(alice, "t")
     kept = await _photo(alice, "k")
     for photo_id, action in ((archived, "archive"), (trashed, "trash")):
-        response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX})
+        response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX},
+                                     data=CONFIRMED)
         assert response.status_code == 200
     assert _tile_ids((await client.get("/photos/")).text) == {f"p{kept}"}
     assert _tile_ids((await client.get("/photos/archive")).text) == {f"p{archived}"}
@@ -139,24 +161,83 @@ async def test_a_favourite_is_marked_on_its_tile_and_listed_in_favourites(client
     assert _tile_ids((await client.get("/photos/favourites")).text) == {f"p{signed_in}"}
 
 
-@pytest.mark.parametrize("action", ACTIONS)
-async def test_a_viewer_of_a_shared_album_gets_403_and_no_buttons(client, alice: Member, bob: Member,
-                                                                  action: str) -> None:
+@pytest.mark.parametrize("action", ("archive", "unarchive", "trash", "restore"))
+async def test_a_viewer_of_a_shared_album_gets_403_and_no_lifecycle_buttons(
+        client, alice: Member, bob: Member, action: str) -> None:
     photo_id = await _photo(alice, "a")
-    now = datetime.now(UTC)
-    album = (await Album.insert(Album(owner=alice.user_id, title="Trip", created_at=now, updated_at=now))
-             .returning(Album.id))[0]["id"]
-    await AlbumPhoto.insert(AlbumPhoto(album=album, photo=photo_id, added_at=now))
-    await AlbumMember.insert(AlbumMember(album=album, user=bob.user_id, role="viewer"))
+    await _album_shared_with(alice, bob, photo_id)
     await sign_in(client, "bob")
     page = await client.get(f"/photos/{photo_id}")
     assert page.status_code == 200
     html = Elements(page.text)
-    assert not html.all("button", **{"data-key": "f"})
     assert not html.all("form", action=f"/photos/{photo_id}/trash")
-    response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX})
+    assert not html.all("form", action=f"/photos/{photo_id}/archive")
+    response = await client.post(f"/photos/{photo_id}/{action}", headers={**csrf(client), **HTMX},
+                                 data=CONFIRMED)
     assert response.status_code == 403
     assert await _state(photo_id) == (False, False, False)
+
+
+async def test_a_viewer_of_a_shared_album_favourites_its_photo_for_himself(client, alice: Member,
+                                                                           bob: Member) -> None:
+    photo_id = await _photo(alice, "a")
+    album = await _album_shared_with(alice, bob, photo_id)
+    await sign_in(client, "bob")
+    html = Elements((await client.get(f"/photos/{photo_id}")).text)
+    assert html.all("button", **{"data-key": "f", "aria-pressed": "false"})
+    response = await client.post(f"/photos/{photo_id}/favourite", headers={**csrf(client), **HTMX})
+    assert response.status_code == 200
+    assert Elements(response.text).all("button", **{"data-key": "f", "aria-pressed": "true"})
+    assert await _favourite_of(photo_id) == {bob.user_id}
+    assert _tile_ids((await client.get("/photos/favourites")).text) == {f"p{photo_id}"}
+    album_page = Elements((await client.get(f"/albums/{album}")).text)
+    assert album_page.all("span", id=f"fav-tile-{photo_id}", **{"data-favourite": "true"})
+    await sign_in(client, "alice")                  # the owner's own heart is not his
+    assert Elements((await client.get(f"/photos/{photo_id}")).text).all(
+        "button", **{"data-key": "f", "aria-pressed": "false"})
+    assert _tile_ids((await client.get("/photos/favourites")).text) == set()
+
+
+async def test_two_members_of_a_library_favourite_independently(client, alice: Member) -> None:
+    carol = await accounts.create_user("carol", "correct horse battery")
+    await accounts.add_member(alice.library_id, carol, role="member")
+    hers, theirs = await _photo(alice, "h"), await _photo(alice, "c")
+    await sign_in(client, "alice")
+    await client.post(f"/photos/{hers}/favourite", headers={**csrf(client), **HTMX})
+    await sign_in(client, "carol")
+    await client.post(f"/photos/{theirs}/favourite", headers={**csrf(client), **HTMX})
+    grid = Elements((await client.get("/photos/")).text)
+    assert grid.all("span", id=f"fav-tile-{hers}", **{"data-favourite": "false"})
+    assert grid.all("span", id=f"fav-tile-{theirs}", **{"data-favourite": "true"})
+    assert _tile_ids((await client.get("/photos/favourites")).text) == {f"p{theirs}"}
+    assert Elements((await client.get(f"/photos/{hers}")).text).all(
+        "button", **{"data-key": "f", "aria-pressed": "false"})
+    await sign_in(client, "alice")
+    assert _tile_ids((await client.get("/photos/favourites")).text) == {f"p{hers}"}
+    assert Elements((await client.get(f"/photos/{hers}")).text).all(
+        "button", **{"data-key": "f", "aria-pressed": "true"})
+    await client.post(f"/photos/{theirs}/unfavourite", headers={**csrf(client), **HTMX})   # not hers
+    assert await _favourite_of(theirs) == {carol}
+
+
+async def test_moving_to_the_trash_asks_once_and_nothing_moves_unasked(client, signed_in) -> None:
+    form = Elements((await client.get(f"/photos/{signed_in}")).text).all(
+        "form", action=f"/photos/{signed_in}/trash")
+    assert form and form[0]["data-confirm"].startswith("Move this photo to the trash?")
+    page = Elements((await client.get(f"/photos/{signed_in}")).text)
+    assert page.all("input", type="checkbox", name="confirm", value="yes")   # the box, without JS
+    for headers in ({**csrf(client), **HTMX}, csrf(client)):
+        unasked = await client.post(f"/photos/{signed_in}/trash", headers=headers, follow_redirects=False)
+        assert unasked.status_code == 400 and "Tick the box" in unasked.text
+    assert await _state(signed_in) == (False, False, False)
+    token = {"_csrf_token": client.cookies[CSRF_COOKIE]}
+    ticked = await client.post(f"/photos/{signed_in}/trash", data={**token, **CONFIRMED},
+                               follow_redirects=False)
+    assert ticked.status_code == 303
+    assert await _state(signed_in) == (False, False, True)
+    restored = await client.post(f"/photos/{signed_in}/restore", data=token, follow_redirects=False)
+    assert restored.status_code == 303                                      # restore asks nothing
+    assert await _state(signed_in) == (False, False, False)
 
 
 async def test_restore_all_from_the_trash_view_restores_only_the_viewers_photos(client, bob: Member,

@@ -45,7 +45,7 @@ async def test_the_search_box_and_the_api_tag_filter_give_the_same_photos(client
 
 async def test_archived_and_trashed_photos_leave_the_main_grid_for_their_own_views(client, alice) -> None:
     kept = await add_photo(alice.library_id, DAY)
-    loved = await add_photo(alice.library_id, DAY + timedelta(hours=1), favourite=True)
+    loved = await add_photo(alice.library_id, DAY + timedelta(hours=1), favourite_of=(alice.user_id,))
     archived = await add_photo(alice.library_id, DAY + timedelta(hours=2), archived_at=NOW)
     trashed = await add_photo(alice.library_id, DAY + timedelta(hours=3), trashed_at=NOW)
     await sign_in(client, "alice")
@@ -69,9 +69,9 @@ async def test_an_empty_view_says_so(client, alice) -> None:
 
 
 async def test_a_photo_opened_from_favourites_steps_through_favourites_only(client, alice) -> None:
-    first = await add_photo(alice.library_id, DAY, favourite=True)
+    first = await add_photo(alice.library_id, DAY, favourite_of=(alice.user_id,))
     await add_photo(alice.library_id, DAY + timedelta(hours=1))
-    last = await add_photo(alice.library_id, DAY + timedelta(hours=2), favourite=True)
+    last = await add_photo(alice.library_id, DAY + timedelta(hours=2), favourite_of=(alice.user_id,))
     await sign_in(client, "alice")
     links = Elements((await client.get("/photos/favourites")).text).all("a", id=f"p{last}")
     assert links and links[0]["href"] == f"/photos/{last}?favourite=1"
@@ -89,10 +89,11 @@ async def test_a_bad_filter_answers_400_on_the_page_and_the_api(client, alice, q
 
 
 async def test_the_api_takes_every_grid_filter(client, alice) -> None:
-    await add_photo(alice.library_id, datetime(2023, 1, 1), rating=5, camera_make="Canon", favourite=True)
+    await add_photo(alice.library_id, datetime(2023, 1, 1), rating=5, camera_make="Canon",
+                    favourite_of=(alice.user_id,))
     wanted = await add_photo(alice.library_id, DAY, rating=5, camera_make="Canon", camera_model="EOS R6",
-                             favourite=True)
-    await add_photo(alice.library_id, DAY, rating=2, camera_make="Canon", favourite=True)
+                             favourite_of=(alice.user_id,))
+    await add_photo(alice.library_id, DAY, rating=2, camera_make="Canon", favourite_of=(alice.user_id,))
     query = "rating=4&camera=canon%20eos%20r6&favourite=true&from=2024-05-01&to=2024-05-31&order=oldest"
     assert await api_ids(client, alice, query) == [wanted]
     assert await api_ids(client, alice, f"library={alice.library_id}&rating=5&from=2024-01-01") == [wanted]
