@@ -26,6 +26,7 @@ from photonix.web.account import AccountController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
+from photonix.web.bulk_actions import ACTIONS
 from photonix.web.deps import app_redis
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
@@ -45,6 +46,7 @@ from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
+from photonix.web.selection import SelectionController
 from photonix.web.settings import SettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.timeline import TimelineController
@@ -85,12 +87,16 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12], path=request.url.path)
 
+    def template_callback(jinja: JinjaTemplateEngine) -> None:
+        register_filters(jinja.engine)
+        jinja.engine.globals["selection_actions"] = frozenset(ACTIONS)      # the bar's buttons
+
     templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
-                               engine_callback=lambda jinja: register_filters(jinja.engine))
+                               engine_callback=template_callback)
     return Litestar(
         route_handlers=[
-            AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-            SettingsController,
+            AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
+            FileController, SettingsController,
             healthz, metrics,
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,

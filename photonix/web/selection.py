@@ -1,0 +1,149 @@
+"""POST /photos/selection/{action}: one request acts on a grid selection, only within the viewer's scope.
+
+The form names photos (`ids`, one field each) and, from a month header, whole months (`months=YYYY-MM`,
+which the server expands to that month's photos the viewer sees, narrowed as the grid was by `q` and
+`state`: infinite scroll may not have loaded the month's every tile). An id outside the scope is never
+acted on; it is counted, and the answer says so. Nothing in scope: 404 (as for a guessed photo id); in
+sight but the role too low for the action: 403.
+
+HTMX gets the toast (and the tiles that leave the grid) as out-of-band swaps; a plain form gets a 303 back
+to the grid with the same sentence as a flash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, post
+from litestar.datastructures import FormMultiDict
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from photonix.db import selection, stepruns
+from photonix.db.accounts import Viewer
+from photonix.db.grid import GridFilter
+from photonix.db.roles import Role
+from photonix.web.auth import provide_page_viewer
+from photonix.web.bulk_actions import ACTIONS, BadInput, BulkAction, Done, Selected
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
+from photonix.web.flash import Flash, flash_cookie
+from photonix.web.params import parse_id
+from photonix.web.templating import page, wants_fragment
+
+MAX_SELECTION = 5000        # ids (after months are expanded) one request may name
+ANSWER = "partials/selection_answer.html"
+
+
+class TooMany(BadInput):
+    """More photos than MAX_SELECTION: 413."""
+
+
+class NotAllowedHere(Exception):
+    """The viewer sees the photos but their role is too low for the action: 403."""
+
+
+def asked_ids(form: FormMultiDict) -> set[int]:
+    raw = form.getall("ids") if "ids" in form else []
+    if len(raw) > MAX_SELECTION:
+        raise TooMany(f"Select at most {MAX_SELECTION:,} photos at once; this asked for {len(raw):,}.")
+    ids = {parse_id(value) for value in raw}
+    if None in ids:
+        raise BadInput("A selected photo id is not a number.")
+    return {photo_id for photo_id in ids if photo_id is not None}
+
+
+def asked_months(form: FormMultiDict) -> set[str]:
+    months = set(form.getall("months")) if "months" in form else set()
+    for month in months:
+        try:
+            selection.month_bounds(month)
+        except ValueError:
+            raise BadInput(f"“{month[:20]}” is not a month (YYYY-MM).") from None
+    return months
+
+
+def grid_filter(form: FormMultiDict) -> GridFilter:
+    """The grid's narrowing the selection was made under, so a month expands to what the grid showed."""
+    state = form.get("state") or None
+    return GridFilter(state=state if state in stepruns.PHOTO_STATE_FILTERS else None,
+                      tag=" ".join(str(form.get("q") or "").split()) or None)
+
+
+def back_to(form: FormMultiDict) -> str:
+    """Where a plain form returns: the grid page it came from, never another site."""
+    target = str(form.get("next") or "")
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/photos/"
+    return target
+
+
+async def in_scope(viewer: Viewer, action: BulkAction, asked: set[int]) -> set[int]:
+    """The asked photos the action may change; NotFound when the viewer sees none, 403 when they see some
+    but own none the action needs."""
+    scope = selection.owned_ids if action.needs is Role.OWNER else selection.visible_ids
+    allowed = await scope(viewer, asked)
+    if allowed:
+        return allowed
+    if action.needs is Role.OWNER and await selection.visible_ids(viewer, asked):
+        raise NotAllowedHere("Only the library's owners and admins can do that to these photos.")
+    raise NotFoundException("None of these photos are here.")
+
+
+class SelectionController(Controller):
+    path = "/photos/selection"
+    dependencies = {"viewer": Provide(provide_page_viewer)}
+    include_in_schema = False
+
+    @post("/{action:str}", status_code=200)
+    async def act(self, request: HTMXRequest, viewer: ViewerDep, redis: RedisDep, settings: SettingsDep,
+                  action: FromPath[str]) -> Response[Any]:
+        bulk = ACTIONS.get(action)
+        if bulk is None:
+            raise NotFoundException(f"There is no action “{action[:40]}” for a selection.")
+        form = await request.form()
+        try:
+            asked = asked_ids(form)
+            months = asked_months(form)
+            argument = bulk.parse({key: str(value) for key, value in form.items()})
+            if months:
+                asked |= await selection.month_ids(viewer, months, grid_filter(form), limit=MAX_SELECTION)
+            if len(asked) > MAX_SELECTION:
+                raise TooMany(f"Select at most {MAX_SELECTION:,} photos at once; these months hold more.")
+            if not asked:
+                raise BadInput("Select at least one photo.")
+            allowed = await in_scope(viewer, bulk, asked)
+        except TooMany as exc:
+            return await _failed(request, 413, str(exc))
+        except BadInput as exc:
+            return await _failed(request, 422, str(exc))
+        except NotAllowedHere as exc:
+            return await _failed(request, 403, str(exc))
+        except NotFoundException as exc:
+            return await _failed(request, 404, str(exc.detail))
+        selected = Selected(viewer, frozenset(allowed), len(asked - allowed), redis, settings)
+        try:
+            outcome = await bulk.run(selected, argument)
+        except BadInput as exc:
+            return await _failed(request, 422, str(exc))
+        if not isinstance(outcome, Done):
+            return outcome                          # a download streams its zip
+        said = Flash("ok", outcome.text)
+        if wants_fragment(request):
+            return Template(ANSWER, context={"toast": said, "removed": sorted(outcome.removed)})
+        return Redirect(back_to(form), status_code=303, cookies=[
+            flash_cookie(request.app.state.secret, said, secure=settings.secure_cookies)])
+
+
+TITLES = {403: "You can't change these photos", 404: "These photos aren't here",
+          413: "Too many photos at once", 422: "That can't be done"}
+
+
+async def _failed(request: HTMXRequest, status: int, text: str) -> Response[Any]:
+    """The sentence, with the status it deserves: a toast for HTMX (selection.js swaps it), a page
+    otherwise (a bad form answers 4xx with its message on the page, never a redirect)."""
+    if wants_fragment(request):
+        return Template(ANSWER, status_code=status, context={"toast": Flash("error", text), "removed": []})
+    return await page(request, "pages/error.html", status_code=status,
+                      context={"title": TITLES[status], "detail": text, "problems": []})
