@@ -1,0 +1,117 @@
+"""Selecting photos in a real browser on a real `photonix up`: a check on hover, click and shift-click
+across month boundaries, `x`, shift+arrows, Esc, a whole month, the bar's count, and tagging the selection."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import corpus
+from tests.browser.conftest import copy_photos, screenshot
+from tests.running import setup_code
+
+pytestmark = pytest.mark.browser
+PROCESSING_TIMEOUT_MS = 120_000
+PHOTOS = 4
+
+
+def dated_photos_in_distinct_months() -> list[corpus.Row]:
+    """Four JPEGs whose capture dates fall in four different months, newest first (the grid's order)."""
+    chosen: dict[str, corpus.Row] = {}
+    for row in corpus.rows(expected="ok"):
+        if row.format == "JPEG" and row.datetime_original:
+            chosen.setdefault(row.datetime_original[:7], row)
+    rows = sorted(chosen.values(), key=lambda row: row.datetime_original, reverse=True)[:PHOTOS]
+    assert len(rows) == PHOTOS
+    return rows
+
+
+def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
+        app_url: str, app_data_dir: Path, tab: Page, tmp_path: Path) -> None:
+    rows = dated_photos_in_distinct_months()
+    folder = copy_photos(rows, tmp_path / "photos")
+    blocked: list[str] = []
+    tab.on("console", lambda message: blocked.append(message.text)
+           if "Content Security Policy" in message.text else None)
+    tab.goto(f"{app_url}/welcome")
+    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
+    tab.get_by_label("User name").fill("admin")
+    tab.get_by_label("Password").fill("correct horse battery")
+    tab.get_by_label("Name", exact=True).fill("Family")
+    tab.get_by_label("Folder on this server").fill(str(folder))
+    tab.get_by_role("button", name="Create and start importing").click()
+    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
+        if tab.locator("a.tile img").count() == PHOTOS and tab.locator("a.tile .badge").count() == 0:
+            break
+        tab.wait_for_timeout(1000)
+        tab.reload()
+    expect(tab.locator("section.month header.month-title")).to_have_count(PHOTOS)   # one month each
+
+    boxes = tab.locator(".tile-box")
+    checks = tab.locator(".tile-check")
+    bar = tab.locator("#selection")
+    count = tab.locator("#selection-count")
+    expect(bar).to_be_hidden()
+
+    # A check shows on hover; clicking it selects, and the bar appears with the count.
+    expect(checks.nth(0)).to_have_css("opacity", "0")
+    boxes.nth(0).hover()
+    expect(checks.nth(0)).to_have_css("opacity", "1")
+    checks.nth(0).click()
+    expect(bar).to_be_visible()
+    expect(count).to_have_text("1 photo selected")
+
+    # Shift-click two months further down selects the range across both month boundaries.
+    checks.nth(2).click(modifiers=["Shift"])
+    expect(count).to_have_text("3 photos selected")
+    assert [checks.nth(i).is_checked() for i in range(PHOTOS)] == [True, True, True, False]
+
+    # `x` toggles the focused photo; Esc clears everything.
+    tab.locator("a.tile").nth(3).focus()
+    tab.keyboard.press("x")
+    expect(count).to_have_text("4 photos selected")
+    tab.keyboard.press("x")
+    expect(count).to_have_text("3 photos selected")
+    tab.keyboard.press("Escape")
+    expect(bar).to_be_hidden()
+    assert not any(checks.nth(i).is_checked() for i in range(PHOTOS))
+
+    # Shift+arrows extend from the focused tile.
+    tab.locator("a.tile").nth(1).focus()
+    tab.keyboard.press("x")
+    tab.keyboard.press("Shift+ArrowRight")
+    tab.keyboard.press("Shift+ArrowRight")
+    expect(count).to_have_text("3 photos selected")
+    assert [checks.nth(i).is_checked() for i in range(PHOTOS)] == [False, True, True, True]
+
+    # While selecting, a click on a photo toggles it rather than opening it.
+    tab.locator("a.tile").nth(3).click()
+    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    expect(count).to_have_text("2 photos selected")
+    screenshot(tab, "selection-bar")
+
+    # Tag the selection: one POST, a toast with the sentence, and the selection is cleared.
+    bar.locator("summary", has_text="Tag").click()
+    tab.get_by_label("Tag name").fill("Paris")
+    screenshot(tab, "selection-tag-menu")
+    tab.get_by_role("button", name="Add tag").click()
+    expect(tab.locator("#toasts")).to_contain_text("Tagged 2 photos “Paris”.")
+    expect(bar).to_be_hidden()
+    tagged_ids = [boxes.nth(i).get_attribute("id") for i in (1, 2)]
+
+    tab.goto(f"{app_url}/photos/?q=Paris")
+    expect(tab.locator(".tile-box")).to_have_count(2)
+    assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == tagged_ids
+
+    # A month from its header: the bar counts the month, and the server acts on all of it.
+    tab.goto(f"{app_url}/photos/")
+    tab.locator(".month-title").first.hover()
+    tab.get_by_label("Select this month").first.check()
+    expect(count).to_have_text("1 photo selected")
+    assert checks.nth(0).is_checked()
+    screenshot(tab, "selection-month")
+    assert blocked == []
