@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import corpus
 from tests.browser.conftest import copy_photos, screenshot
@@ -29,13 +30,13 @@ def dated_photos_in_distinct_months() -> list[corpus.Row]:
     return rows
 
 
-def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
-        app_url: str, app_data_dir: Path, tab: Page, tmp_path: Path) -> None:
-    rows = dated_photos_in_distinct_months()
-    folder = copy_photos(rows, tmp_path / "photos")
-    blocked: list[str] = []
-    tab.on("console", lambda message: blocked.append(message.text)
-           if "Content Security Policy" in message.text else None)
+@pytest.fixture(scope="module")
+def signed_in(app_url: str, app_data_dir: Path, chromium_browser: Browser,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """An admin's library of four photos in four months, processed; the browser state of their session."""
+    folder = copy_photos(dated_photos_in_distinct_months(), tmp_path_factory.mktemp("photos"))
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
     tab.goto(f"{app_url}/welcome")
     tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
     tab.get_by_label("User name").fill("admin")
@@ -49,6 +50,27 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
             break
         tab.wait_for_timeout(1000)
         tab.reload()
+    expect(tab.locator("a.tile img")).to_have_count(PHOTOS)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def open_grid(browser: Browser, state: dict[str, Any], url: str, *, javascript: bool = True) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, storage_state=state,
+                                  java_script_enabled=javascript)
+    tab = context.new_page()
+    tab.goto(url)
+    return tab
+
+
+def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
+        app_url: str, chromium_browser: Browser, signed_in: dict[str, Any]) -> None:
+    tab = open_grid(chromium_browser, signed_in, f"{app_url}/photos/")
+    blocked: list[str] = []
+    tab.on("console", lambda message: blocked.append(message.text)
+           if "Content Security Policy" in message.text else None)
+    tab.reload()
     expect(tab.locator("section.month header.month-title")).to_have_count(PHOTOS)   # one month each
 
     boxes = tab.locator(".tile-box")
@@ -115,3 +137,25 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     assert checks.nth(0).is_checked()
     screenshot(tab, "selection-month")
     assert blocked == []
+    tab.context.close()
+
+
+def test_without_javascript_the_checks_and_the_bar_still_tag_a_selection(
+        app_url: str, chromium_browser: Browser, signed_in: dict[str, Any]) -> None:
+    tab = open_grid(chromium_browser, signed_in, f"{app_url}/photos/", javascript=False)
+    bar = tab.locator("#selection")
+    expect(bar).to_be_hidden()
+    checks = tab.locator(".tile-check")
+    checks.nth(0).check()
+    checks.nth(3).check()
+    expect(bar).to_be_visible()                     # CSS :has() alone shows it
+    bar.locator("summary", has_text="Tag").click()
+    tab.get_by_label("Tag name").fill("Lyon")
+    tab.get_by_role("button", name="Add tag").click()
+    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    expect(tab.locator("#toasts")).to_contain_text("Tagged 2 photos “Lyon”.")
+    chosen = [tab.locator(".tile-box").nth(i).get_attribute("id") for i in (0, 3)]
+    tab.goto(f"{app_url}/photos/?q=Lyon")
+    expect(tab.locator(".tile-box")).to_have_count(2)
+    assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == chosen
+    tab.context.close()
