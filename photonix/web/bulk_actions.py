@@ -47,6 +47,8 @@ class Done:
 
     text: str
     removed: frozenset[int] = frozenset()
+    rated: frozenset[int] = frozenset()         # tiles whose stars now show `rating`
+    rating: int = 0
 
 
 Parse = Callable[[Mapping[str, str]], Any]
@@ -108,9 +110,9 @@ async def remove_tag(selected: Selected, name: str) -> Done:
 
 async def rate(selected: Selected, stars: int) -> Done:
     rated = await photos.set_ratings(selected.viewer.id, selected.photo_ids, stars)
-    if stars == 0:
-        return Done(sentence(f"Cleared the rating of {count(len(rated))}", selected))
-    return Done(sentence(f"Rated {count(len(rated))} {'★' * stars}", selected))
+    said = (f"Cleared the rating of {count(len(rated))}" if stars == 0
+            else f"Rated {count(len(rated))} {'★' * stars}")
+    return Done(sentence(said, selected), rated=frozenset(rated), rating=stars)
 
 
 async def reprocess_photos(selected: Selected, _: None) -> Done:

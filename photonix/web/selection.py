@@ -131,7 +131,8 @@ class SelectionController(Controller):
             return outcome                          # a download streams its zip
         said = Flash("ok", outcome.text)
         if wants_fragment(request):
-            return Template(ANSWER, context={"toast": said, "removed": sorted(outcome.removed)})
+            return Template(ANSWER, context={"toast": said, "removed": sorted(outcome.removed),
+                                             "rated": sorted(outcome.rated), "rating": outcome.rating})
         return Redirect(back_to(form), status_code=303, cookies=[
             flash_cookie(request.app.state.secret, said, secure=settings.secure_cookies)])
 
@@ -144,6 +145,7 @@ async def _failed(request: HTMXRequest, status: int, text: str) -> Response[Any]
     """The sentence, with the status it deserves: a toast for HTMX (selection.js swaps it), a page
     otherwise (a bad form answers 4xx with its message on the page, never a redirect)."""
     if wants_fragment(request):
-        return Template(ANSWER, status_code=status, context={"toast": Flash("error", text), "removed": []})
+        return Template(ANSWER, status_code=status, context={"toast": Flash("error", text), "removed": [],
+                                                                     "rated": [], "rating": 0})
     return await page(request, "pages/error.html", status_code=status,
                       context={"title": TITLES[status], "detail": text, "problems": []})

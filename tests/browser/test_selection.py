@@ -125,6 +125,14 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     expect(bar).to_be_hidden()
     tagged_ids = [boxes.nth(i).get_attribute("id") for i in (1, 2)]
 
+    # Rate one: its tile shows the stars at once.
+    checks.nth(0).click()
+    bar.locator("summary", has_text="Rate").click()
+    bar.get_by_label("★★★★★", exact=True).check()
+    bar.locator("button", has_text=re.compile(r"^Rate$")).click()
+    expect(tab.locator("#toasts")).to_contain_text("Rated 1 photo ★★★★★.")
+    expect(boxes.nth(0).locator(".stars-mini")).to_have_text("★5")
+
     tab.goto(f"{app_url}/photos/?q=Paris")
     expect(tab.locator(".tile-box")).to_have_count(2)
     assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == tagged_ids

@@ -117,6 +117,9 @@ async def test_rate_rates_in_scope_and_a_bad_rating_is_422_with_its_message(
     await sign_in(client, "alice")
     response = await post(client, "rate", [alices[0], bobs[0]], rating="4")
     assert "Rated 1 photo ★★★★; 1 was not yours to change." in toast(response.text)
+    swapped = Document(response.text).all("span", id=f"stars-{alices[0]}")     # the tile's ★ in place
+    assert [(span["hx-swap-oob"], "hidden" in span) for span in swapped] == [("true", False)]
+    assert not Document(response.text).all("span", id=f"stars-{bobs[0]}")
     ratings = {row["id"]: row["rating"] for row in await Photo.select(Photo.id, Photo.rating)}
     assert ratings == {alices[0]: 4, alices[1]: 0, alices[2]: 0, bobs[0]: 0}
 
