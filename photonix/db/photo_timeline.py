@@ -1,7 +1,7 @@
 """One photo's processing record: every run of every step and version, each with the tries it took.
 
-Permission is the caller's: those who see the photo (photos.visible_photo) see its timeline; tracebacks
-name server paths, so only admins get them."""
+Permission is the caller's: members of the photo's library (photo_reads.photo_access) see its timeline;
+tracebacks name server paths, so only admins get them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Photo rows: register imported files, save what the steps found, and read photos a viewer may see."""
+"""Photo rows: register imported files, save what the steps found, set a rating. (What viewers see is read
+through the read model, db/photo_reads.py.)"""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from piccolo.columns.base import Column
-from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from photonix.config import Settings
-from photonix.db import stepruns, tags
-from photonix.db.tables import LibraryFolder, Photo, PhotoFile, PhotoTag
+from photonix.db import tags
+from photonix.db.photo_reads import roots_for
+from photonix.db.scope import member_of_library
+from photonix.db.tables import LibraryFolder, Photo, PhotoFile
 from photonix.errors import MissingFile
 from photonix.media.contained import FileRoots
 from photonix.media.metadata import Metadata
@@ -185,84 +187,27 @@ ORIGINAL = "original"
 
 
 async def file_roots(library_id: int, kind: str, settings: Settings) -> FileRoots:
-    """Where a photo's file of this kind may really lie: an original in its library's folders or the
-    uploads dir, anything else (thumbnails, RAW renders) in the derivatives dir; the rest of the data dir
-    never. Files are opened only there."""
-    if kind != ORIGINAL:
-        return FileRoots((settings.derivatives_dir,), (settings.data_dir,))
+    """Where a photo's file of this kind may really lie (photo_reads.roots_for), for the pipeline's steps."""
     rows = await LibraryFolder.select(LibraryFolder.path).where(LibraryFolder.library == library_id)
-    return FileRoots((*(Path(row["path"]) for row in rows), settings.originals_dir), (settings.data_dir,))
-
-
-def visible_to(user_id: int) -> WhereRaw:
-    """The where-clause every viewer-facing photo query carries: photos of the user's libraries.
-
-    A correlated EXISTS rather than `library IN (...)`: the planner then cannot pick the library index
-    (every photo of a one-library install) over the sort_at order the grid pages and counts walk."""
-    return WhereRaw(
-        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})',
-        int(user_id)
-    )
-
-
-async def thumbnailed(user_id: int, photo_ids: Collection[int], size_name: str = "square") -> set[int]:
-    """The photos among these that the user may see and whose thumbnail of this size exists (the file
-    route answers 404 for the others: a photo still at its first step has none yet)."""
-    if not photo_ids:
-        return set()
-    rows = await Photo.select(Photo.id).where(
-        Photo.id.is_in(sorted(photo_ids)) & visible_to(user_id) & WhereRaw(
-            'EXISTS (SELECT 1 FROM photo_file f WHERE f.photo = "photo"."id" '
-            "AND f.kind = 'thumbnail' AND f.size_name = {})", size_name)
-    )
-    return {int(row["id"]) for row in rows}
-
-
-async def visible_photo(user_id: int, photo_id: int) -> dict[str, Any] | None:
-    """The photo row, or None when it does not exist or the user may not see it (both answer 404)."""
-    row: dict[str, Any] | None = await Photo.select(*Photo.all_columns()).where(
-        (Photo.id == photo_id) & visible_to(user_id)
-    ).output(load_json=True).first()
-    return row
-
-
-async def visible_photos(
-    user_id: int, *, library_id: int | None = None, tag_ids: list[int] | None = None,
-    state: str | None = None,
-    limit: int = 50, offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of photos (newest first) the user may see, and how many match in all."""
-    where: Combinable = visible_to(user_id)
-    if library_id is not None:
-        where &= Photo.library == library_id
-    if tag_ids is not None:
-        where &= Photo.id.is_in(PhotoTag.select(PhotoTag.photo).where(PhotoTag.tag.is_in(tag_ids)))
-    if state is not None:
-        where &= stepruns.photo_state_clause(state)
-    total = await Photo.count().where(where)
-    # The grid's order (sort_at: capture time, else import time): NULL taken_at sorts alike everywhere.
-    rows = await Photo.select(*Photo.all_columns()).where(where).order_by(
-        Photo.sort_at, Photo.id, ascending=False
-    ).limit(limit).offset(offset)
-    return rows, total
+    return roots_for(kind, [row["path"] for row in rows], settings)
 
 
 async def set_rating(user_id: int, photo_id: int, rating: int) -> bool:
-    """False when the user may not see the photo (the caller answers 404)."""
+    """False when the user is not a member of the photo's library (the caller answers 404)."""
     updated = await Photo.update({Photo.rating: rating}).where(
-        (Photo.id == photo_id) & visible_to(user_id)
+        (Photo.id == photo_id) & member_of_library(user_id)
     ).returning(Photo.id)
     return bool(updated)
 
 
 async def set_ratings(user_id: int, photo_ids: Collection[int], rating: int, chunk: int = 500) -> set[int]:
-    """set_rating for many photos: the ids it rated, only among those the user may see (the check is in
-    the UPDATE itself, so an id outside the user's libraries is never touched)."""
+    """set_rating for many photos: the ids it rated, only among those of the user's libraries (the check is
+    in the UPDATE itself, so any other id is never touched)."""
     ids = sorted(set(photo_ids))
     rated: set[int] = set()
     for start in range(0, len(ids), chunk):
         rows = await Photo.update({Photo.rating: rating}).where(
-            Photo.id.is_in(ids[start:start + chunk]) & visible_to(user_id)
+            Photo.id.is_in(ids[start:start + chunk]) & member_of_library(user_id)
         ).returning(Photo.id)
         rated.update(int(row["id"]) for row in rows)
     return rated

@@ -5,7 +5,7 @@ its photos. Admins manage every library. The one rule, the same on pages and in 
 cannot see the library or photo (or it does not exist) gets NotVisible (404); one who sees it but whose
 role is too low gets NotAllowed (403).
 
-Seeing photos stays a matter of membership (photos.visible_to): an admin who is not a member manages a
+Seeing photos stays a matter of membership (db/scope.py): an admin who is not a member manages a
 library in settings but does not see its photos in the grid."""
 
 from __future__ import annotations

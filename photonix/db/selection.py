@@ -1,58 +1,72 @@
 """Bulk actions' scope: which of the photos a selection names a viewer may act on, permission in the query.
 
 A selection names photo ids (and, from a month header, whole months). Every bulk action acts only on the
-ids these functions return; the caller counts the rest as "not yours to change" and never touches them."""
+ids these functions return, through the read model's Scope (db/scope.py): seen (download), changed by a
+member of the photo's library (tags, rating), or owned (reprocess). The caller counts the rest as "not
+yours to change" and never touches them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import enum
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from piccolo.columns.combination import WhereRaw
-from piccolo.custom_types import Combinable
+from piccolo.querystring import QueryString
 
+from photonix.config import Settings
 from photonix.db.accounts import Viewer
-from photonix.db.grid import GridFilter
-from photonix.db.photos import ORIGINAL, visible_to
-from photonix.db.tables import Photo, PhotoFile
+from photonix.db.photo_filter import PhotoFilter
+
+# The read model's own SQL for a photo's library folders, so the zip trusts the same roots as the file routes.
+from photonix.db.photo_reads import _datetime, _folders_sql, compiled, roots_for, visible_ids
+from photonix.db.photo_values import ORIGINAL
+from photonix.db.scope import Scope
+from photonix.db.tables import Photo
+from photonix.media.contained import FileRoots
 
 CHUNK = 500             # ids per IN (...): SQLite's and asyncpg's parameter limits stay far away
+_OWNER = ('EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {} '
+          "AND m.role = 'owner')")
+_MEMBER = 'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {})'
 
 
-def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
+class Needs(enum.Enum):
+    """What the viewer must be to a photo for an action to touch it."""
+
+    SEE = "see"             # anyone who sees it (a library member, or through an album): download
+    EDIT = "edit"           # a member of its library: tags, rating (album members only look)
+    OWN = "own"             # an owner of its library, or an admin member (db/roles.py): reprocess
 
 
-def owned_by(viewer: Viewer) -> Combinable:
-    """Photos of libraries the viewer owns (an admin: every library they are a member of, as roles.py)."""
-    if viewer.is_admin:
-        return visible_to(viewer.id)
-    return WhereRaw(
-        'EXISTS (SELECT 1 FROM membership m WHERE m.library = "photo"."library" AND m."user" = {} '
-        "AND m.role = 'owner')", int(viewer.id))
+async def _rows(template: str, *args: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await Photo.raw(template, *args)
+    return rows
 
 
-async def ids_where(clause: Combinable, photo_ids: Collection[int]) -> set[int]:
-    """The photos among these that the clause admits."""
+async def _ids_where(clause: QueryString, photo_ids: Collection[int]) -> set[int]:
+    ids = sorted({int(photo_id) for photo_id in photo_ids})
     found: set[int] = set()
-    for part in chunks(photo_ids):
-        rows = await Photo.select(Photo.id).where(Photo.id.is_in(part) & clause)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        marks = ", ".join("{}" for _ in part)
+        rows = await _rows(f'SELECT "photo"."id" FROM photo WHERE "photo"."id" IN ({marks}) AND {{}}',
+                           *part, clause)
         found.update(int(row["id"]) for row in rows)
     return found
 
 
-async def visible_ids(viewer: Viewer, photo_ids: Collection[int]) -> set[int]:
-    """The photos among these the viewer may see (members rate, tag and download them)."""
-    return await ids_where(visible_to(viewer.id), photo_ids)
-
-
-async def owned_ids(viewer: Viewer, photo_ids: Collection[int]) -> set[int]:
-    """The photos among these in libraries the viewer owns (owners reprocess them)."""
-    return await ids_where(owned_by(viewer), photo_ids)
+async def permitted_ids(viewer: Viewer, photo_ids: Collection[int], needs: Needs) -> set[int]:
+    """The photos among these the viewer may act on as `needs` says."""
+    scope = Scope.user(viewer.id)
+    if needs is Needs.SEE:
+        return await visible_ids(scope, photo_ids)
+    if needs is Needs.EDIT:
+        return await visible_ids(scope, photo_ids, editable=True)
+    return await _ids_where(QueryString(_MEMBER if viewer.is_admin else _OWNER, int(viewer.id)), photo_ids)
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -65,45 +79,47 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def month_ids(viewer: Viewer, months: Collection[str], narrowed: GridFilter | None = None,
-                    limit: int | None = None) -> set[int]:
-    """The photos of these months (the grid's months: sort_at, camera-local) the viewer sees, narrowed as
-    the grid was; at most `limit` + 1, so a caller can tell "too many" without reading them all."""
+async def month_ids(viewer: Viewer, months: Collection[str], narrowed: PhotoFilter, *,
+                    limit: int) -> set[int]:
+    """The photos of these months (the grid's months: sort_at, camera-local) in the list the viewer was
+    looking at (scope and filter, as the grid compiled them); at most `limit` + 1, so a caller can tell
+    "too many" without reading them all."""
     found: set[int] = set()
-    narrowing = narrowed.where() if narrowed else None
+    where = compiled(Scope.user(viewer.id), narrowed)
     for month in sorted(set(months)):
         start, end = month_bounds(month)
-        where: Combinable = visible_to(viewer.id) & (Photo.sort_at >= start) & (Photo.sort_at < end)
-        if narrowing is not None:
-            where &= narrowing
-        query = Photo.select(Photo.id).where(where)
-        if limit is not None:
-            query = query.limit(limit + 1 - len(found))
-        found.update(int(row["id"]) for row in await query)
-        if limit is not None and len(found) > limit:
+        rows = await _rows('SELECT "photo"."id" FROM photo WHERE "photo"."sort_at" >= {} '
+                           'AND "photo"."sort_at" < {} AND {} LIMIT {}',
+                           start, end, where, limit + 1 - len(found))
+        found.update(int(row["id"]) for row in rows)
+        if len(found) > limit:
             break
     return found
 
 
 @dataclass(frozen=True, slots=True)
 class OriginalFile:
-    """Where a photo's original was imported from (the zip opens it only through media/contained.py)."""
+    """A photo's original and where it may really lie (the zip opens it only through media/contained.py)."""
 
     photo_id: int
-    library_id: int
     path: Path
+    roots: FileRoots
 
 
-async def originals_of(viewer: Viewer, photo_ids: Collection[int]) -> list[OriginalFile]:
+async def originals_of(viewer: Viewer, photo_ids: Collection[int], settings: Settings) -> list[OriginalFile]:
     """The originals of the photos among these the viewer may see, in the grid's order (newest first)."""
-    found: list[tuple[datetime, OriginalFile]] = []
-    for part in chunks(photo_ids):
-        rows = await PhotoFile.select(
-            PhotoFile.photo._.id, PhotoFile.photo._.library, PhotoFile.photo._.sort_at, PhotoFile.path
-        ).where(PhotoFile.photo.is_in(part) & (PhotoFile.kind == ORIGINAL)
-                & PhotoFile.photo.is_in(Photo.select(Photo.id).where(Photo.id.is_in(part)
-                                                                     & visible_to(viewer.id))))
-        found.extend((row["photo.sort_at"], OriginalFile(int(row["photo.id"]), int(row["photo.library"]),
-                                                         Path(row["path"]))) for row in rows)
-    found.sort(key=lambda pair: (pair[0], pair[1].photo_id), reverse=True)
-    return [original for _, original in found]
+    ids = sorted({int(photo_id) for photo_id in photo_ids})
+    found: list[tuple[datetime, int, OriginalFile]] = []
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        marks = ", ".join("{}" for _ in part)
+        rows = await _rows(
+            f'SELECT "photo"."id", "photo"."sort_at", f.path, {_folders_sql()} AS folders FROM photo '
+            "JOIN photo_file f ON f.photo = \"photo\".\"id\" AND f.kind = 'original' AND f.size_name = '' "
+            f'WHERE "photo"."id" IN ({marks}) AND {{}}', *part, Scope.user(viewer.id).where())
+        for row in rows:
+            roots = roots_for(ORIGINAL, json.loads(row["folders"]) if row["folders"] else [], settings)
+            found.append((_datetime(row["sort_at"]), int(row["id"]),
+                          OriginalFile(int(row["id"]), Path(row["path"]), roots)))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [original for _, _, original in found]

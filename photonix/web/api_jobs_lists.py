@@ -17,8 +17,10 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.params import FromQuery, QueryParameter
 
-from photonix.db import job_history, photo_timeline, photos
+from photonix.db import job_history, photo_timeline
 from photonix.db.accounts import Viewer
+from photonix.db.photo_reads import photo_access
+from photonix.db.scope import Scope
 from photonix.db.step_states import StepState
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_api_viewer
@@ -146,7 +148,7 @@ class JobListsApiController(Controller):
         """Every run of every step and version of a photo, with its tries; tracebacks for admins only.
 
         Whoever sees the photo (its library's members); anyone else gets 404."""
-        if await photos.visible_photo(viewer.id, photo_id) is None:
+        if not await photo_access(Scope.user(viewer.id), photo_id):    # album viewers only look at photos
             raise NotFoundException("no such photo")
         return await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
                                                    with_tracebacks=viewer.is_admin)

@@ -17,7 +17,7 @@ from litestar.response import Stream
 from photonix.config import Settings
 from photonix.db import photos, selection, tags
 from photonix.db.accounts import Viewer
-from photonix.db.roles import Role
+from photonix.db.selection import Needs
 from photonix.errors import PhotonixError
 from photonix.jobs import bulk
 from photonix.jobs.reprocess import reprocess
@@ -58,7 +58,7 @@ Run = Callable[[Selected, Any], Awaitable["Done | Response[Any]"]]
 @dataclass(frozen=True, slots=True)
 class BulkAction:
     name: str
-    needs: Role                 # MEMBER: photos the viewer sees; OWNER: photos of libraries they own
+    needs: Needs
     parse: Parse
     run: Run
 
@@ -128,17 +128,17 @@ async def reprocess_photos(selected: Selected, _: None) -> Done:
 
 
 async def download(selected: Selected, _: None) -> Response[Any]:
-    originals = await selection.originals_of(selected.viewer, selected.photo_ids)
+    originals = await selection.originals_of(selected.viewer, selected.photo_ids, selected.settings)
     name = f"photonix-{len(originals)}-photos.zip"
-    return Stream(zip_originals(originals, selected.settings), media_type="application/zip",
+    return Stream(zip_originals(originals), media_type="application/zip",
                   headers={"content-disposition": f'attachment; filename="{name}"',
                            "x-photonix-not-yours": str(selected.not_yours)})
 
 
 ACTIONS: dict[str, BulkAction] = {action.name: action for action in (
-    BulkAction("add-tag", Role.MEMBER, tag_name, add_tag),
-    BulkAction("remove-tag", Role.MEMBER, tag_name, remove_tag),
-    BulkAction("rate", Role.MEMBER, rating, rate),
-    BulkAction("download", Role.MEMBER, no_fields, download),
-    BulkAction("reprocess", Role.OWNER, no_fields, reprocess_photos),
+    BulkAction("add-tag", Needs.EDIT, tag_name, add_tag),
+    BulkAction("remove-tag", Needs.EDIT, tag_name, remove_tag),
+    BulkAction("rate", Needs.EDIT, rating, rate),
+    BulkAction("download", Needs.SEE, no_fields, download),
+    BulkAction("reprocess", Needs.OWN, no_fields, reprocess_photos),
 )}

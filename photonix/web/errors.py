@@ -11,12 +11,18 @@ from typing import Any
 
 import structlog
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
 
+from photonix.db.photo_filter import InvalidFilter
 from photonix.errors import Busy, NotAllowed, NotVisible
 from photonix.jobs.outages import OUTAGE_RETRY_SECONDS, REDIS, unreachable_service
 from photonix.web.auth import SignInRequired
@@ -125,7 +131,13 @@ def not_allowed(request: Request[Any, Any, Any], exc: NotAllowed) -> Response[An
     return http_error(request, PermissionDeniedException(str(exc)))
 
 
+def invalid_filter(request: Request[Any, Any, Any], exc: InvalidFilter) -> Response[Any]:
+    """A photo filter out of range (db/photo_filter.py): 400 with its sentence, on pages and the API."""
+    return http_error(request, ValidationException(str(exc)))
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    InvalidFilter: invalid_filter,
     NotVisible: not_visible,
     NotAllowed: not_allowed,
     SignInRequired: sign_in_redirect,

@@ -10,8 +10,7 @@ import asyncio
 import mimetypes
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from urllib.parse import quote
 
 from litestar import Controller, get
@@ -22,8 +21,10 @@ from litestar.params import FromPath
 from litestar.response import Stream
 
 from photonix.config import Settings
-from photonix.db import photos
 from photonix.db.accounts import Viewer
+from photonix.db.photo_reads import permitted_file
+from photonix.db.photo_values import ORIGINAL, THUMBNAIL, PhotoDetail
+from photonix.db.scope import Scope
 from photonix.errors import PhotonixError
 from photonix.media.contained import MISSING, open_contained
 from photonix.web.auth import provide_any_viewer
@@ -43,18 +44,17 @@ class FileController(Controller):
     @get("/thumbnail/{size:str}", cache_control=PRIVATE_IMMUTABLE)
     async def thumbnail(self, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                         size: FromPath[str]) -> Stream:
-        return await _serve(viewer, settings, photo_id, "thumbnail", size)
+        return await _serve(viewer, settings, photo_id, THUMBNAIL, size)
 
     @get("/original", cache_control=PRIVATE_IMMUTABLE)
     async def original(self, viewer: ViewerDep, settings: SettingsDep, photo_id: Id) -> Stream:
-        return await _serve(viewer, settings, photo_id, photos.ORIGINAL, "")
+        return await _serve(viewer, settings, photo_id, ORIGINAL, "")
 
 
-async def original_problem(settings: Settings, row: dict[str, Any]) -> str | None:
+async def original_problem(detail: PhotoDetail) -> str | None:
     """None when the photo's original can be served; else the sentence the page and the API show."""
-    roots = await photos.file_roots(row["library"], photos.ORIGINAL, settings)
     try:
-        fd = await asyncio.to_thread(open_contained, Path(row["original_path"]), roots)
+        fd = await asyncio.to_thread(open_contained, detail.original.path, detail.original.roots)
     except PhotonixError:
         return MISSING
     os.close(fd)
@@ -62,22 +62,19 @@ async def original_problem(settings: Settings, row: dict[str, Any]) -> str | Non
 
 
 async def _serve(viewer: Viewer, settings: Settings, photo_id: int, kind: str, size: str) -> Stream:
-    # The path comes from our own row, never from the URL: nothing the client sends names a file.
-    row = await photos.visible_photo(viewer.id, photo_id)
-    if row is None:
-        raise NotFoundException("no such photo")
-    stored = await photos.file_of(photo_id, kind, size)
-    if stored is None:
+    # The path comes from our own row, never from the URL: nothing the client sends names a file. Photo,
+    # permission and file are one query (db/photo_reads.py permitted_file).
+    permitted = await permitted_file(Scope.user(viewer.id), photo_id, kind, size, settings)
+    if permitted is None:
         raise NotFoundException("no such file")
-    roots = await photos.file_roots(row["library"], kind, settings)
     try:
-        fd = await asyncio.to_thread(open_contained, stored.path, roots)
+        fd = await asyncio.to_thread(open_contained, permitted.path, permitted.roots)
     except PhotonixError:
-        raise NotFoundException(MISSING if kind == photos.ORIGINAL else "no such file") from None
+        raise NotFoundException(MISSING if kind == ORIGINAL else "no such file") from None
     # A file object owns the descriptor from here: closed when the body is sent, or when it is collected.
     opened = os.fdopen(fd, "rb")
     size_bytes = os.fstat(fd).st_size
-    name = stored.path.name
+    name = permitted.name
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Stream(_chunks(opened, size_bytes), media_type=media_type,
                   headers={"content-length": str(size_bytes), "content-disposition": _inline(name)})

@@ -15,7 +15,8 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from litestar.types import Message, Scope
 
-from photonix.db import photos
+from photonix.db.photo_reads import thumbnailed
+from photonix.db.scope import Scope as PhotoScope
 from photonix.db.step_states import StepState
 from photonix.jobs.heartbeat import WorkerBeat
 from photonix.jobs.shared_status import SharedStatus
@@ -78,7 +79,7 @@ class JobsOverviewController(Controller):
         shared: SharedStatus = request.app.state.shared_status
         status = await shared.read(redis)
         running = {job.photo_id for beat in status.workers for job in beat.running}
-        context = overview_context(status, await photos.thumbnailed(viewer.id, running))
+        context = overview_context(status, await thumbnailed(PhotoScope.user(viewer.id), running))
         return await page(request, "pages/jobs_overview.html", context,
                           fragment="partials/jobs_overview.html")
 

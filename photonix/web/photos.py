@@ -1,102 +1,137 @@
-"""Photo pages: the grid (months, infinite scroll), the detail view, inline rating, tags, reprocess."""
+"""Photo pages: the grid and its views (favourites, archive, trash), the detail view, inline rating, tags,
+reprocess. Every read goes through the read model (db/photo_reads.py) with the viewer's Scope."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromQuery, QueryParameter
+from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import accounts, grid, photos, roles, stepruns, tags
+from photonix.db import accounts, photos, roles, tags
 from photonix.db.accounts import Viewer
+from photonix.db.keyset import Cursor
+from photonix.db.photo_filter import PhotoFilter
+from photonix.db.photo_reads import month_counts, photo_access, photo_detail, tile_page
+from photonix.db.scope import Scope
+from photonix.errors import NotAllowed, NotVisible
 from photonix.jobs.reprocess import reprocess
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.files import original_problem
+from photonix.web.grid_view import ARCHIVE, FAVOURITES, TRASH, View, grid_view, list_url, view_of
 from photonix.web.params import Id
+from photonix.web.photo_query import provide_photo_filter, query_string
 from photonix.web.templating import page
 from photonix.web.timeline import timeline_context
-from photonix.web.views import file_name
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 TAG_KINDS = (("generic", "Your tags"), ("location", "Places"), ("event", "Dates & events"),
              ("color", "Colours"), ("object", "Objects"), ("person", "People"))
+PhotoFilterDep: TypeAlias = NamedDependency[PhotoFilter]
 
 
-async def _visible_or_404(viewer: Viewer, photo_id: int) -> dict[str, Any]:
-    row = await photos.visible_photo(viewer.id, photo_id)
-    if row is None:
-        raise NotFoundException("This photo isn't here.")
-    return row
+@dataclass(frozen=True, slots=True)
+class PhotoRef:
+    """What the rating and tag fragments need of a photo."""
+
+    id: int
+    rating: int = 0
 
 
-async def _tag_groups(photo_id: int) -> list[tuple[str, str, list[Any]]]:
+async def _editable_or_error(viewer: Viewer, photo_id: int) -> None:
+    """404 when the viewer cannot see the photo; 403 when they see it through an album only."""
+    can_edit = await photo_access(Scope.user(viewer.id), photo_id)
+    if can_edit is None:
+        raise NotVisible("This photo isn't here.")
+    if not can_edit:
+        raise NotAllowed("Only members of the photo's library can change it; you see it through an album.")
+
+
+def _tag_groups(photo_tags: Sequence[tags.PhotoTagView]) -> list[tuple[str, str, list[Any]]]:
     grouped: dict[str, list[Any]] = defaultdict(list)
-    for tag in await tags.tags_of(photo_id):
+    for tag in photo_tags:
         grouped["generic" if tag.source == tags.USER_SOURCE else tag.kind].append(tag)
     return [(kind, title, grouped[kind]) for kind, title in TAG_KINDS if grouped[kind] or kind == "generic"]
 
 
-def _query(narrowed: grid.GridFilter, cursor: grid.Cursor) -> dict[str, str]:
-    query = {"before": cursor.encode()}
-    if narrowed.state:
-        query["state"] = narrowed.state
-    if narrowed.tag:
-        query["q"] = narrowed.tag
-    return query
+def _in_view(narrowed: PhotoFilter, view: View) -> PhotoFilter:
+    """The filter with what the view implies (the trash: trashed photos, archived or not)."""
+    if view is FAVOURITES:
+        return narrowed.narrowed(favourite=True)
+    return narrowed.narrowed(archived=view.implied.archived, trashed=view.implied.trashed)
+
+
+async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, before: str | None) -> Template:
+    scope = Scope.user(viewer.id)
+    tiles = await tile_page(scope, narrowed, before=Cursor.decode(before))
+    months = tiles.by_month()
+    counts = await month_counts(scope, narrowed, months)
+    grid = grid_view(narrowed, tiles, counts, continued=before is not None)
+    context = {
+        "grid": grid,
+        # the names partials/photo_grid.html has always read
+        "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
+        "continued": grid.continued,
+        # the empty state names a library to import into
+        "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
+    }
+    return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
 
 class PhotoController(Controller):
     path = "/photos"
-    dependencies = {"viewer": Provide(provide_page_viewer)}
+    dependencies = {"viewer": Provide(provide_page_viewer), "narrowed": Provide(provide_photo_filter)}
     include_in_schema = False
 
     @get("/")
-    async def grid_page(
-        self, request: HTMXRequest, viewer: ViewerDep, before: FromQuery[str | None] = None,
-        q: FromQuery[str | None] = None,
-        state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
-    ) -> Template:
-        """Newest first by month; `q` narrows to a tag (place, colour, event, yours), `state` to
-        failed/pending."""
-        narrowed = grid.GridFilter(state=state_filter if state_filter in stepruns.PHOTO_STATE_FILTERS
-                                   else None,
-                                   tag=(q or "").strip() or None)
-        tiles, next_cursor = await grid.grid_page(viewer.id, grid.Cursor.decode(before), narrowed=narrowed)
-        months: dict[str, list[grid.Tile]] = {}
-        for tile in tiles:
-            months.setdefault(tile.month, []).append(tile)
-        context = {
-            "months": months,
-            "month_counts": await grid.month_counts(viewer.id, set(months)),
-            "next_url": f"/photos/?{urlencode(_query(narrowed, next_cursor))}" if next_cursor else None,
-            "narrowed": narrowed,
-            "libraries": await accounts.libraries_of(viewer.id),
-            "continued": before is not None,
-        }
-        return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
+    async def grid_page(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
+                        before: FromQuery[str | None] = None) -> Template:
+        """Newest first by month, narrowed by the filter's query parameters (web/photo_query.py): `q` is a
+        tag of any kind (place, colour, event, yours), `state` failed/pending, `favourite=1`..."""
+        return await _grid(request, viewer, narrowed, before)
+
+    @get("/favourites")
+    async def favourites(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
+                         before: FromQuery[str | None] = None) -> Template:
+        return await _grid(request, viewer, _in_view(narrowed, FAVOURITES), before)
+
+    @get("/archive")
+    async def archive(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
+                      before: FromQuery[str | None] = None) -> Template:
+        return await _grid(request, viewer, _in_view(narrowed, ARCHIVE), before)
+
+    @get("/trash")
+    async def trash(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
+                    before: FromQuery[str | None] = None) -> Template:
+        return await _grid(request, viewer, _in_view(narrowed, TRASH), before)
 
     @get("/{photo_id:int}")
     async def detail(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
-                     photo_id: Id) -> Template:
-        row = await _visible_or_404(viewer, photo_id)
-        newer, older = await grid.neighbours(viewer.id, photo_id, row["sort_at"])
-        files = {(f.kind, f.size_name): f for f in await photos.files_of(photo_id)}
+                     narrowed: PhotoFilterDep, photo_id: Id) -> Template:
+        """One photo; its newer/older links stay inside the list it was opened from (the same filter)."""
+        detail = await photo_detail(Scope.user(viewer.id), photo_id, settings, narrowed)
+        if detail is None:
+            raise NotFoundException("This photo isn't here.")
+        view = view_of(narrowed)
+        in_list = query_string(narrowed)
         context = {
-            "photo": row,
-            "newer": newer,
-            "older": older,
-            "large": files.get(("thumbnail", "large")),
-            "file_name": file_name(row),
-            "original_problem": await original_problem(settings, row),
-            "tag_groups": await _tag_groups(photo_id),
+            "photo": detail,
+            "newer_url": f"/photos/{detail.newer}{in_list}" if detail.newer else None,
+            "older_url": f"/photos/{detail.older}{in_list}" if detail.older else None,
+            "back_url": f"{list_url(narrowed)}#p{detail.id}",
+            "back_title": view.title,
+            "large": detail.thumbnail("large"),
+            "original_problem": await original_problem(detail),
+            "tag_groups": _tag_groups(detail.tags),
             "map_tile_url": settings.map_tile_url,
             **await timeline_context(viewer, photo_id),     # Processing: every try of every step
         }
@@ -110,19 +145,19 @@ class PhotoController(Controller):
         except ValueError:
             rating = -1
         if not 0 <= rating <= 5:
-            row = await _visible_or_404(viewer, photo_id)
+            await _editable_or_error(viewer, photo_id)
             return Template("partials/rating.html", status_code=422,
-                            context={"photo": row, "error": "A rating is 0 to 5 stars."})
+                            context={"photo": PhotoRef(photo_id), "error": "A rating is 0 to 5 stars."})
         if not await photos.set_rating(viewer.id, photo_id, rating):
-            raise NotFoundException("This photo isn't here.")
+            await _editable_or_error(viewer, photo_id)      # says 404 or 403
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
-        return Template("partials/rating.html", context={"photo": await _visible_or_404(viewer, photo_id)})
+        return Template("partials/rating.html", context={"photo": PhotoRef(photo_id, rating)})
 
     @post("/{photo_id:int}/tags")
     async def add_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                       data: Annotated[dict[str, str], Form]) -> Template | Redirect:
-        await _visible_or_404(viewer, photo_id)
+        await _editable_or_error(viewer, photo_id)
         name = " ".join(data.get("name", "").split())
         error = None
         if not name or len(name) > 100:
@@ -132,17 +167,19 @@ class PhotoController(Controller):
         if not request.htmx and error is None:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/tags.html", status_code=422 if error else 200, context={
-            "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": error})
+            "photo": PhotoRef(photo_id), "tag_groups": _tag_groups(await tags.tags_of(photo_id)),
+            "error": error})
 
     @post("/{photo_id:int}/tags/{tag_id:int}/delete")
     async def remove_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
                          tag_id: Id) -> Template | Redirect:
-        await _visible_or_404(viewer, photo_id)
+        await _editable_or_error(viewer, photo_id)
         await tags.remove_user_tag(photo_id, tag_id)
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/tags.html", context={
-            "photo": {"id": photo_id}, "tag_groups": await _tag_groups(photo_id), "error": None})
+            "photo": PhotoRef(photo_id), "tag_groups": _tag_groups(await tags.tags_of(photo_id)),
+            "error": None})
 
     @post("/{photo_id:int}/reprocess")
     async def reprocess(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
@@ -152,6 +189,4 @@ class PhotoController(Controller):
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/photo_timeline.html", context={
-            "photo": {"id": photo_id}, **await timeline_context(viewer, photo_id)})
-
-
+            "photo": PhotoRef(photo_id), **await timeline_context(viewer, photo_id)})

@@ -13,6 +13,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from photonix.web.auth import viewer_from_session, viewer_from_token
 
@@ -30,6 +31,10 @@ async def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: 
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Photonix", version="1", path=PATH,
+        # /api/v1 takes `Authorization: Bearer <token>` (photonix token create); its routes name the scheme.
+        components=Components(security_schemes={"BearerToken": SecurityScheme(
+            type="http", scheme="bearer",
+            description="an API token from `photonix token create` or the Account page")}),
         render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         openapi_router=Router(path=PATH, route_handlers=[], guards=[requires_signed_in],
                               include_in_schema=False),

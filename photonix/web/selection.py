@@ -1,16 +1,17 @@
 """POST /photos/selection/{action}: one request acts on a grid selection, only within the viewer's scope.
 
 The form names photos (`ids`, one field each) and, from a month header, whole months (`months=YYYY-MM`,
-which the server expands to that month's photos the viewer sees, narrowed as the grid was by `q` and
-`state`: infinite scroll may not have loaded the month's every tile). An id outside the scope is never
-acted on; it is counted, and the answer says so. Nothing in scope: 404 (as for a guessed photo id); in
-sight but the role too low for the action: 403.
+which the server expands to that month's photos in the list the viewer was looking at: the grid's filter
+rides along as hidden `in_<name>` fields, since infinite scroll may not have loaded the month's every
+tile). An id outside the scope is never acted on; it is counted, and the answer says so. Nothing in
+scope: 404 (as for a guessed photo id); in sight but the role too low for the action: 403.
 
 HTMX gets the toast (and the tiles that leave the grid) as out-of-band swaps; a plain form gets a 303 back
 to the grid with the same sentence as a flash."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Response, post
@@ -21,15 +22,16 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import selection, stepruns
+from photonix.db import selection
 from photonix.db.accounts import Viewer
-from photonix.db.grid import GridFilter
-from photonix.db.roles import Role
+from photonix.db.photo_filter import InvalidFilter, PhotoFilter
+from photonix.db.selection import Needs
 from photonix.web.auth import provide_page_viewer
 from photonix.web.bulk_actions import ACTIONS, BadInput, BulkAction, Done, Selected
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.params import parse_id
+from photonix.web.photo_query import provide_photo_filter
 from photonix.web.templating import page, wants_fragment
 
 MAX_SELECTION = 5000        # ids (after months are expanded) one request may name
@@ -64,11 +66,37 @@ def asked_months(form: FormMultiDict) -> set[str]:
     return months
 
 
-def grid_filter(form: FormMultiDict) -> GridFilter:
-    """The grid's narrowing the selection was made under, so a month expands to what the grid showed."""
-    state = form.get("state") or None
-    return GridFilter(state=state if state in stepruns.PHOTO_STATE_FILTERS else None,
-                      tag=" ".join(str(form.get("q") or "").split()) or None)
+def _number(form: FormMultiDict, name: str) -> int | None:
+    raw = form.get(name)
+    return parse_id(raw) if raw not in (None, "") else None
+
+
+def _day(form: FormMultiDict, name: str) -> date | None:
+    raw = str(form.get(name) or "")
+    return date.fromisoformat(raw) if raw else None
+
+
+LIST_FIELD = "in_"          # the grid's filter fields in the bar, apart from the actions' own ("tag"...)
+
+
+async def grid_filter(sent: FormMultiDict) -> PhotoFilter:
+    """The list the selection was made in (the bar carries the grid's filter as hidden fields, by the
+    names web/photo_query.py reads with LIST_FIELD before them), so a month expands to what that grid
+    showed; the same rules as the grid's own query parameters."""
+    form = FormMultiDict([(key[len(LIST_FIELD):], value) for key, value in sent.multi_items()
+                          if key.startswith(LIST_FIELD)])
+    try:
+        return await provide_photo_filter(
+            library=_number(form, "library"), tag=[str(tag) for tag in form.getall("tag")] if "tag" in form
+            else None, q=str(form.get("q") or "") or None,
+            state_filter=form.get("state") or None,      # PhotoFilter checks the value
+            taken_from=_day(form, "from"), taken_to=_day(form, "to"), album=_number(form, "album"),
+            favourite=form.get("favourite") == "1", archived=form.get("archived") == "1",
+            trashed=form.get("trashed") == "1", rating=_number(form, "rating"),
+            camera=str(form.get("camera") or "") or None,
+            order="oldest" if form.get("order") == "oldest" else "newest")
+    except (ValueError, InvalidFilter) as exc:
+        raise BadInput(f"The grid's filter is not one it sends: {exc}") from None
 
 
 def back_to(form: FormMultiDict) -> str:
@@ -79,15 +107,20 @@ def back_to(form: FormMultiDict) -> str:
     return target
 
 
+REFUSALS = {
+    Needs.EDIT: "Only members of these photos' library can change them; you see them through an album.",
+    Needs.OWN: "Only the library's owners and admins can do that to these photos.",
+}
+
+
 async def in_scope(viewer: Viewer, action: BulkAction, asked: set[int]) -> set[int]:
     """The asked photos the action may change; NotFound when the viewer sees none, 403 when they see some
-    but own none the action needs."""
-    scope = selection.owned_ids if action.needs is Role.OWNER else selection.visible_ids
-    allowed = await scope(viewer, asked)
+    but may change none of them as the action needs."""
+    allowed = await selection.permitted_ids(viewer, asked, action.needs)
     if allowed:
         return allowed
-    if action.needs is Role.OWNER and await selection.visible_ids(viewer, asked):
-        raise NotAllowedHere("Only the library's owners and admins can do that to these photos.")
+    if action.needs is not Needs.SEE and await selection.permitted_ids(viewer, asked, Needs.SEE):
+        raise NotAllowedHere(REFUSALS[action.needs])
     raise NotFoundException("None of these photos are here.")
 
 
@@ -108,7 +141,8 @@ class SelectionController(Controller):
             months = asked_months(form)
             argument = bulk.parse({key: str(value) for key, value in form.items()})
             if months:
-                asked |= await selection.month_ids(viewer, months, grid_filter(form), limit=MAX_SELECTION)
+                asked |= await selection.month_ids(viewer, months, await grid_filter(form),
+                                                   limit=MAX_SELECTION)
             if len(asked) > MAX_SELECTION:
                 raise TooMany(f"Select at most {MAX_SELECTION:,} photos at once; these months hold more.")
             if not asked:

@@ -14,15 +14,16 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from photonix.db import photo_timeline, photos, roles
+from photonix.db import photo_timeline, roles
 from photonix.db.accounts import Viewer
+from photonix.db.photo_reads import photo_detail
+from photonix.db.scope import Scope
 from photonix.db.step_states import FINAL_STATES
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
-from photonix.web.deps import ViewerDep
+from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id
 from photonix.web.templating import page
-from photonix.web.views import file_name
 
 FIRST_POLL_S = 2
 LAST_POLL_S = 30
@@ -65,14 +66,16 @@ class TimelineController(Controller):
     include_in_schema = False
 
     @get("/{photo_id:int}/timeline")
-    async def timeline(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id) -> Template:
-        row = await photos.visible_photo(viewer.id, photo_id)
-        if row is None:
+    async def timeline(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                       photo_id: Id) -> Template:
+        scope = Scope.user(viewer.id)
+        detail = await photo_detail(scope, photo_id, settings)
+        if detail is None or not detail.can_edit:       # its library's members; album viewers only look
             raise NotFoundException("This photo isn't here.")
         params = request.query_params
         wait = params.get("wait")
         context = await timeline_context(viewer, photo_id, seen=params.get("seen"),
                                          wait=int(wait) if wait and wait.isdigit() else None)
-        context |= {"photo": row, "file_name": file_name(row)}
+        context |= {"photo": detail, "file_name": detail.file_name}
         return await page(request, "pages/photo_timeline.html", context,
                           fragment="partials/photo_timeline.html")

@@ -20,11 +20,9 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
-from photonix.config import Settings
-from photonix.db import photos
 from photonix.db.selection import OriginalFile
 from photonix.errors import PhotonixError
-from photonix.media.contained import FileRoots, open_contained
+from photonix.media.contained import open_contained
 
 CHUNK_BYTES = 1 << 20
 LEFT_OUT = "NOT-INCLUDED.txt"
@@ -76,19 +74,15 @@ def _copy_chunk(source: BinaryIO, target: IO[bytes], left: int) -> int:
     return len(data)
 
 
-async def zip_originals(originals: Iterable[OriginalFile], settings: Settings) -> AsyncIterator[bytes]:
+async def zip_originals(originals: Iterable[OriginalFile]) -> AsyncIterator[bytes]:
     """The zip's bytes, chunk by chunk; every blocking read runs off the event loop."""
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED)
-    roots: dict[int, FileRoots] = {}
     taken: set[str] = set()
     left_out: list[str] = []
     for original in originals:
-        if original.library_id not in roots:
-            roots[original.library_id] = await photos.file_roots(original.library_id, photos.ORIGINAL,
-                                                                 settings)
         try:
-            fd = await asyncio.to_thread(open_contained, original.path, roots[original.library_id])
+            fd = await asyncio.to_thread(open_contained, original.path, original.roots)
         except PhotonixError:
             left_out.append(f"{original.path.name} (photo {original.photo_id}): missing, moved or a link")
             continue

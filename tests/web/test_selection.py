@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photonix.db import accounts, photos, tags
-from photonix.db.tables import Membership, Photo
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Membership, Photo
 from photonix.web.selection import MAX_SELECTION
 from photonix.web.zip_download import LEFT_OUT
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
@@ -206,24 +206,46 @@ async def test_more_ids_than_the_cap_answer_413_before_anything_is_done(
     assert await user_tag_names(alices[0]) == set()
 
 
-async def test_a_month_expands_to_the_viewers_photos_of_that_month_as_the_grid_was_narrowed(
+async def test_a_month_expands_to_the_viewers_photos_of_that_month_in_the_list_they_were_looking_at(
         client: AsyncTestClient[Litestar], alice: Member, bob: Member) -> None:
-    july = await add_photos(alice, ["j1.jpg", "j2.jpg", "j3.jpg"], month="2021-07")
+    july = await add_photos(alice, ["j1.jpg", "j2.jpg", "j3.jpg", "archived.jpg"], month="2021-07")
     june = await add_photos(alice, ["june.jpg"], month="2021-06")
     bobs_july = await add_photos(bob, ["bj.jpg"], month="2021-07")
+    await Photo.update({Photo.archived_at: datetime(2026, 1, 1, tzinfo=UTC)}).where(Photo.id == july[3])
     await tags.add_user_tag(july[0], "beach")
     await tags.add_user_tag(july[1], "Beach")
     await sign_in(client, "alice")
 
-    narrowed = await post(client, "rate", [], months="2021-07", q="beach", rating="5")
+    narrowed = await post(client, "rate", [], months="2021-07", in_tag="beach", rating="5")
     assert "Rated 2 photos ★★★★★." in toast(narrowed.text)
     whole = await post(client, "add-tag", [june[0]], months="2021-07", tag="summer")
-    assert "Tagged 4 photos “summer”." in toast(whole.text)
-    assert all([await user_tag_names(i) >= {"summer"} for i in (*july, *june)])
-    assert await user_tag_names(bobs_july[0]) == set()
+    assert "Tagged 4 photos “summer”." in toast(whole.text)          # the main grid: not the archived one
+    assert all([await user_tag_names(i) >= {"summer"} for i in (*july[:3], *june)])
+    assert await user_tag_names(july[3]) == set() == await user_tag_names(bobs_july[0])
+    archive = await post(client, "add-tag", [], months="2021-07", in_archived="1", tag="kept")
+    assert "Tagged 1 photo “kept”." in toast(archive.text)
+    assert await user_tag_names(july[3]) == {"kept"}
     ratings = {row["id"]: row["rating"] for row in await Photo.select(Photo.id, Photo.rating)}
-    assert ratings == {july[0]: 5, july[1]: 5, july[2]: 0, june[0]: 0, bobs_july[0]: 0}
+    assert ratings == {july[0]: 5, july[1]: 5, july[2]: 0, july[3]: 0, june[0]: 0, bobs_july[0]: 0}
     assert (await post(client, "rate", [], months="July", rating="1")).status_code == 422
+    assert (await post(client, "rate", [], months="2021-07", in_rating="9", rating="1")).status_code == 422
+
+
+async def test_a_viewer_through_an_album_may_download_but_not_change_the_photos(
+        client: AsyncTestClient[Litestar], alice: Member, bob: Member, alices: list[int]) -> None:
+    album = await Album.insert(Album(owner=alice.user_id, title="Trip", created_at=datetime.now(UTC),
+                                     updated_at=datetime.now(UTC))).returning(Album.id)
+    album_id = album[0]["id"]
+    await AlbumPhoto.insert(AlbumPhoto(album=album_id, photo=alices[0], added_at=datetime.now(UTC)))
+    await AlbumMember.insert(AlbumMember(album=album_id, user=bob.user_id, role="viewer"))
+    await sign_in(client, "bob")
+    refused = await post(client, "add-tag", [alices[0], alices[1]], tag="mine")
+    assert refused.status_code == 403
+    assert await user_tag_names(alices[0]) == set()
+    download = await post(client, "download", [alices[0], alices[1]], htmx=False)
+    assert download.status_code == 200
+    assert download.headers["x-photonix-not-yours"] == "1"
+    assert [info.filename for info in zipfile.ZipFile(io.BytesIO(download.content)).infolist()] == ["a1.jpg"]
 
 
 async def test_the_zip_holds_exactly_the_permitted_originals_and_no_file_a_link_leads_to(

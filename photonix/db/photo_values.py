@@ -1,0 +1,156 @@
+"""The typed values the read model returns (db/photo_reads.py): a page of tiles, a photo's detail, a file
+a viewer may open. Rows never leave db/; pages, the API and share pages render these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from photonix.db.keyset import Cursor
+from photonix.db.stepruns import StepRecord
+from photonix.db.tags import PhotoTagView
+from photonix.media.contained import FileRoots
+
+ORIGINAL = "original"
+THUMBNAIL = "thumbnail"
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A photo in a grid: its shape as displayed, its badges, and what the API's list shows of it."""
+
+    id: int
+    library_id: int
+    sort_at: datetime
+    taken_at: datetime | None
+    width: int          # as displayed (after orientation), from the medium thumbnail when there is one
+    height: int
+    stored_width: int | None     # as the file stores it, before orientation
+    stored_height: int | None
+    orientation: int
+    format: str | None
+    camera_make: str | None
+    camera_model: str | None
+    state: str          # done | pending | failed
+    rating: int
+    favourite: bool
+    has_thumbnail: bool
+
+    @property
+    def is_raw(self) -> bool:
+        return self.format == "RAW"
+
+    @property
+    def ratio(self) -> float:
+        return min(3.0, max(0.5, self.width / self.height)) if self.height else 1.0
+
+    @property
+    def month(self) -> str:
+        return self.sort_at.strftime("%Y-%m")
+
+
+@dataclass(frozen=True, slots=True)
+class TilePage:
+    """One page of a list, in its order, and the cursor of the page after it (None at the end)."""
+
+    tiles: tuple[Tile, ...]
+    next: Cursor | None
+
+    def by_month(self) -> dict[str, list[Tile]]:
+        """'YYYY-MM' -> the page's tiles of that month, in page order (the grid's sections)."""
+        months: dict[str, list[Tile]] = {}
+        for tile in self.tiles:
+            months.setdefault(tile.month, []).append(tile)
+        return months
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    size_name: str      # square | medium | large
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PermittedFile:
+    """A file of a photo the viewer may see: where it lies, and the roots it may really lie under."""
+
+    photo_id: int
+    library_id: int
+    kind: str           # original | thumbnail | raw_render
+    size_name: str
+    path: Path
+    roots: FileRoots
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoDetail:
+    """Everything the photo page and the API show of one photo, and its neighbours in the same list.
+
+    `original_path` is the server's path: for admins only, never on a share page. `can_edit`: the viewer
+    is a member of the photo's library (album members and share visitors only look)."""
+
+    id: int
+    library_id: int
+    content_hash: str
+    original_path: str
+    file_size: int
+    imported_at: datetime
+    version: int
+    sort_at: datetime
+    taken_at: datetime | None
+    taken_at_offset: str | None
+    date_source: str | None
+    date_uncertain: bool
+    format: str | None
+    width: int | None
+    height: int | None
+    orientation: int
+    camera_make: str | None
+    camera_model: str | None
+    lens: str | None
+    exposure_time: float | None
+    f_number: float | None
+    iso: int | None
+    focal_length: float | None
+    flash: bool | None
+    gps_lat: float | None
+    gps_lon: float | None
+    gps_altitude: float | None
+    histogram: Any
+    title: str | None
+    description: str | None
+    rating: int
+    favourite: bool
+    archived_at: datetime | None
+    trashed_at: datetime | None
+    can_edit: bool
+    state: str                                  # done | pending | failed
+    thumbnails: tuple[Thumbnail, ...]
+    tags: tuple[PhotoTagView, ...]
+    steps: tuple[StepRecord, ...]
+    original: PermittedFile
+    newer: int | None                           # neighbours in the list the viewer came from
+    older: int | None
+
+    @property
+    def file_name(self) -> str:
+        """The original's file name, without the server folder it lies in."""
+        return self.original_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def thumbnail(self, size_name: str) -> Thumbnail | None:
+        return next((t for t in self.thumbnails if t.size_name == size_name), None)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_trashed(self) -> bool:
+        return self.trashed_at is not None
