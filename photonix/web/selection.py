@@ -26,6 +26,7 @@ from photonix.db import selection
 from photonix.db.accounts import Viewer
 from photonix.db.photo_filter import InvalidFilter, PhotoFilter
 from photonix.db.selection import Needs
+from photonix.errors import NotAllowed, NotVisible
 from photonix.web.auth import provide_page_viewer
 from photonix.web.bulk_actions import ACTIONS, BadInput, BulkAction, Done, Selected
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
@@ -161,6 +162,10 @@ class SelectionController(Controller):
             outcome = await bulk.run(selected, argument)
         except BadInput as exc:
             return await _failed(request, 422, str(exc))
+        except NotVisible as exc:                   # e.g. an album that is not the viewer's
+            return await _failed(request, 404, str(exc))
+        except NotAllowed as exc:
+            return await _failed(request, 403, str(exc))
         if not isinstance(outcome, Done):
             return outcome                          # a download streams its zip
         said = Flash("ok", outcome.text)

@@ -148,10 +148,15 @@
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (form.contains(event.detail.elt) && event.detail.successful) {
+    // The status, not `successful`: a refusal let through above counts as successful to htmx.
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form.contains(event.detail.elt) && status >= 200 && status < 300) {
       var tag = form.querySelector("input[name='tag']");
       if (tag) tag.value = "";
+      var back = anchor && document.contains(anchor) ? anchor.querySelector("a.tile") : null;
       clear();
+      // The bar hides with the selection: focus goes back to the grid rather than being lost.
+      (back || document.getElementById("main")).focus();
     }
   });
 

@@ -125,6 +125,18 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     expect(bar).to_be_hidden()
     tagged_ids = [boxes.nth(i).get_attribute("id") for i in (1, 2)]
 
+    # A refusal still says why in a toast, and keeps the selection: a photo that is no longer there.
+    checks.nth(3).click()
+    checks.nth(3).evaluate("box => { box.value = '2147483647'; }")
+    bar.locator("summary", has_text="Tag").click()
+    tab.get_by_label("Tag name").fill("Gone")
+    tab.get_by_role("button", name="Add tag").click()
+    expect(tab.locator("#toasts")).to_contain_text("None of these photos are here.")
+    expect(count).to_have_text("1 photo selected")
+    tab.keyboard.press("Escape")                    # closes the open menu first
+    tab.keyboard.press("Escape")                    # then clears the selection
+    expect(bar).to_be_hidden()
+
     # Rate one: its tile shows the stars at once.
     checks.nth(0).click()
     bar.locator("summary", has_text="Rate").click()
