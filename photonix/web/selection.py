@@ -43,10 +43,6 @@ class TooMany(BadInput):
     """More photos than MAX_SELECTION: 413."""
 
 
-class NotAllowedHere(Exception):
-    """The viewer sees the photos but their role is too low for the action: 403."""
-
-
 def asked_ids(form: FormMultiDict) -> set[int]:
     raw = form.getall("ids") if "ids" in form else []
     if len(raw) > MAX_SELECTION:
@@ -121,7 +117,7 @@ async def in_scope(viewer: Viewer, action: BulkAction, asked: set[int]) -> set[i
     if allowed:
         return allowed
     if action.needs is not Needs.SEE and await selection.permitted_ids(viewer, asked, Needs.SEE):
-        raise NotAllowedHere(REFUSALS[action.needs])
+        raise NotAllowed(REFUSALS[action.needs])
     raise NotFoundException("None of these photos are here.")
 
 
@@ -153,7 +149,7 @@ class SelectionController(Controller):
             return await _failed(request, 413, str(exc))
         except BadInput as exc:
             return await _failed(request, 422, str(exc))
-        except NotAllowedHere as exc:
+        except NotAllowed as exc:
             return await _failed(request, 403, str(exc))
         except NotFoundException as exc:
             return await _failed(request, 404, str(exc.detail))
