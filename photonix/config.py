@@ -56,6 +56,7 @@ class Settings:
     sweep_seconds: int = 60                    # how often one worker looks for stuck work and repairs it
     bulk_action_photos: int = 1000             # a retry or re-run from the page or API touching more
                                                # photos than this runs in a worker, not in the request
+    trash_days: int = 30                       # a photo in the trash this long is purged (0: next purge)
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +136,7 @@ class Settings:
             heartbeat_seconds=_positive(env, "HEARTBEAT_SECONDS", 5.0),
             sweep_seconds=_int(env, "SWEEP_SECONDS", 60, minimum=1),
             bulk_action_photos=_int(env, "BULK_ACTION_PHOTOS", 1000, minimum=0),
+            trash_days=_int(env, "TRASH_DAYS", 30, minimum=0),
         )
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from piccolo.querystring import QueryString
 
+from photonix.db.scope import not_trashed
 from photonix.errors import PhotonixError
 
 STATES = ("failed", "pending")
@@ -103,8 +104,7 @@ class PhotoFilter:
             parts.append(QueryString('"photo"."archived_at" IS NOT NULL' if self.archived
                                      else '"photo"."archived_at" IS NULL'))
         if self.trashed is not None:
-            parts.append(QueryString('"photo"."trashed_at" IS NOT NULL' if self.trashed
-                                     else '"photo"."trashed_at" IS NULL'))
+            parts.append(QueryString('"photo"."trashed_at" IS NOT NULL') if self.trashed else not_trashed())
         if self.rating:
             parts.append(QueryString('"photo"."rating" >= {}', int(self.rating)))
         if self.camera is not None:

@@ -14,6 +14,8 @@ from photonix.db.tags import PhotoTagView
 from photonix.media.contained import FileRoots
 
 ORIGINAL = "original"
+MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
 THUMBNAIL = "thumbnail"
 
 
@@ -44,11 +46,26 @@ class Tile:
 
     @property
     def ratio(self) -> float:
+        """Width over height, clamped to 0.5-3 against sliver rows (the justified grid's flex weight)."""
         return min(3.0, max(0.5, self.width / self.height)) if self.height else 1.0
 
     @property
+    def ratio_percent(self) -> int:
+        """The ratio in hundredths: the `r…` class static/css/ratios.css sizes the tile by."""
+        return round(self.ratio * 100)
+
+    @property
+    def sizes_px(self) -> int:
+        """The `sizes` width at the tallest row (300 px)."""
+        return round(self.ratio * 300)
+
+    @property
+    def alt(self) -> str:
+        return f"Photo taken {self.sort_at.day} {MONTH_NAMES[self.sort_at.month]} {self.sort_at.year}"
+
+    @property
     def month(self) -> str:
-        return self.sort_at.strftime("%Y-%m")
+        return f"{self.sort_at.year:04d}-{self.sort_at.month:02d}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from piccolo.columns.combination import WhereRaw
-
-from photonix.db.step_states import FINAL_STATES, SUCCESS_STATES
+from photonix.db.step_states import FINAL_STATES
 from photonix.db.tables import Photo, StepRun, StepTry
 from photonix.errors import StepRunMissing
 from photonix.media.failures import failure_reason, without_directories
@@ -224,20 +222,6 @@ async def current_steps(photo_id: int) -> list[StepRecord]:
     return list(latest.values())
 
 
-# Photos in a processing state, as SQL on "photo": failed = the latest run of some step failed.
-PHOTO_STATE_FILTERS = {
-    "failed": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" AND s.state = 'failed' "
-              "AND s.is_latest)",
-    "pending": "EXISTS (SELECT 1 FROM step_run s WHERE s.photo = \"photo\".\"id\" "
-               "AND s.state IN ('queued', 'running', 'retrying'))",
-}
-
-
-def photo_state_clause(state: str) -> WhereRaw:
-    """The where-clause for photos that are 'failed' or 'pending' (the grid's filter and the API's)."""
-    return WhereRaw(PHOTO_STATE_FILTERS[state])
-
-
 def _of_user(user_id: int | None) -> str:
     """SQL restricting step runs to the photos of a user's libraries (None: every photo).
 
@@ -254,26 +238,6 @@ async def recent_failures(limit: int = 50, user_id: int | None = None) -> list[S
         f"ORDER BY finished_at DESC LIMIT {int(limit)}"
     )
     return [_record(row) for row in rows]
-
-
-async def photo_states(photo_ids: list[int]) -> dict[int, str]:
-    """photo id -> 'failed' | 'pending' | 'done', from the latest run of each step: the badge a grid shows.
-
-    Only latest runs that did not succeed are read: a processed page has none."""
-    if not photo_ids:
-        return {}
-    ids = ", ".join(str(int(photo_id)) for photo_id in photo_ids)
-    success = ", ".join(f"'{state}'" for state in sorted(SUCCESS_STATES))
-    rows = await StepRun.raw(
-        f"SELECT photo, state FROM step_run WHERE photo IN ({ids}) AND state NOT IN ({success}) AND {LATEST}"
-    )
-    result = dict.fromkeys(photo_ids, "done")
-    for row in rows:
-        if row["state"] == "failed":
-            result[row["photo"]] = "failed"
-        elif row["state"] not in FINAL_STATES and result[row["photo"]] != "failed":
-            result[row["photo"]] = "pending"
-    return result
 
 
 async def mean_durations() -> dict[str, float]:

@@ -17,7 +17,7 @@ import structlog
 from arq import ArqRedis
 
 from photonix.config import Settings
-from photonix.db import accounts, photos
+from photonix.db import accounts, photos, trash
 from photonix.errors import PhotonixError
 from photonix.jobs import flow
 from photonix.jobs.flow import Chain
@@ -42,6 +42,7 @@ class ImportReport:
     unreadable: dict[str, str] = field(default_factory=dict)      # path -> why it could not be read
     outside_library: list[str] = field(default_factory=list)     # links leading out: skipped
     sidecar_rereads: list[int] = field(default_factory=list)      # photos whose XMP sidecar changed
+    forgotten: int = 0              # files the trash forgot, content unchanged: left out (db/trash.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +121,15 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
     """Register each file the library does not hold yet and start its pipeline; known files cost a stat.
 
     Only files whose real path lies in one of the library's folders are imported, under that real
-    path; anything else (a link leading out, a path outside) is skipped and counted."""
+    path; anything else (a link leading out, a path outside) is skipped and counted. A file whose photo
+    was purged from the trash but left on disk stays out while its content is the one forgotten (and so
+    does a copy of that content elsewhere in the library)."""
     report = ImportReport()
     library = await accounts.library_by_id(library_id)
     roots = real_roots(library.folders if library else ())
     known = await photos.known_paths(library_id)
+    forgotten = await trash.forgotten_files(library_id)
+    forgotten_content = set(forgotten.values())
     for given in paths:
         report.found += 1
         path = _inside(given, roots)
@@ -146,6 +151,12 @@ async def import_paths(redis: ArqRedis, pipeline: Chain, library_id: int, paths:
         finally:
             if on_file:
                 on_file(given)
+        if digest in forgotten_content:
+            # The purged picture, here or in a copy of it that the photo had stood for: it stays out.
+            report.forgotten += 1
+            continue
+        if str(path) in forgotten:
+            await trash.unforget(library_id, path)      # new content at that path: a new photo
         photo_id, is_new = await photos.register(library_id, digest, path, size)
         if is_new:
             report.new_photo_ids.append(photo_id)

@@ -25,6 +25,8 @@ from photonix.jobs.pool import WorkerPool, in_pool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
+from photonix.jobs.trash_purge import FUNCTION as EMPTY_TRASH
+from photonix.jobs.trash_purge import PURGE_HOUR, PURGE_MINUTE, empty_trash, purge_expired_trash
 from photonix.jobs.upkeep import start_upkeep, stop_upkeep
 from photonix.jobs.watcher import rescan_all, watch_libraries
 
@@ -112,7 +114,9 @@ def step_functions(settings: Settings, pipeline: Chain) -> list[Function]:
     # EVERY job in progress for the longest timeout of any function, and a dead worker's jobs would then
     # stay blocked that long.
     in_bulk = func(bulk.bulk_action, name=bulk.FUNCTION, max_tries=1, keep_result=0)
-    return [*steps, func(scan_library, name="scan_library", max_tries=3), in_bulk]
+    # "Empty trash now" likewise: its job id is free again once it has run (trash_purge.py).
+    emptying = func(empty_trash, name=EMPTY_TRASH, max_tries=1, keep_result=0)
+    return [*steps, func(scan_library, name="scan_library", max_tries=3), in_bulk, emptying]
 
 
 def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool = False,
@@ -131,6 +135,7 @@ def build_worker(settings: Settings, *, pipeline: Chain = PIPELINE, burst: bool 
                  run_at_startup=False),
             cron(delete_expired_sessions, hour={HISTORY_CLEAR_HOUR}, minute={HISTORY_CLEAR_MINUTE},
                  run_at_startup=False),
+            cron(purge_expired_trash, hour={PURGE_HOUR}, minute={PURGE_MINUTE}, run_at_startup=False),
         ],
         redis_settings=redis_settings(settings),
         # A burst worker (tests, draining a queue) ends when the queue is empty: it neither beats nor

@@ -23,6 +23,8 @@ from photonix.jobs.shared_status import SharedStatus
 from photonix.logs import configure_logging
 from photonix.resources import STATIC_DIR, TEMPLATES_DIR
 from photonix.web.account import AccountController
+from photonix.web.album_sharing import AlbumSharingController
+from photonix.web.albums import AlbumController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
@@ -41,6 +43,8 @@ from photonix.web.jobs_overview import (
 )
 from photonix.web.my_account import MyAccountController
 from photonix.web.nul_guard import NulGuard
+from photonix.web.photo_albums import PhotoAlbumsController
+from photonix.web.photo_lifecycle import PhotoLifecycleController
 from photonix.web.photos import PhotoController
 from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
@@ -48,6 +52,7 @@ from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
 from photonix.web.selection import SelectionController
 from photonix.web.settings import SettingsController
+from photonix.web.settings_trash import TrashSettingsController
 from photonix.web.settings_users import UsersController
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
@@ -96,11 +101,12 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
-            FileController, SettingsController,
+            FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
             healthz, metrics,
             JobsOverviewController, header_status_fragment,
             UsersController, MyAccountController, JobControlsController,
             JobListsController, TimelineController, JobListsApiController,
+            AlbumController, AlbumSharingController, PhotoAlbumsController,
             upload_router(settings),   # a router of its own: the body limit follows the setting
             create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                        cache_control=None),

@@ -74,9 +74,10 @@ class GridView:
         implied = self.view.implied.query_items()
         return [item for item in self.narrowed.query_items() if item not in implied]
 
-    def photo_url(self, tile: Tile) -> str:
-        """A tile's photo page, keeping the list, so its neighbours are this list's."""
-        return f"/photos/{tile.id}{_query(self.narrowed.query_items())}"
+    @property
+    def list_query(self) -> str:
+        """What a tile's photo page URL carries, so its neighbours are this list's ("" for the main grid)."""
+        return _query(self.narrowed.query_items())
 
     @property
     def search_text(self) -> str:

@@ -22,6 +22,7 @@ from photonix.db.step_states import StepState
 from photonix.db.tables import StepRun
 from photonix.jobs.status import JobsStatus, jobs_status
 from photonix.jobs.step_metrics import StepCounters, step_counters
+from photonix.jobs.trash_purge import purged_total
 from photonix.web.deps import RedisDep, SettingsDep
 
 log = structlog.get_logger()
@@ -103,6 +104,17 @@ class PipelineCollector(Collector):
             yield GaugeMetricFamily(name, help_text, value=value)
 
 
+class TrashCollector(Collector):
+    """Photos purged from the trash, counted in Redis by the worker that purged them (trash_purge.py)."""
+
+    def __init__(self, purged: int) -> None:
+        self.purged = purged
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily("photonix_trash_purged_photos", "Photos purged from the trash",
+                                  value=self.purged)
+
+
 @get("/metrics", include_in_schema=False)
 async def metrics(request: Request[Any, Any, Any], redis: RedisDep, settings: SettingsDep) -> Response[bytes]:
     if not may_read_metrics(request, settings):
@@ -112,4 +124,5 @@ async def metrics(request: Request[Any, Any, Any], redis: RedisDep, settings: Se
     status = await jobs_status(redis)
     registry = CollectorRegistry()
     registry.register(PipelineCollector(status, await step_counters(redis, status.steps)))
+    registry.register(TrashCollector(await purged_total(redis)))
     return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

@@ -30,7 +30,8 @@ from photonix.web.files import original_problem
 from photonix.web.grid_view import ARCHIVE, FAVOURITES, TRASH, View, grid_view, list_url, view_of
 from photonix.web.params import Id
 from photonix.web.photo_query import provide_photo_filter, query_string
-from photonix.web.templating import page
+from photonix.web.selection import selection_context
+from photonix.web.templating import page, wants_fragment
 from photonix.web.timeline import timeline_context
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -70,7 +71,8 @@ def _in_view(narrowed: PhotoFilter, view: View) -> PhotoFilter:
     return narrowed.narrowed(archived=view.implied.archived, trashed=view.implied.trashed)
 
 
-async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, before: str | None) -> Template:
+async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, before: str | None,
+                **extra: Any) -> Template:
     scope = Scope.user(viewer.id)
     tiles = await tile_page(scope, narrowed, before=Cursor.decode(before))
     months = tiles.by_month()
@@ -80,10 +82,13 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
         "grid": grid,
         # the names partials/photo_grid.html has always read
         "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
-        "continued": grid.continued,
+        "continued": grid.continued, "list_query": grid.list_query,
         # the empty state names a library to import into
         "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
+        **extra,
     }
+    if tiles.tiles and not wants_fragment(request):
+        context.update(await selection_context(viewer))     # the selection bar's album choice
     return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
 
@@ -110,9 +115,12 @@ class PhotoController(Controller):
         return await _grid(request, viewer, _in_view(narrowed, ARCHIVE), before)
 
     @get("/trash")
-    async def trash(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
-                    before: FromQuery[str | None] = None) -> Template:
-        return await _grid(request, viewer, _in_view(narrowed, TRASH), before)
+    async def trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
+                    narrowed: PhotoFilterDep, before: FromQuery[str | None] = None) -> Template:
+        # "Empty trash" is for the owners of a library (and admins): web/photo_lifecycle.py
+        can_empty = await roles.managed_library_ids(viewer) != set()
+        return await _grid(request, viewer, _in_view(narrowed, TRASH), before, can_empty_trash=can_empty,
+                           trash_days=settings.trash_days)
 
     @get("/{photo_id:int}")
     async def detail(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
@@ -133,6 +141,7 @@ class PhotoController(Controller):
             "original_problem": await original_problem(detail),
             "tag_groups": _tag_groups(detail.tags),
             "map_tile_url": settings.map_tile_url,
+            "trash_days": settings.trash_days,
             **await timeline_context(viewer, photo_id),     # Processing: every try of every step
         }
         return await page(request, "pages/photo.html", context)

@@ -22,7 +22,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import selection
+from photonix.db import albums, selection
 from photonix.db.accounts import Viewer
 from photonix.db.photo_filter import InvalidFilter, PhotoFilter
 from photonix.db.selection import Needs
@@ -104,6 +104,11 @@ def back_to(form: FormMultiDict) -> str:
     return target
 
 
+async def selection_context(viewer: Viewer) -> dict[str, Any]:
+    """What the selection bar (partials/selection_bar.html) needs beside the grid: albums to add to."""
+    return {"selection_albums": await albums.editable_albums(viewer.id)}
+
+
 REFUSALS = {
     Needs.EDIT: "Only members of these photos' library can change them; you see them through an album.",
     Needs.OWN: "Only the library's owners and admins can do that to these photos.",
@@ -137,9 +142,9 @@ class SelectionController(Controller):
             asked = asked_ids(form)
             months = asked_months(form)
             argument = bulk.parse({key: str(value) for key, value in form.items()})
+            narrowed = await grid_filter(form)
             if months:
-                asked |= await selection.month_ids(viewer, months, await grid_filter(form),
-                                                   limit=MAX_SELECTION)
+                asked |= await selection.month_ids(viewer, months, narrowed, limit=MAX_SELECTION)
             if len(asked) > MAX_SELECTION:
                 raise TooMany(f"Select at most {MAX_SELECTION:,} photos at once; these months hold more.")
             if not asked:
@@ -153,7 +158,7 @@ class SelectionController(Controller):
             return await _failed(request, 403, str(exc))
         except NotFoundException as exc:
             return await _failed(request, 404, str(exc.detail))
-        selected = Selected(viewer, frozenset(allowed), len(asked - allowed), redis, settings)
+        selected = Selected(viewer, frozenset(allowed), len(asked - allowed), redis, settings, narrowed)
         try:
             outcome = await bulk.run(selected, argument)
         except BadInput as exc:
@@ -166,8 +171,7 @@ class SelectionController(Controller):
             return outcome                          # a download streams its zip
         said = Flash("ok", outcome.text)
         if wants_fragment(request):
-            return Template(ANSWER, context={"toast": said, "removed": sorted(outcome.removed),
-                                             "rated": sorted(outcome.rated), "rating": outcome.rating})
+            return Template(ANSWER, context={"toast": said, "done": outcome})
         return Redirect(back_to(form), status_code=303, cookies=[
             flash_cookie(request.app.state.secret, said, secure=settings.secure_cookies)])
 
@@ -180,7 +184,6 @@ async def _failed(request: HTMXRequest, status: int, text: str) -> Response[Any]
     """The sentence, with the status it deserves: a toast for HTMX (selection.js swaps it), a page
     otherwise (a bad form answers 4xx with its message on the page, never a redirect)."""
     if wants_fragment(request):
-        return Template(ANSWER, status_code=status, context={"toast": Flash("error", text), "removed": [],
-                                                                     "rated": [], "rating": 0})
+        return Template(ANSWER, status_code=status, context={"toast": Flash("error", text), "done": None})
     return await page(request, "pages/error.html", status_code=status,
                       context={"title": TITLES[status], "detail": text, "problems": []})

@@ -33,7 +33,7 @@ Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 FormData = Annotated[dict[str, str], Form]
 ROLES = ("member", "owner")
 MIN_PASSWORD = accounts.MIN_PASSWORD
-TABS = {"libraries": "Libraries", "users": "Users", "classifiers": "Classifiers"}
+TABS = {"libraries": "Libraries", "users": "Users", "classifiers": "Classifiers", "trash": "Trash"}
 OWNER_TABS = {"libraries": "Libraries"}
 
 

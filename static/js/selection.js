@@ -1,6 +1,7 @@
 // Selecting photos in the grid, on top of real checkboxes that work without it (the bar's form submits them):
 // shift-click selects the range from the last clicked tile, a click on a tile toggles it once something is
-// selected, `x` toggles the focused tile, shift+arrows extend, Ctrl/Cmd+A selects what is loaded, Esc clears.
+// selected, `x` toggles the focused tile, shift+arrows extend, Ctrl/Cmd+A selects what is loaded, Esc clears,
+// Delete moves the selection to the trash.
 // A month's "Select this month" checks its loaded tiles (and tiles that scroll in later); the server expands
 // months=YYYY-MM to the rest. Also: the count in the bar, and the bar's answers shown as toasts.
 (function () {
@@ -109,6 +110,11 @@
       return;
     }
     if (event.ctrlKey || event.metaKey) return;
+    if (key === "Delete" && anySelected()) {
+      var trash = form.querySelector("[data-selection-key='Delete']");
+      if (trash) { event.preventDefault(); trash.click(); }
+      return;
+    }
     var box = document.activeElement && document.activeElement.closest(".tile-box");
     if (!box) return;
     if (key === "x") {

@@ -115,6 +115,11 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     expect(tab).to_have_url(re.compile(r"/photos/?$"))
     expect(count).to_have_text("2 photos selected")
     screenshot(tab, "selection-bar")
+    bar.locator("summary", has_text="More").click()
+    expect(bar.get_by_role("button", name="Reprocess")).to_be_visible()
+    screenshot(tab, "selection-more-menu")
+    tab.keyboard.press("Escape")                    # closes the menu, keeps the selection
+    expect(count).to_have_text("2 photos selected")
 
     # Tag the selection: one POST, a toast with the sentence, and the selection is cleared.
     bar.locator("summary", has_text="Tag").click()

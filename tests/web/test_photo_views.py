@@ -105,7 +105,9 @@ async def test_an_album_member_sees_the_photo_but_cannot_change_it(client, alice
     await album_of(alice.user_id, [photo], members=(carol,))
     await sign_in(client, "carol")
     assert tile_ids((await client.get("/photos/")).text) == [photo]
-    assert (await client.get(f"/photos/{photo}")).status_code == 200
+    page = await client.get(f"/photos/{photo}")
+    assert page.status_code == 200
+    assert not Elements(page.text).all("form", id="rating")     # no controls for what they may not change
     rated = await client.post(f"/photos/{photo}/rating", data={"rating": "4"}, headers=csrf(client))
     assert rated.status_code == 403
     assert (await Photo.select(Photo.rating).where(Photo.id == photo).first()) == {"rating": 0}
@@ -131,7 +133,8 @@ async def statements_of(monkeypatch: pytest.MonkeyPatch, client, url: str) -> li
     engine = Photo._meta.db
     seen: list[str] = []
     monkeypatch.setattr(engine, "log_queries", True)
-    monkeypatch.setattr(engine, "print_query", lambda query_id, query: seen.append(query))
+    # on the class: PostgresEngine has __slots__, so its instances take no attribute of their own
+    monkeypatch.setattr(type(engine), "print_query", lambda self, query_id, query: seen.append(query))
     answer = await client.get(url)
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "image/jpeg"

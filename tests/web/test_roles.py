@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photonix.db import accounts, photos
+from photonix.db import accounts, album_members, album_photos, albums, photos
 from tests.web.conftest import CSRF_COOKIE, Member, sign_in
 from tests.web.test_security import MUTATING, concrete, request, routes
 
@@ -37,15 +37,29 @@ def expected(path: str, role: str) -> str | int:
         return OK if role == "admin" else 403
     if path.endswith("/reprocess"):
         return {"other": 404, "member": 403}.get(role, OK)
+    if path == "/photos/trash/restore-all":             # the viewer's own libraries' trash: anyone's own
+        return OK
+    if path == "/photos/trash/empty":                   # owners of some library (their own) and admins
+        return 403 if role == "member" else OK
+    if path == "/albums":                               # anyone signed in makes albums of their own
+        return OK
+    if path.endswith("/leave") and "{album_id" in path:  # a member leaves; others are no member of it
+        return OK if role == "member" else 404
+    if "{album_id" in path:
+        # Alice's album, shared with the member (Carol) as a viewer: she sees it but may not change it.
+        # Album roles are the album's own: an admin who is no member of it does not see it.
+        return {"other": 404, "member": 403, "admin": 404}.get(role, OK)
     if "{photo_id" in path or path.startswith("/upload"):   # view, rate, tag, upload: every member
         return 404 if role == "other" else OK
     raise AssertionError(f"{path} has no rule here: say who may use it")
 
 
-def crawl_order(route: tuple[str, str]) -> tuple[bool, bool, str]:
-    """Routes that end the actor's session or delete the target user go last."""
+def crawl_order(route: tuple[str, str]) -> tuple[bool, bool, bool, str]:
+    """Routes that end the actor's session, delete the target user, or delete or leave the album go last."""
     path = route[1]
-    return path.endswith("/sign-out-everywhere"), path.endswith("/delete") and "users" in path, path
+    ends_album = path.startswith("/albums/") and path.endswith(("/delete", "/leave"))
+    ends_user = path.endswith("/delete") and "users" in path
+    return path.endswith("/sign-out-everywhere"), ends_user, ends_album, path
 
 
 @pytest.fixture
@@ -64,13 +78,17 @@ async def cast(alice: Member, bob: Member) -> dict[str, Actor]:
 
 
 @pytest.fixture
-async def targets(alice: Member, alices_photo: dict[str, int | str]) -> dict[str, int | str]:
+async def targets(alice: Member, alices_photo: dict[str, int | str],
+                  cast: dict[str, Actor]) -> dict[str, int | str]:
     """Path ids: Alice's photo, tag and library, and Dave, a member of her library with a token."""
     dave = await accounts.create_user("dave", "correct horse battery")
     await accounts.add_member(alice.library_id, dave, role="member")
     token_id = await _token_id(dave, await accounts.create_token(dave, "dave's script"))
+    album_id = await albums.create_album(alice.user_id, "Alice's album")
+    await album_photos.add_photos(alice.user_id, album_id, [int(alices_photo["photo_id"])])
+    await album_members.share_album(alice.user_id, album_id, "carol", "viewer")
     return {**alices_photo, "library_id": alice.library_id, "user_id": dave, "token_id": token_id,
-            "name": "color"}
+            "name": "color", "album_id": album_id}
 
 
 async def _token_id(user_id: int, _: str) -> int:

@@ -292,3 +292,55 @@ async def test_the_grid_carries_a_check_per_tile_a_month_check_and_the_bar(
     assert {"/photos/selection/add-tag", "/photos/selection/remove-tag", "/photos/selection/rate",
             "/photos/selection/download", "/photos/selection/reprocess"} <= actions
     assert document.all("input", name="_csrf_token")
+
+
+async def test_favourite_archive_trash_and_restore_act_on_the_viewers_photos_and_leave_the_list(
+        client: AsyncTestClient[Litestar], alices: list[int], bobs: list[int]) -> None:
+    await sign_in(client, "alice")
+    loved = await post(client, "favourite", [alices[0], bobs[0]])
+    assert "Added 1 photo to your favourites; 1 was not yours to change." in toast(loved.text)
+    hearts = Document(loved.text).all("span", id=f"fav-tile-{alices[0]}")
+    assert [(heart["hx-swap-oob"], heart["data-favourite"]) for heart in hearts] == [("true", "true")]
+
+    archived = await post(client, "archive", [alices[1]])
+    assert "Archived 1 photo." in toast(archived.text)
+    assert Document(archived.text).all("div", id=f"tile-{alices[1]}", **{"hx-swap-oob": "delete"})
+    trashed = await post(client, "trash", [alices[2], bobs[0]])
+    assert "Moved 1 photo to the trash; 1 was not yours to change." in toast(trashed.text)
+
+    states = {row["id"]: (row["favourite"], row["archived_at"] is not None, row["trashed_at"] is not None)
+              for row in await Photo.select(Photo.id, Photo.favourite, Photo.archived_at, Photo.trashed_at)}
+    assert states == {alices[0]: (True, False, False), alices[1]: (False, True, False),
+                      alices[2]: (False, False, True), bobs[0]: (False, False, False)}
+
+    restored = await post(client, "restore", [alices[2]], in_trashed="1")        # from the trash view
+    assert "Restored 1 photo from the trash." in toast(restored.text)
+    assert Document(restored.text).all("div", id=f"tile-{alices[2]}", **{"hx-swap-oob": "delete"})
+    kept = await post(client, "unarchive", [alices[1]])                         # from the main grid
+    assert "Took 1 photo out of the archive." in toast(kept.text)
+    assert not Document(kept.text).all("div", id=f"tile-{alices[1]}")
+    assert await Photo.count().where(Photo.trashed_at.is_null() & Photo.archived_at.is_null()) == 4
+
+
+async def test_add_to_a_new_or_an_existing_album_only_the_viewers_photos(
+        client: AsyncTestClient[Litestar], alice: Member, bob: Member, alices: list[int],
+        bobs: list[int]) -> None:
+    await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id == alices[2])
+    await sign_in(client, "alice")
+    created = await post(client, "add-to-album", [*alices, *bobs], new_album="  Paris  ", album="")
+    assert "Added 2 photos to “Paris”; 2 were not yours to change." in toast(created.text)
+    [paris] = await Album.select(Album.id, Album.owner).where(Album.title == "Paris")
+    assert paris["owner"] == alice.user_id
+    in_album = await AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album == paris["id"])
+    assert sorted(row["photo"] for row in in_album) == alices[:2]
+
+    again = await post(client, "add-to-album", [alices[0]], album=str(paris["id"]))
+    assert "Added 1 photo to “Paris”." in toast(again.text)
+    bobs_album = await Album.insert(Album(owner=bob.user_id, title="Bob's", created_at=datetime.now(UTC),
+                                          updated_at=datetime.now(UTC))).returning(Album.id)
+    refused = await post(client, "add-to-album", [alices[0]], album=str(bobs_album[0]["id"]))
+    assert refused.status_code == 404
+    assert not await AlbumPhoto.exists().where(AlbumPhoto.album == bobs_album[0]["id"])
+    neither = await post(client, "add-to-album", [alices[0]])
+    assert neither.status_code == 422
+    assert "Choose an album" in toast(neither.text)
