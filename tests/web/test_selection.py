@@ -344,3 +344,22 @@ async def test_add_to_a_new_or_an_existing_album_only_the_viewers_photos(
     neither = await post(client, "add-to-album", [alices[0]])
     assert neither.status_code == 422
     assert "Choose an album" in toast(neither.text)
+
+
+async def test_an_album_page_selects_too_and_its_months_expand_within_the_album(
+        client: AsyncTestClient[Litestar], alice: Member) -> None:
+    july = await add_photos(alice, ["in.jpg", "out.jpg"], month="2021-07")
+    album = await Album.insert(Album(owner=alice.user_id, title="Trip", created_at=datetime.now(UTC),
+                                     updated_at=datetime.now(UTC))).returning(Album.id)
+    album_id = album[0]["id"]
+    await AlbumPhoto.insert(AlbumPhoto(album=album_id, photo=july[0], added_at=datetime.now(UTC)))
+    await sign_in(client, "alice")
+    document = Document((await client.get(f"/albums/{album_id}")).text)
+    assert [int(check["value"]) for check in document.has_class("input", "tile-check")] == [july[0]]
+    assert document.all("input", name="in_album", value=str(album_id))
+    assert document.all("form", id="selection")
+
+    response = await post(client, "add-tag", [], months="2021-07", in_album=str(album_id), tag="trip")
+    assert "Tagged 1 photo “trip”." in toast(response.text)
+    assert await user_tag_names(july[0]) == {"trip"}
+    assert await user_tag_names(july[1]) == set()
