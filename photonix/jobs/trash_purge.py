@@ -13,7 +13,10 @@ derivative only when no other photo has it (the same picture in another library 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +46,7 @@ class Purged:
     photos: int = 0
     files_deleted: int = 0
     files_forgotten: int = 0     # library files left on disk and forgotten
+    more: bool = False           # the time budget ran out with photos still due
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,32 +96,50 @@ async def _purge_files(photo: TrashedPhoto, places: Places, deletes_library_file
     return Purged(1, deleted, forgotten)
 
 
+async def _purge_one(photo: TrashedPhoto, cutoff: datetime, places: Places,
+                     deletes_library_files: bool) -> Purged | None:
+    if not await trash.delete_if_still_due(photo.id, cutoff):
+        return None                                     # restored meanwhile: nothing is touched
+    done = await _purge_files(photo, places, deletes_library_files)
+    log.info("photo_purged", photo_id=photo.id, library_id=photo.library_id,
+             files_deleted=done.files_deleted, original_kept=bool(done.files_forgotten))
+    return done
+
+
 async def purge_trash(settings: Settings, redis: ArqRedis | None, *, older_than: timedelta,
-                      library_ids: set[int] | None = None, now: datetime | None = None) -> Purged:
-    """Purge the photos trashed at least `older_than` ago (of these libraries only, when given)."""
+                      library_ids: set[int] | None = None, now: datetime | None = None,
+                      budget_seconds: float | None = None) -> Purged:
+    """Purge the photos trashed at least `older_than` ago (of these libraries only, when given).
+
+    With a budget, no photo is begun once that many seconds have gone by (after the first): `more` then
+    says some are left, for another job to go on with. Each photo's purge runs to its end even if the
+    job is cancelled meanwhile (ARQ's timeout), so a row never goes without its files going too."""
+    started = time.monotonic()
     cutoff = (now or datetime.now(UTC)) - older_than
     deletes_library_files = await trash.deletes_library_files()
     folders: dict[int, tuple[Path, ...]] = {}
     photos = deleted = forgotten = counted = 0
-    while batch := await trash.due_for_purge(cutoff, limit=PURGE_BATCH, library_ids=library_ids):
+    more = False
+    while not more and (batch := await trash.due_for_purge(cutoff, limit=PURGE_BATCH,
+                                                            library_ids=library_ids)):
         for photo in batch:
+            if budget_seconds is not None and photos and time.monotonic() - started > budget_seconds:
+                more = True
+                break
             if photo.library_id not in folders:
                 folders[photo.library_id] = real_roots(await trash.library_folders(photo.library_id))
-            if not await trash.delete_if_still_due(photo.id, cutoff):
-                continue                                # restored meanwhile: nothing is touched
             places = Places(real_roots([settings.originals_dir]), real_roots([settings.derivatives_dir]),
                             folders[photo.library_id])
-            done = await _purge_files(photo, places, deletes_library_files)
-            photos += 1
-            deleted += done.files_deleted
-            forgotten += done.files_forgotten
-            log.info("photo_purged", photo_id=photo.id, library_id=photo.library_id,
-                     files_deleted=done.files_deleted, original_kept=bool(done.files_forgotten))
+            done = await asyncio.shield(_purge_one(photo, cutoff, places, deletes_library_files))
+            if done is not None:
+                photos += 1
+                deleted += done.files_deleted
+                forgotten += done.files_forgotten
         await _count(redis, photos - counted)
         counted = photos
-    outcome = Purged(photos, deleted, forgotten)
+    outcome = Purged(photos, deleted, forgotten, more)
     log.info("trash_purged", photos=photos, files_deleted=deleted, files_forgotten=forgotten,
-             trash_days=older_than.days)
+             trash_days=older_than.days, more=more)
     return outcome
 
 
@@ -137,16 +159,31 @@ async def purged_total(redis: ArqRedis) -> int:
     return int(raw) if raw else 0
 
 
+def _budget(settings: Settings) -> float:
+    """Half the job timeout: a purge stops beginning photos well before ARQ would cancel it."""
+    return settings.job_timeout_seconds / 2
+
+
 async def purge_expired_trash(ctx: dict[str, Any]) -> int:
-    """Nightly cron: purge what has been in the trash longer than PHOTONIX_TRASH_DAYS; photos purged."""
+    """Nightly cron: purge what has been in the trash longer than PHOTONIX_TRASH_DAYS; photos purged. A
+    trash too big for one job's time goes on in follow-up jobs."""
     settings: Settings = ctx["settings"]
-    return (await purge_trash(settings, ctx["redis"], older_than=timedelta(days=settings.trash_days))).photos
+    return await empty_trash(ctx, None, settings.trash_days)
 
 
-async def empty_trash(ctx: dict[str, Any], library_ids: list[int] | None = None) -> int:
-    """ARQ job for "Empty trash now": purge everything in the trash (of these libraries only, when given)."""
-    purged = await purge_trash(ctx["settings"], ctx["redis"], older_than=timedelta(0),
-                               library_ids=set(library_ids) if library_ids is not None else None)
+async def empty_trash(ctx: dict[str, Any], library_ids: list[int] | None = None, older_than_days: int = 0,
+                      budget_seconds: float | None = None) -> int:
+    """ARQ job for "Empty trash now" (and the cron's follow-ups): purge what has been in the trash at least
+    `older_than_days` (of these libraries only, when given); photos purged. What the time budget leaves is
+    handed to a follow-up job."""
+    settings: Settings = ctx["settings"]
+    purged = await purge_trash(settings, ctx["redis"], older_than=timedelta(days=older_than_days),
+                               library_ids=set(library_ids) if library_ids is not None else None,
+                               budget_seconds=_budget(settings) if budget_seconds is None else budget_seconds)
+    if purged.more:
+        # Its own id: this job's is still taken while it runs.
+        await ctx["redis"].enqueue_job(FUNCTION, library_ids, older_than_days, budget_seconds,
+                                       _job_id=f"{FUNCTION}:more:{uuid.uuid4().hex[:12]}")
     return purged.photos
 
 

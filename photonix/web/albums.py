@@ -87,9 +87,10 @@ class AlbumGrid:
     next_url: str | None
     continued: bool
 
-    def photo_url(self, tile: Tile) -> str:
-        """A tile's photo page, inside the album: its newer and older links stay in the album."""
-        return f"/photos/{tile.id}?album={self.album_id}"
+    @property
+    def list_query(self) -> str:
+        """What a tile's photo page URL carries: the album, so its newer and older links stay in it."""
+        return f"?album={self.album_id}"
 
 
 async def album_context(viewer: Viewer, album_id: int, before: str | None = None) -> dict[str, Any]:
@@ -106,7 +107,7 @@ async def album_context(viewer: Viewer, album_id: int, before: str | None = None
         "grid": grid,
         # the names partials/photo_grid.html reads
         "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
-        "continued": grid.continued,
+        "continued": grid.continued, "list_query": grid.list_query,
         "arrange": list(page_.tiles) if before is None else [],
         "members": await album_members.members_of(viewer.id, album_id),
         "sort_orders": SORT_ORDERS,

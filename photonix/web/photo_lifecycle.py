@@ -58,6 +58,15 @@ async def _act(viewer_id: int, photo_id: int, action: Action) -> LifecycleState:
     return state
 
 
+def _answer(request: HTMXRequest, settings: Settings, state: LifecycleState, data: dict[str, str],
+            fragment: str, message: str) -> Template | Redirect:
+    """HTMX: the fragment as it now stands, with the sentence as a toast; a plain form: 303 and a flash."""
+    if not request.htmx:
+        cookie = flash_cookie(request.app.state.secret, Flash("ok", message), secure=settings.secure_cookies)
+        return Redirect(back_to(data, state.id), status_code=303, cookies=[cookie])
+    return Template(fragment, context={"photo": state, "message": message, "trash_days": settings.trash_days})
+
+
 class PhotoLifecycleController(Controller):
     """The heart, Archive/Unarchive and Move to trash/Restore of one photo."""
 
@@ -65,46 +74,37 @@ class PhotoLifecycleController(Controller):
     dependencies = {"viewer": Provide(provide_page_viewer)}
     include_in_schema = False
 
-    async def _answer(self, request: HTMXRequest, settings: SettingsDep, state: LifecycleState,
-                      data: dict[str, str], fragment: str, message: str) -> Template | Redirect:
-        if not request.htmx:
-            cookie = flash_cookie(request.app.state.secret, Flash("ok", message),
-                                  secure=settings.secure_cookies)
-            return Redirect(back_to(data, state.id), status_code=303, cookies=[cookie])
-        return Template(fragment, context={"photo": state, "message": message,
-                                           "trash_days": settings.trash_days})
-
     @post("/{photo_id:int}/favourite")
     async def favourite(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                         data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.favourite_photos)
-        return await self._answer(request, settings, state, data, HEART, "Added to your favourites.")
+        return _answer(request, settings, state, data, HEART, "Added to your favourites.")
 
     @post("/{photo_id:int}/unfavourite")
     async def unfavourite(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                           data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.unfavourite_photos)
-        return await self._answer(request, settings, state, data, HEART, "Removed from your favourites.")
+        return _answer(request, settings, state, data, HEART, "Removed from your favourites.")
 
     @post("/{photo_id:int}/archive")
     async def archive(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                       data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.archive_photos)
-        return await self._answer(request, settings, state, data, ACTIONS,
+        return _answer(request, settings, state, data, ACTIONS,
                                   "Archived: the photo left the main grid and is in Archive.")
 
     @post("/{photo_id:int}/unarchive")
     async def unarchive(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                         data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.unarchive_photos)
-        return await self._answer(request, settings, state, data, ACTIONS,
+        return _answer(request, settings, state, data, ACTIONS,
                                   "Taken out of the archive: the photo is back in the main grid.")
 
     @post("/{photo_id:int}/trash")
     async def trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                     data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.trash_photos)
-        return await self._answer(request, settings, state, data, ACTIONS,
+        return _answer(request, settings, state, data, ACTIONS,
                                   f"Moved to the trash: restore it within {settings.trash_days} days, "
                                   "or it is deleted for good.")
 
@@ -112,7 +112,7 @@ class PhotoLifecycleController(Controller):
     async def restore(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                       data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.restore_photos)
-        return await self._answer(request, settings, state, data, ACTIONS, "Restored from the trash.")
+        return _answer(request, settings, state, data, ACTIONS, "Restored from the trash.")
 
     @post("/trash/restore-all")
     async def restore_all(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep) -> Redirect:

@@ -144,6 +144,8 @@ class PhotoController(Controller):
             "trash_days": settings.trash_days,
             **await timeline_context(viewer, photo_id),     # Processing: every try of every step
         }
+        if narrowed.album is not None:      # opened from an album's grid: back to that album's page
+            context.update(back_url=f"/albums/{narrowed.album}#p{detail.id}", back_title="Album")
         return await page(request, "pages/photo.html", context)
 
     @post("/{photo_id:int}/rating")

@@ -168,3 +168,15 @@ async def test_empty_trash_now_purges_whatever_its_age(redis, library, imported,
     await worker(THUMBS).main()
     assert {row["id"] for row in await Photo.select(Photo.id)} == {imported["jpeg"], imported["upload"]}
     assert await enqueue_empty_trash(redis)                   # done: it may be asked again at once
+
+
+async def test_a_trash_too_big_for_one_jobs_time_goes_on_in_follow_up_jobs(redis, library, imported,
+                                                                           worker) -> None:
+    ids = list(imported.values())
+    await photo_lifecycle.trash_photos(await _owner(library), ids)
+    await redis.enqueue_job("empty_trash", None, 0, 0)      # no time at all: one photo per job
+    drained = worker(THUMBS)
+    await drained.main()
+    assert await Photo.count() == 0
+    assert drained.jobs_complete == len(ids)
+    assert await purged_total(redis) == len(ids)

@@ -306,9 +306,24 @@ async def test_the_album_list_reads_every_album_in_one_statement(client: Client,
     engine = Photo._meta.db
     seen: list[str] = []
     monkeypatch.setattr(engine, "log_queries", True)
-    monkeypatch.setattr(engine, "print_query", lambda query_id, query: seen.append(str(query)))
+    # On the class: PostgreSQL's engine takes no attributes of its own (slots).
+    monkeypatch.setattr(type(engine), "print_query", lambda _, query_id, query: seen.append(str(query)))
     listed = await client.get("/albums")
     monkeypatch.setattr(engine, "log_queries", False)
     assert listed.status_code == 200 and listed.text.count('class="album-card"') == 5
     album_statements = [sql for sql in seen if "album" in sql]
     assert len(album_statements) == 1, album_statements
+
+
+async def test_a_photo_opened_from_an_album_leads_back_to_it(client: Client, alice: Member,
+                                                             alices_photos: list[int]) -> None:
+    album_id = await albums.create_album(alice.user_id, "Way back")
+    await album_photos.add_photos(alice.user_id, album_id, alices_photos[:2])
+    await sign_in(client, "alice")
+    grid = await client.get(f"/albums/{album_id}")
+    link = f"/photos/{alices_photos[1]}?album={album_id}"
+    assert Elements(grid.text).all("a", href=link)
+    detail = await client.get(link)
+    assert Elements(detail.text).all("a", href=f"/albums/{album_id}#p{alices_photos[1]}")
+    older_in_the_album = f"/photos/{alices_photos[0]}?album={album_id}"
+    assert Elements(detail.text).all("a", href=older_in_the_album)
