@@ -150,6 +150,16 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     expect(tab.locator("#toasts")).to_contain_text("Rated 1 photo ★★★★★.")
     expect(boxes.nth(0).locator(".stars-mini")).to_have_text("★5")
 
+    # Across a month boundary into a new album.
+    checks.nth(0).click()
+    checks.nth(1).click(modifiers=["Shift"])
+    bar.locator("summary", has_text="Add to album").click()
+    bar.get_by_label("New album").fill("Summer")
+    bar.get_by_role("button", name="Add to album").click()
+    expect(tab.locator("#toasts")).to_contain_text("Added 2 photos to “Summer”.")
+    tab.goto(f"{app_url}/albums")
+    expect(tab.get_by_role("link", name=re.compile("Summer"))).to_be_visible()
+
     tab.goto(f"{app_url}/photos/?q=Paris")
     expect(tab.locator(".tile-box")).to_have_count(2)
     assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == tagged_ids
