@@ -58,7 +58,9 @@ def parser() -> argparse.ArgumentParser:
 
     command("up", cmd_up,
             "web + worker (+ embedded Redis when PHOTONIX_REDIS_URL is unset): what `make run` runs")
-    command("web", cmd_web, "serve the web app and the JSON API")
+    web = command("web", cmd_web, "serve the web app and the JSON API")
+    web.add_argument("--public-only", action="store_true",
+                     help="serve only public share pages (/s/...), their images and static files")
     command("worker", cmd_worker, "run a pipeline worker (as many as you like, on any host)")
     command("migrate", cmd_migrate, "bring the database schema up to date")
     imp = command("import", cmd_import, "import a folder of photos into a library")
@@ -143,8 +145,9 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
                       f"  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
                       "until the admin exists)\n")
     engine.bind(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False, **uvicorn_proxy_options(settings))
+    public_only = bool(getattr(args, "public_only", False))
+    uvicorn.run(create_app(settings, public_only=public_only), host=settings.host, port=settings.port,
+                log_config=None, access_log=False, **uvicorn_proxy_options(settings))
     return EXIT_OK
 
 

@@ -77,14 +77,6 @@ class PhotoFilter:
     def narrowed(self, **changes: object) -> PhotoFilter:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    @property
-    def is_main_grid(self) -> bool:
-        """No narrowing beyond the default: the whole library view."""
-        return self.without_order() == MAIN_GRID
-
-    def without_order(self) -> PhotoFilter:
-        return dataclasses.replace(self, oldest_first=False)
-
     def where(self) -> QueryString | None:
         """The clause on "photo" for this filter (the album is the scope's: see photo_reads.compiled)."""
         parts: list[QueryString] = []

@@ -6,7 +6,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.custom_types import Combinable
 
 from photonix.classifiers.base import ScoredTag
 from photonix.db.tables import PhotoTag, Tag
@@ -117,13 +116,6 @@ async def tags_of(photo_id: int) -> list[PhotoTagView]:
         PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"])
         for r in rows
     ]
-
-
-async def find_tag(name: str, kind: str | None = None) -> list[int]:
-    where: Combinable = Tag.name == name
-    if kind:
-        where &= Tag.kind == kind
-    return [row["id"] for row in await Tag.select(Tag.id).where(where)]
 
 
 async def remove_user_tag(photo_id: int, tag_id: int) -> None:

@@ -54,6 +54,9 @@ from photonix.web.selection import SelectionController
 from photonix.web.settings import SettingsController
 from photonix.web.settings_trash import TrashSettingsController
 from photonix.web.settings_users import UsersController
+from photonix.web.share_pages import SharePageController
+from photonix.web.share_upload import guest_upload_router
+from photonix.web.shares import ShareController
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
 
@@ -61,9 +64,12 @@ TEMPLATES = TEMPLATES_DIR
 STATIC = STATIC_DIR
 
 
-def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
+def create_app(settings: Settings, *, owns_database: bool = True, public_only: bool = False) -> Litestar:
     """The app; with owns_database=False the caller has bound the database (tests: the app then runs in
-    the test client's own event loop, where a connection pool made elsewhere cannot be used)."""
+    the test client's own event loop, where a connection pool made elsewhere cannot be used).
+
+    public_only (`photonix web --public-only`): the share pages, their images and the static files, and
+    nothing else (every other path is 404), so the app itself can stay on a private network."""
     if settings.redis_url is None:
         raise ConfigError("the web app needs PHOTONIX_REDIS_URL (or start it with `photonix up`)")
     configure_logging(settings.log_level)
@@ -96,28 +102,31 @@ def create_app(settings: Settings, *, owns_database: bool = True) -> Litestar:
         register_filters(jinja.engine)
         jinja.engine.globals["selection_actions"] = frozenset(ACTIONS)      # the bar's buttons
 
+    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
+                                        cache_control=None)
+    handlers: list[Any] = [SharePageController, guest_upload_router(settings), static] if public_only else [
+        AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
+        FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
+        healthz, metrics,
+        JobsOverviewController, header_status_fragment,
+        UsersController, MyAccountController, JobControlsController,
+        JobListsController, TimelineController, JobListsApiController,
+        AlbumController, AlbumSharingController, PhotoAlbumsController,
+        ShareController, SharePageController, guest_upload_router(settings),
+        upload_router(settings),   # a router of its own: the body limit follows the setting
+        static,
+    ]
     templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
                                engine_callback=template_callback)
     return Litestar(
-        route_handlers=[
-            AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
-            FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
-            healthz, metrics,
-            JobsOverviewController, header_status_fragment,
-            UsersController, MyAccountController, JobControlsController,
-            JobListsController, TimelineController, JobListsApiController,
-            AlbumController, AlbumSharingController, PhotoAlbumsController,
-            upload_router(settings),   # a router of its own: the body limit follows the setting
-            create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
-                                       cache_control=None),
-        ],
+        route_handlers=handlers,
         dependencies={"redis": Provide(app_redis, sync_to_thread=False),
                       "settings": Provide(provide_settings, sync_to_thread=False)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         template_config=templates,
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, exclude=["^/api/"]),
-        openapi_config=openapi_config(),
+        openapi_config=None if public_only else openapi_config(),
         plugins=[HTMXPlugin()],
         before_request=bind_request_context,
         before_send=[security_headers(settings), forget_status_after_changes],

@@ -23,7 +23,7 @@ from litestar.response import Stream
 from photonix.config import Settings
 from photonix.db.accounts import Viewer
 from photonix.db.photo_reads import permitted_file
-from photonix.db.photo_values import ORIGINAL, THUMBNAIL, PhotoDetail
+from photonix.db.photo_values import ORIGINAL, THUMBNAIL, PermittedFile, PhotoDetail
 from photonix.db.scope import Scope
 from photonix.errors import PhotonixError
 from photonix.media.contained import MISSING, open_contained
@@ -64,9 +64,16 @@ async def original_problem(detail: PhotoDetail) -> str | None:
 async def _serve(viewer: Viewer, settings: Settings, photo_id: int, kind: str, size: str) -> Stream:
     # The path comes from our own row, never from the URL: nothing the client sends names a file. Photo,
     # permission and file are one query (db/photo_reads.py permitted_file).
-    permitted = await permitted_file(Scope.user(viewer.id), photo_id, kind, size, settings)
+    return await file_response(await permitted_file(Scope.user(viewer.id), photo_id, kind, size, settings))
+
+
+async def file_response(permitted: PermittedFile | None) -> Stream:
+    """The file's bytes with its type and name, opened only where it may lie; 404 for None (not visible,
+    or no such file) and for a file that is gone or lies elsewhere. Share pages serve their images with
+    this too, from `permitted_file(Scope.share(link_id), ...)`."""
     if permitted is None:
         raise NotFoundException("no such file")
+    kind = permitted.kind
     try:
         fd = await asyncio.to_thread(open_contained, permitted.path, permitted.roots)
     except PhotonixError:

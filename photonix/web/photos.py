@@ -76,7 +76,9 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
     scope = Scope.user(viewer.id)
     tiles = await tile_page(scope, narrowed, before=Cursor.decode(before))
     months = tiles.by_month()
-    counts = await month_counts(scope, narrowed, months)
+    # A later page's first month continues a section whose header (and count) is already on the page.
+    headed = list(months)[1:] if before is not None else list(months)
+    counts = await month_counts(scope, narrowed, headed)
     grid = grid_view(narrowed, tiles, counts, continued=before is not None)
     context = {
         "grid": grid,

@@ -17,7 +17,9 @@ from litestar.types import Message, Scope
 
 from photonix.config import Settings
 
-FILE_ROUTE = re.compile(r"^/photos/[^/]+/(original|thumbnail/[^/]+)/?$")
+# A share link's files (/s/<token>/photos/<id>/...) are the same files, and its zip too.
+FILE_ROUTE = re.compile(r"^(/s/[^/]+)?/photos/[^/]+/(original|download|thumbnail/[^/]+)/?$"
+                        r"|^/s/[^/]+/download/?$")
 
 
 def tile_source(tile_url: str) -> str:

@@ -70,7 +70,7 @@ def test_albums_list_album_page_rename_cover_and_delete(app_url: str, app_data_d
         tab.goto(f"{app_url}/photos/{tile_id[1:]}")
         panel = tab.locator("#photo-albums")
         panel.get_by_label("Add to album").select_option(label="Summer")
-        panel.get_by_role("button", name="Add").click()
+        panel.get_by_role("button", name="Add to album").click()
         expect(tab.locator("#photo-albums").get_by_role("link", name="Summer")).to_be_visible()
         expect(tab.locator("#toasts")).to_contain_text("Added to Summer")
     screenshot(tab, "photo-albums")

@@ -363,3 +363,18 @@ async def test_an_album_page_selects_too_and_its_months_expand_within_the_album(
     assert "Tagged 1 photo “trip”." in toast(response.text)
     assert await user_tag_names(july[0]) == {"trip"}
     assert await user_tag_names(july[1]) == set()
+
+
+async def test_share_opens_the_share_form_for_the_viewers_selected_photos(
+        client: AsyncTestClient[Litestar], alices: list[int], bobs: list[int]) -> None:
+    await sign_in(client, "alice")
+    grid = Document((await client.get("/photos/")).text)
+    assert [b["formaction"] for b in grid.all("button") if b.get("formaction") == "/shares/new"]
+    # What the bar's plain Share… button sends: every field of the form, to the shares slice's form.
+    response = await client.post("/shares/new", data={
+        "ids": [str(alices[0]), str(alices[1]), str(bobs[0])], "tag": "", "rating": "0", "in_tag": "x",
+        "_csrf_token": client.cookies[CSRF_COOKIE]})
+    assert response.status_code == 200
+    form = Document(response.text)
+    assert sorted(int(field["value"]) for field in form.all("input", name="ids")) == alices[:2]
+    assert "Share 2 photos" in form.text
