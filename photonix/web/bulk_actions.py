@@ -200,7 +200,7 @@ def album_choice(form: Mapping[str, str]) -> AlbumChoice:
             return AlbumChoice(None, albums.clean_title(new_title))
         except albums.AlbumError as exc:
             raise BadInput(str(exc)) from None
-    album_id = parse_id(form.get("album", ""))
+    album_id = parse_id(form.get("to_album", ""))
     if album_id is None:
         raise BadInput("Choose an album, or give a new one a title.")
     return AlbumChoice(album_id, None)

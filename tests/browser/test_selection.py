@@ -160,6 +160,14 @@ def test_select_by_click_shift_click_keys_and_month_then_tag_the_selection(
     tab.goto(f"{app_url}/albums")
     expect(tab.get_by_role("link", name=re.compile("Summer"))).to_be_visible()
 
+    # Share… opens the share form for the selection.
+    tab.goto(f"{app_url}/photos/")
+    checks.nth(0).click()
+    bar.locator("summary", has_text="More").click()
+    bar.get_by_role("button", name="Share…").click()
+    expect(tab).to_have_url(re.compile(r"/shares/new$"))
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Share a photo")
+
     tab.goto(f"{app_url}/photos/?q=Paris")
     expect(tab.locator(".tile-box")).to_have_count(2)
     assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == tagged_ids

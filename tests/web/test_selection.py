@@ -327,18 +327,18 @@ async def test_add_to_a_new_or_an_existing_album_only_the_viewers_photos(
         bobs: list[int]) -> None:
     await Photo.update({Photo.trashed_at: datetime.now(UTC)}).where(Photo.id == alices[2])
     await sign_in(client, "alice")
-    created = await post(client, "add-to-album", [*alices, *bobs], new_album="  Paris  ", album="")
+    created = await post(client, "add-to-album", [*alices, *bobs], new_album="  Paris  ", to_album="")
     assert "Added 2 photos to “Paris”; 2 were not yours to change." in toast(created.text)
     [paris] = await Album.select(Album.id, Album.owner).where(Album.title == "Paris")
     assert paris["owner"] == alice.user_id
     in_album = await AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album == paris["id"])
     assert sorted(row["photo"] for row in in_album) == alices[:2]
 
-    again = await post(client, "add-to-album", [alices[0]], album=str(paris["id"]))
+    again = await post(client, "add-to-album", [alices[0]], to_album=str(paris["id"]))
     assert "Added 1 photo to “Paris”." in toast(again.text)
     bobs_album = await Album.insert(Album(owner=bob.user_id, title="Bob's", created_at=datetime.now(UTC),
                                           updated_at=datetime.now(UTC))).returning(Album.id)
-    refused = await post(client, "add-to-album", [alices[0]], album=str(bobs_album[0]["id"]))
+    refused = await post(client, "add-to-album", [alices[0]], to_album=str(bobs_album[0]["id"]))
     assert refused.status_code == 404
     assert not await AlbumPhoto.exists().where(AlbumPhoto.album == bobs_album[0]["id"])
     neither = await post(client, "add-to-album", [alices[0]])
@@ -373,6 +373,7 @@ async def test_share_opens_the_share_form_for_the_viewers_selected_photos(
     # What the bar's plain Share… button sends: every field of the form, to the shares slice's form.
     response = await client.post("/shares/new", data={
         "ids": [str(alices[0]), str(alices[1]), str(bobs[0])], "tag": "", "rating": "0", "in_tag": "x",
+        "to_album": "1", "new_album": "", "months": [], "next": "/photos/",
         "_csrf_token": client.cookies[CSRF_COOKIE]})
     assert response.status_code == 200
     form = Document(response.text)
