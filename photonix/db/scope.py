@@ -22,11 +22,13 @@ _IN_THEIR_ALBUMS = (
     'AND (al.owner = {} OR EXISTS (SELECT 1 FROM album_member am WHERE am.album = al.id '
     'AND am."user" = {})))')
 # A share link's photos: its own list (a photo or selection link) or its album's photos; never one in the
-# trash, and nothing once the link is revoked. Expiry and view limits are the share pages' to check first
+# trash, none of a library its owner no longer belongs to (a link passes on only what its owner may see
+# now), and nothing once the link is revoked. Expiry and view limits are the share pages' to check first
 # (they answer 410 for those), as the link row is read there anyway.
 _SHARED = (
     '{} AND EXISTS (SELECT 1 FROM share_link sl WHERE sl.id = {} '
-    'AND sl.revoked_at IS NULL AND (EXISTS (SELECT 1 FROM share_link_photo sp WHERE sp.share_link = sl.id '
+    'AND sl.revoked_at IS NULL AND EXISTS (SELECT 1 FROM membership om WHERE om.library = "photo"."library" '
+    'AND om."user" = sl.owner) AND (EXISTS (SELECT 1 FROM share_link_photo sp WHERE sp.share_link = sl.id '
     'AND sp.photo = "photo"."id") OR EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = sl.album '
     'AND ap.photo = "photo"."id")))')
 _IN_ALBUM = 'EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = {} AND ap.photo = "photo"."id")'

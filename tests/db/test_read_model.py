@@ -12,7 +12,7 @@ from photonix.db.keyset import Cursor
 from photonix.db.photo_filter import MAIN_GRID, InvalidFilter, PhotoFilter
 from photonix.db.photo_reads import month_counts, photo_count, photo_detail, tile_page, visible_ids
 from photonix.db.scope import Scope
-from photonix.db.tables import ShareLink
+from photonix.db.tables import Membership, ShareLink
 from tests.photo_rows import add_photo, album_of, mark_step, share_link, tag_as, user_with_library
 
 DAY = datetime(2024, 5, 10, 12, 0)
@@ -92,6 +92,16 @@ async def test_a_revoked_link_sees_nothing(alice) -> None:
     link = await share_link(alice_id, photo_ids=(photo,))
     await ShareLink.update({ShareLink.revoked_at: NOW}).where(ShareLink.id == link)
     assert await ids(Scope.share(link)) == []
+
+
+async def test_a_link_stops_showing_a_library_its_owner_has_left(alice) -> None:
+    alice_id, library = alice
+    photo = await add_photo(library, DAY)
+    selection = await share_link(alice_id, photo_ids=(photo,))
+    album_link = await share_link(alice_id, album_id=await album_of(alice_id, [photo]))
+    assert await ids(Scope.share(selection)) == await ids(Scope.share(album_link)) == [photo]
+    await Membership.delete().where((Membership.user == alice_id) & (Membership.library == library))
+    assert await ids(Scope.share(selection)) == await ids(Scope.share(album_link)) == []
 
 
 # --- PhotoFilter: one test per field --------------------------------------------------------------------
