@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+
+from piccolo.columns.combination import WhereRaw
 
 from photonix.classifiers.base import ScoredTag
 from photonix.db.tables import PhotoTag, Tag
 
 USER_SOURCE = "user"
+CHUNK = 500                 # rows per bulk statement: parameter limits stay far away
 XMP_SOURCE = "xmp"          # keywords the file (or its XMP sidecar) carries; replaced on every metadata read
 
 
@@ -72,6 +75,35 @@ async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:
         target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING"
     )
     return tid
+
+
+async def add_user_tag_to_many(photo_ids: Collection[int], name: str, kind: str = "generic") -> int:
+    """add_user_tag for many photos (the caller passes only photos the viewer may change): the tag's id."""
+    tid = await tag_id(kind, name)
+    ids = sorted(set(photo_ids))
+    for start in range(0, len(ids), CHUNK):
+        await PhotoTag.insert(
+            *(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE)
+              for photo_id in ids[start:start + CHUNK])
+        ).on_conflict(target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING")
+    return tid
+
+
+async def remove_user_tag_from_many(photo_ids: Collection[int], name: str, kind: str = "generic") -> set[int]:
+    """A person's tag of this name (any case) off these photos: the photos that had it."""
+    tag_ids = [row["id"] for row in await Tag.select(Tag.id).where(
+        (Tag.kind == kind) & WhereRaw("LOWER(name) = LOWER({})", name))]
+    ids = sorted(set(photo_ids))
+    removed: set[int] = set()
+    if not tag_ids:
+        return removed
+    for start in range(0, len(ids), CHUNK):
+        rows = await PhotoTag.delete().where(
+            PhotoTag.photo.is_in(ids[start:start + CHUNK]) & PhotoTag.tag.is_in(tag_ids)
+            & (PhotoTag.source == USER_SOURCE)
+        ).returning(PhotoTag.photo)
+        removed.update(int(row["photo"]) for row in rows)
+    return removed
 
 
 async def tags_of(photo_id: int) -> list[PhotoTagView]:

@@ -1,6 +1,6 @@
-"""Big retries and re-runs off the web request: the request enqueues one ARQ job (`bulk_action`) naming
-the action, and a worker does it in batches, so the page answers at once ("Retrying 30,000 photos…")
-and the dashboard's polling shows the photos arrive in the queue.
+"""Big retries, re-runs and reprocesses of a grid selection off the web request: the request enqueues
+one ARQ job (`bulk_action`) naming the action, and a worker does it in batches, so the page answers at
+once ("Retrying 30,000 photos…") and the dashboard's polling shows the photos arrive in the queue.
 
 The job id is the action's own (kind and what it names), so asking twice while it is under way does
 nothing; its result is not kept, so the same action can be asked again once it is done."""
@@ -10,12 +10,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
 from arq import ArqRedis
 
 from photonix.jobs.flow import Chain
+from photonix.jobs.reprocess import reprocess
 from photonix.jobs.rerun import Rerun, RerunMode, rerun
 from photonix.jobs.retry import RetryScope, RetrySelection, retry
 
@@ -27,6 +29,7 @@ FUNCTION = "bulk_action"
 class BulkKind(enum.StrEnum):
     RETRY = "retry"
     RERUN = "rerun"
+    REPROCESS = "reprocess"         # a grid selection's photos, already checked against the viewer's role
 
 
 def retry_args(selection: RetrySelection) -> dict[str, Any]:
@@ -61,6 +64,10 @@ async def enqueue_rerun(redis: ArqRedis, request: Rerun) -> bool:
     return await enqueue(redis, BulkKind.RERUN, rerun_args(request))
 
 
+async def enqueue_reprocess(redis: ArqRedis, photo_ids: Iterable[int]) -> bool:
+    return await enqueue(redis, BulkKind.REPROCESS, {"photo_ids": sorted(set(photo_ids))})
+
+
 async def bulk_action(ctx: dict[str, Any], kind: str, args: dict[str, Any]) -> int:
     """The worker's side: do the action in batches; how many photos it queued."""
     redis: ArqRedis = ctx["redis"]
@@ -73,5 +80,7 @@ async def bulk_action(ctx: dict[str, Any], kind: str, args: dict[str, Any]) -> i
         selection = RetrySelection(RetryScope(args["scope"]), tuple(args["photo_ids"]), args["step"],
                                    args["error_kind"], args["reason"], args["library_id"])
         return (await retry(redis, selection, pipeline, progress=progress)).photos
+    if BulkKind(kind) is BulkKind.REPROCESS:
+        return len((await reprocess(redis, args["photo_ids"], pipeline=pipeline)).versions)
     request = Rerun(args["step"], RerunMode(args["mode"]), args["library_id"])
     return len((await rerun(redis, request, pipeline, progress=progress)).versions)

@@ -28,6 +28,7 @@ from photonix.web.albums import AlbumController
 from photonix.web.api import ApiController
 from photonix.web.api_job_actions import JobActionsApi
 from photonix.web.api_jobs_lists import JobListsApiController
+from photonix.web.bulk_actions import ACTIONS
 from photonix.web.deps import app_redis
 from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
@@ -49,6 +50,7 @@ from photonix.web.plain_http import warn_if_cookies_not_secure
 from photonix.web.schema import openapi_config
 from photonix.web.secret import load_or_create_secret
 from photonix.web.security_headers import security_headers
+from photonix.web.selection import SelectionController
 from photonix.web.settings import SettingsController
 from photonix.web.settings_trash import TrashSettingsController
 from photonix.web.settings_users import UsersController
@@ -96,11 +98,15 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12], path=request.url.path)
 
+    def template_callback(jinja: JinjaTemplateEngine) -> None:
+        register_filters(jinja.engine)
+        jinja.engine.globals["selection_actions"] = frozenset(ACTIONS)      # the bar's buttons
+
     static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
                                         cache_control=None)
     handlers: list[Any] = [SharePageController, guest_upload_router(settings), static] if public_only else [
-        AccountController, PhotoController, ApiController, JobActionsApi, FileController,
-        SettingsController, PhotoLifecycleController, TrashSettingsController,
+        AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
+        FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
         healthz, metrics,
         JobsOverviewController, header_status_fragment,
         UsersController, MyAccountController, JobControlsController,
@@ -111,7 +117,7 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
         static,
     ]
     templates = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
-                               engine_callback=lambda jinja: register_filters(jinja.engine))
+                               engine_callback=template_callback)
     return Litestar(
         route_handlers=handlers,
         dependencies={"redis": Provide(app_redis, sync_to_thread=False),

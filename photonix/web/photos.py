@@ -30,7 +30,8 @@ from photonix.web.files import original_problem
 from photonix.web.grid_view import ARCHIVE, FAVOURITES, TRASH, View, grid_view, list_url, view_of
 from photonix.web.params import Id
 from photonix.web.photo_query import provide_photo_filter, query_string
-from photonix.web.templating import page
+from photonix.web.selection import selection_context
+from photonix.web.templating import page, wants_fragment
 from photonix.web.timeline import timeline_context
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -88,6 +89,8 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
         "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
         **extra,
     }
+    if tiles.tiles and not wants_fragment(request):
+        context.update(await selection_context(viewer))     # the selection bar's album choice
     return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
 

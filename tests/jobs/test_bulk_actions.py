@@ -87,3 +87,18 @@ def test_no_job_is_marked_in_progress_longer_than_the_step_timeout(worker) -> No
     # longer one kept a killed worker's steps from running again for an hour.
     built = worker(PHOTONIX_JOB_TIMEOUT_SECONDS="5")
     assert built.in_progress_timeout_s == built.job_timeout_s + 10        # ARQ's own 10 s on top
+
+
+async def test_a_selections_reprocess_handed_to_a_worker_runs_each_photo_at_a_new_version(
+        import_files, worker, redis, tmp_path: Path) -> None:
+    ids = await _two_copies(import_files, tmp_path)
+    await worker(PIPELINE).main()
+    assert await bulk.enqueue_reprocess(redis, ids)
+    assert not await bulk.enqueue_reprocess(redis, reversed(ids))    # the same selection: the same job
+    assert await _bulk_jobs(redis) == 1
+
+    await worker(PIPELINE).main()                    # the bulk job, then the steps it queued
+    for photo_id in ids:
+        runs = await step_runs(photo_id)
+        assert {run["version"] for run in runs} == {1, 2}
+        assert {run["state"] for run in runs if run["version"] == 2} == {"done"}

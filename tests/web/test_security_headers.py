@@ -65,7 +65,7 @@ async def test_photo_files_are_sandboxed(client, alice: Member, redis: ArqRedis,
         assert response.status_code == 200 and "sandbox" in assert_secured(response), path
     await sign_in(client, "alice")
     grid = Elements((await client.get("/photos/")).text)
-    [tile] = grid.all("a", id=f"p{photo_id}")
+    [tile] = grid.all("div", id=f"tile-{photo_id}")        # the tile's box (its link and check inside)
     assert tile.get("style") is None and re.search(r"\br\d+\b", tile["class"] or "")
 
 
