@@ -225,8 +225,8 @@ ACTIONS: dict[str, BulkAction] = {action.name: action for action in (
     BulkAction("download", Needs.SEE, no_fields, download),
     BulkAction("reprocess", Needs.OWN, no_fields, reprocess_photos),
     # web/photo_lifecycle.py's rules, through db/photo_lifecycle.py: members of the photo's library.
-    BulkAction("favourite", Needs.EDIT, no_fields, favourite),
-    BulkAction("unfavourite", Needs.EDIT, no_fields, unfavourite),
+    BulkAction("favourite", Needs.SEE, no_fields, favourite),
+    BulkAction("unfavourite", Needs.SEE, no_fields, unfavourite),
     BulkAction("archive", Needs.EDIT, no_fields, archive),
     BulkAction("unarchive", Needs.EDIT, no_fields, unarchive),
     BulkAction("trash", Needs.EDIT, no_fields, trash),

@@ -9,12 +9,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from photonix.db import accounts, album_members, album_photos, albums, photos
+from photonix.db import accounts, album_members, album_photos, albums, photos, share_links
 from tests.web.conftest import CSRF_COOKIE, Member, sign_in
 from tests.web.test_security import MUTATING, concrete, request, routes
 
 OK = "reaches the action"
-SKIPPED = ("/login", "/welcome", "/logout")
+# Signing in and out; and the public share pages, which no role reaches by its own right (their token
+# does: tests/web/test_share_security.py crawls them).
+SKIPPED = ("/login", "/welcome", "/logout", "/s/")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ def expected(path: str, role: str) -> str | int:
         # Alice's album, shared with the member (Carol) as a viewer: she sees it but may not change it.
         # Album roles are the album's own: an admin who is no member of it does not see it.
         return {"other": 404, "member": 403, "admin": 404}.get(role, OK)
+    if path.startswith("/photos/selection/"):          # tagging a selection of her photos: every member
+        return 404 if role == "other" else OK
+    if path == "/shares/new":                           # a member shares the photos of her library
+        return 404 if role == "other" else OK
+    if "{link_id" in path:                              # Alice's link: hers alone to edit or revoke
+        return OK if role == "owner" else 404
     if "{photo_id" in path or path.startswith("/upload"):   # view, rate, tag, upload: every member
         return 404 if role == "other" else OK
     raise AssertionError(f"{path} has no rule here: say who may use it")
@@ -87,8 +95,10 @@ async def targets(alice: Member, alices_photo: dict[str, int | str],
     album_id = await albums.create_album(alice.user_id, "Alice's album")
     await album_photos.add_photos(alice.user_id, album_id, [int(alices_photo["photo_id"])])
     await album_members.share_album(alice.user_id, album_id, "carol", "viewer")
+    link = await share_links.create_for_photos(alice.user_id, [int(alices_photo["photo_id"])],
+                                               share_links.ShareOptions())
     return {**alices_photo, "library_id": alice.library_id, "user_id": dave, "token_id": token_id,
-            "name": "color", "album_id": album_id}
+            "name": "color", "album_id": album_id, "link_id": link.link.id, "action": "add-tag"}
 
 
 async def _token_id(user_id: int, _: str) -> int:
@@ -110,7 +120,7 @@ async def test_every_mutating_route_follows_the_role_rule(app: Litestar, client:
         headers["Authorization"] = f"Bearer {actor.token}"
     data = {"rating": "3", "name": "x", "username": "dave", "role": "member", "folder": str(tmp_path),
             "password": "long enough", "is_admin": "on", "enabled": "on",
-            "library": str(targets["library_id"])}
+            "library": str(targets["library_id"]), "ids": str(targets["photo_id"]), "tag": "x"}
     mutating = sorted(((m, p) for m, p in routes(app) if m in MUTATING and not p.startswith(SKIPPED)),
                       key=crawl_order)
     assert len(mutating) >= 20

@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from photonix.db import accounts, photos, tags
-from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Membership, Photo
+from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Membership, Photo, PhotoFavourite
 from photonix.web.selection import MAX_SELECTION
 from photonix.web.zip_download import LEFT_OUT
 from tests.web.conftest import CSRF_COOKIE, Member, csrf, sign_in
@@ -308,8 +308,10 @@ async def test_favourite_archive_trash_and_restore_act_on_the_viewers_photos_and
     trashed = await post(client, "trash", [alices[2], bobs[0]])
     assert "Moved 1 photo to the trash; 1 was not yours to change." in toast(trashed.text)
 
-    states = {row["id"]: (row["favourite"], row["archived_at"] is not None, row["trashed_at"] is not None)
-              for row in await Photo.select(Photo.id, Photo.favourite, Photo.archived_at, Photo.trashed_at)}
+    loved_ids = {row["photo"] for row in await PhotoFavourite.select(PhotoFavourite.photo)}   # Alice's only
+    states = {row["id"]: (row["id"] in loved_ids, row["archived_at"] is not None,
+                          row["trashed_at"] is not None)
+              for row in await Photo.select(Photo.id, Photo.archived_at, Photo.trashed_at)}
     assert states == {alices[0]: (True, False, False), alices[1]: (False, True, False),
                       alices[2]: (False, False, True), bobs[0]: (False, False, False)}
 
