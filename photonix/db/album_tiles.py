@@ -46,9 +46,9 @@ async def scoped_album_tiles(scope: Scope, album_id: int, sort_order: str, befor
             where, album_id, position, album_id, position, photo_id)
     # The read model's own tile select and row mapping (private there: a manual order is ours alone).
     rows = await Photo.raw(
-        photo_reads._TILE_SELECT + " ORDER BY " + _POSITION + ', "photo"."id" LIMIT {}',
+        photo_reads.TILE_SELECT + " ORDER BY " + _POSITION + ', "photo"."id" LIMIT {}',
         scope.favourite(), where, album_id, limit + 1)
-    tiles = tuple(photo_reads._tile(row) for row in rows[:limit])
+    tiles = tuple(photo_reads.tile_of(row) for row in rows[:limit])
     if len(rows) <= limit or not tiles:
         return TilePage(tiles, None), None
     last = await AlbumPhoto.select(AlbumPhoto.position).where(

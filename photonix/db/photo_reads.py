@@ -43,7 +43,7 @@ OLDEST_FIRST = ' ORDER BY "photo"."sort_at" ASC, "photo"."id" ASC'
 
 # The tile's shape comes from its medium thumbnail (orientation applied), its badge from the trigger-kept
 # photo_progress row, its heart from the viewer's own favourites: one statement for the whole page.
-_TILE_SELECT = (
+TILE_SELECT = (
     'SELECT "photo"."id", "photo"."library", "photo"."sort_at", "photo"."taken_at", "photo"."rating", '
     '"photo"."width", "photo"."height", "photo"."orientation", "photo"."format", {} AS favourite, '
     '"photo"."camera_make", "photo"."camera_model", f.width AS thumb_width, f.height AS thumb_height, '
@@ -82,16 +82,18 @@ def _shape(row: dict[str, Any]) -> tuple[int, int]:
     return (height, width) if row["orientation"] in (5, 6, 7, 8) else (width, height)
 
 
-def _datetime(value: Any) -> datetime:
+def as_datetime(value: Any) -> datetime:
+    """A time column's value: SQLite hands raw SQL's timestamps back as text, PostgreSQL as datetimes."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _tile(row: dict[str, Any]) -> Tile:
+def tile_of(row: dict[str, Any]) -> Tile:
+    """The Tile of a row selected with TILE_SELECT (album pages' manual order selects it too)."""
     width, height = _shape(row)
     taken = row["taken_at"]
     return Tile(
-        id=int(row["id"]), library_id=int(row["library"]), sort_at=_datetime(row["sort_at"]),
-        taken_at=_datetime(taken) if taken is not None else None, width=width, height=height,
+        id=int(row["id"]), library_id=int(row["library"]), sort_at=as_datetime(row["sort_at"]),
+        taken_at=as_datetime(taken) if taken is not None else None, width=width, height=height,
         stored_width=row["width"], stored_height=row["height"], orientation=int(row["orientation"] or 1),
         format=row["format"], camera_make=row["camera_make"], camera_model=row["camera_model"],
         state=_state(row["failed_steps"], row["unfinished_steps"]), rating=int(row["rating"] or 0),
@@ -109,9 +111,9 @@ async def tile_page(scope: Scope, narrowed: PhotoFilter = MAIN_GRID, *, before: 
         where = QueryString("{} AND {}", where,
                             keyset.after(before) if narrowed.oldest_first else keyset.before(before))
     order = OLDEST_FIRST if narrowed.oldest_first else NEWEST_FIRST
-    rows = await _rows(_TILE_SELECT + order + " LIMIT {} OFFSET {}", scope.favourite(), where, limit + 1,
+    rows = await _rows(TILE_SELECT + order + " LIMIT {} OFFSET {}", scope.favourite(), where, limit + 1,
                        max(0, int(offset)))
-    tiles = tuple(_tile(row) for row in rows[:limit])
+    tiles = tuple(tile_of(row) for row in rows[:limit])
     more = len(rows) > limit
     return TilePage(tiles, Cursor(tiles[-1].sort_at, tiles[-1].id) if more and tiles else None)
 
@@ -159,7 +161,7 @@ async def neighbours(scope: Scope, narrowed: PhotoFilter, photo_id: int,
     return (int(newer[0]["id"]) if newer else None), (int(older[0]["id"]) if older else None)
 
 
-def _folders_sql() -> str:
+def folders_sql() -> str:
     """The photo's library folders as a JSON array of paths, in the dialect of the bound engine."""
     if Photo._meta.db.engine_type == "postgres":
         return ("(SELECT COALESCE(json_agg(lf.path), '[]'::json)::text FROM library_folder lf "
@@ -181,7 +183,7 @@ async def permitted_file(scope: Scope, photo_id: int, kind: str, size_name: str,
     """The photo's file of this kind and size if the viewer may see the photo and the file exists; None
     otherwise (both answer 404). One statement: photo, permission, file and, for an original, the
     library's folders."""
-    folders = _folders_sql() if kind == ORIGINAL else "NULL"
+    folders = folders_sql() if kind == ORIGINAL else "NULL"
     rows = await _rows(
         f'SELECT "photo"."library", f.path, {folders} AS folders FROM photo '
         'JOIN photo_file f ON f.photo = "photo"."id" AND f.kind = {} AND f.size_name = {} '
@@ -204,12 +206,12 @@ async def photo_detail(scope: Scope, photo_id: int, settings: Settings,
     """The photo if the viewer may see it (None: 404), with its thumbnails, tags and steps, and its
     neighbours within `narrowed` (the list the viewer came from). Visibility is the scope's alone: a
     photo in the trash still opens from the trash view."""
-    rows = await _rows(_DETAIL_SELECT.format("{}", "{}", _folders_sql(), "{}", "{}"),
+    rows = await _rows(_DETAIL_SELECT.format("{}", "{}", folders_sql(), "{}", "{}"),
                        scope.can_edit(), scope.favourite(), int(photo_id), scope.where())
     if not rows:
         return None
     row = rows[0]
-    sort_at = _datetime(row["sort_at"])
+    sort_at = as_datetime(row["sort_at"])
     (newer, older), files, photo_tags, steps = await asyncio.gather(
         neighbours(scope, narrowed, photo_id, sort_at),
         _rows("SELECT size_name, width, height FROM photo_file WHERE photo = {} AND kind = 'thumbnail' "
@@ -227,7 +229,7 @@ async def photo_detail(scope: Scope, photo_id: int, settings: Settings,
         id=int(row["id"]), library_id=int(row["library"]), content_hash=row["content_hash"],
         original_path=row["original_path"], file_size=int(row["file_size"] or 0),
         imported_at=row["imported_at"], version=int(row["version"]), sort_at=sort_at,
-        taken_at=_datetime(row["taken_at"]) if row["taken_at"] is not None else None,
+        taken_at=as_datetime(row["taken_at"]) if row["taken_at"] is not None else None,
         taken_at_offset=row["taken_at_offset"], date_source=row["date_source"],
         date_uncertain=bool(row["date_uncertain"]), format=row["format"], width=row["width"],
         height=row["height"], orientation=int(row["orientation"] or 1), camera_make=row["camera_make"],

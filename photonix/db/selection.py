@@ -22,7 +22,7 @@ from photonix.db.accounts import Viewer
 from photonix.db.photo_filter import PhotoFilter
 
 # The read model's own SQL for a photo's library folders, so the zip trusts the same roots as the file routes.
-from photonix.db.photo_reads import _datetime, _folders_sql, compiled, roots_for, visible_ids
+from photonix.db.photo_reads import as_datetime, compiled, folders_sql, roots_for, visible_ids
 from photonix.db.photo_values import ORIGINAL
 from photonix.db.scope import Scope
 from photonix.db.tables import Photo
@@ -114,12 +114,12 @@ async def originals_of(viewer: Viewer, photo_ids: Collection[int], settings: Set
         part = ids[start:start + CHUNK]
         marks = ", ".join("{}" for _ in part)
         rows = await _rows(
-            f'SELECT "photo"."id", "photo"."sort_at", f.path, {_folders_sql()} AS folders FROM photo '
+            f'SELECT "photo"."id", "photo"."sort_at", f.path, {folders_sql()} AS folders FROM photo '
             "JOIN photo_file f ON f.photo = \"photo\".\"id\" AND f.kind = 'original' AND f.size_name = '' "
             f'WHERE "photo"."id" IN ({marks}) AND {{}}', *part, Scope.user(viewer.id).where())
         for row in rows:
             roots = roots_for(ORIGINAL, json.loads(row["folders"]) if row["folders"] else [], settings)
-            found.append((_datetime(row["sort_at"]), int(row["id"]),
+            found.append((as_datetime(row["sort_at"]), int(row["id"]),
                           OriginalFile(int(row["id"]), Path(row["path"]), roots)))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [original for _, _, original in found]

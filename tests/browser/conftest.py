@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.running import free_port, start_up, wait_healthy
+from tests.running import free_port, setup_code, start_up, wait_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -90,3 +91,26 @@ def copy_photos(rows: list, folder: Path) -> Path:
     for row in rows:
         shutil.copy(row.file, folder / Path(row.path).name)
     return folder
+
+
+PROCESSING_TIMEOUT_MS = 120_000
+
+
+def first_run_with_photos(tab: Page, app_url: str, app_data_dir: Path, folder: Path, photos: int) -> None:
+    """The first run's form with a folder of photos, then reload the grid until every photo shows its
+    thumbnail and none is still being processed."""
+    tab.goto(f"{app_url}/welcome")
+    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
+    tab.get_by_label("User name").fill("admin")
+    tab.get_by_label("Password").fill("correct horse battery")
+    tab.get_by_label("Name", exact=True).fill("Family")
+    tab.get_by_label("Folder on this server").fill(str(folder))
+    tab.get_by_role("button", name="Create and start importing").click()
+    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    thumbnails = tab.locator("a.tile img")
+    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
+        if thumbnails.count() == photos and tab.locator("a.tile .badge").count() == 0:
+            break
+        tab.wait_for_timeout(1000)
+        tab.reload()
+    expect(thumbnails).to_have_count(photos)

@@ -11,31 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import copy_photos, first_run_with_photos, screenshot
 
 pytestmark = pytest.mark.browser
-PROCESSING_TIMEOUT_MS = 120_000
 PHOTOS = 4
 
 
-def sign_up_with_photos(tab: Page, app_url: str, app_data_dir: Path, folder: Path) -> None:
-    """First run with a folder of photos, then wait until the grid shows every thumbnail."""
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
-    thumbnails = tab.locator("a.tile img")
-    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
-        if thumbnails.count() == PHOTOS and tab.locator("a.tile .badge").count() == 0:
-            break
-        tab.wait_for_timeout(1000)
-        tab.reload()
-    expect(thumbnails).to_have_count(PHOTOS)
 
 
 def grid_ids(tab: Page) -> list[str]:
@@ -48,7 +29,7 @@ def test_albums_list_album_page_rename_cover_and_delete(app_url: str, app_data_d
     blocked: list[str] = []               # what the Content-Security-Policy refused, from the console
     tab.on("console", lambda message: blocked.append(message.text)
            if "Content Security Policy" in message.text else None)
-    sign_up_with_photos(tab, app_url, app_data_dir, folder)
+    first_run_with_photos(tab, app_url, app_data_dir, folder, PHOTOS)
     library = grid_ids(tab)
 
     # /albums, with and without a query string (the old route held one in its path and never matched)

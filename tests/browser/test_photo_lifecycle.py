@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import copy_photos, first_run_with_photos, screenshot
 
 pytestmark = pytest.mark.browser
-PROCESSING_TIMEOUT_MS = 120_000
 PHOTOS = 2
 
 
-def _welcome_with_photos(app_url: str, app_data_dir: Path, tab: Page, folder: Path) -> None:
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
-    thumbnails = tab.locator("a.tile img")
-    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
-        if thumbnails.count() == PHOTOS and tab.locator("a.tile .badge").count() == 0:
-            break
-        tab.wait_for_timeout(1000)
-        tab.reload()
-    expect(thumbnails).to_have_count(PHOTOS)
 
 
 def test_favourite_trash_restore_and_archive_on_the_photo_page_the_grid_and_the_trash(
@@ -41,7 +22,7 @@ def test_favourite_trash_restore_and_archive_on_the_photo_page_the_grid_and_the_
     blocked: list[str] = []
     tab.on("console", lambda message: blocked.append(message.text)
            if "Content Security Policy" in message.text else None)
-    _welcome_with_photos(app_url, app_data_dir, tab, folder)
+    first_run_with_photos(tab, app_url, app_data_dir, folder, PHOTOS)
     tab.locator("a.tile").first.click()
     expect(tab.locator("img.photo")).to_be_visible()
 

@@ -11,11 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import copy_photos, first_run_with_photos, screenshot
 
 pytestmark = pytest.mark.browser
-PROCESSING_TIMEOUT_MS = 120_000
 PHOTOS = 4
 
 
@@ -37,20 +35,7 @@ def signed_in(app_url: str, app_data_dir: Path, chromium_browser: Browser,
     folder = copy_photos(dated_photos_in_distinct_months(), tmp_path_factory.mktemp("photos"))
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
     tab = context.new_page()
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
-    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
-        if tab.locator("a.tile img").count() == PHOTOS and tab.locator("a.tile .badge").count() == 0:
-            break
-        tab.wait_for_timeout(1000)
-        tab.reload()
-    expect(tab.locator("a.tile img")).to_have_count(PHOTOS)
+    first_run_with_photos(tab, app_url, app_data_dir, folder, PHOTOS)
     state = context.storage_state()
     context.close()
     return state

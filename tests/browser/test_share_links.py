@@ -11,30 +11,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import copy_photos, first_run_with_photos, screenshot
 
 pytestmark = pytest.mark.browser
-PROCESSING_TIMEOUT_MS = 120_000
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 900}
 
 
-def _first_run(tab: Page, app_url: str, app_data_dir: Path, folder: Path) -> None:
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
-    for _ in range(PROCESSING_TIMEOUT_MS // 1000):
-        if tab.locator("a.tile img").count() == 4 and tab.locator("a.tile .badge").count() == 0:
-            break
-        tab.wait_for_timeout(1000)
-        tab.reload()
-    expect(tab.locator("a.tile img")).to_have_count(4)
 
 
 def _stranger(browser: Browser, viewport: dict[str, int]) -> Page:
@@ -45,7 +28,7 @@ def test_share_with_password_view_download_and_revoke(app_url: str, app_data_dir
                                                       chromium_browser: Browser, tmp_path: Path) -> None:
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:4], tmp_path / "photos")
     blocked: list[str] = []
-    _first_run(tab, app_url, app_data_dir, folder)
+    first_run_with_photos(tab, app_url, app_data_dir, folder, 4)
     ids = [int((tile.get_attribute("id") or "p0")[1:]) for tile in tab.locator("a.tile").all()]
 
     # The owner shares three photos with a password and an expiry; no downloads yet.
