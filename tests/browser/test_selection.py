@@ -187,3 +187,29 @@ def test_without_javascript_the_checks_and_the_bar_still_tag_a_selection(
     expect(tab.locator(".tile-box")).to_have_count(2)
     assert [tab.locator(".tile-box").nth(i).get_attribute("id") for i in range(2)] == chosen
     tab.context.close()
+
+
+def test_moving_a_selection_to_the_trash_asks_once(app_url: str, chromium_browser: Browser,
+                                                   signed_in: dict[str, Any]) -> None:
+    tab = open_grid(chromium_browser, signed_in, f"{app_url}/photos/")
+    boxes = tab.locator(".tile-box")
+    expect(boxes).to_have_count(PHOTOS)
+    tab.locator(".tile-check").nth(0).click()
+    questions: list[str] = []
+
+    def answer(accept: bool) -> None:
+        tab.once("dialog", lambda dialog: (questions.append(dialog.message),
+                                           dialog.accept() if accept else dialog.dismiss()))
+
+    answer(accept=False)
+    tab.keyboard.press("Delete")
+    expect(tab.locator("#selection-count")).to_have_text("1 photo selected")
+    expect(boxes).to_have_count(PHOTOS)                 # cancelled: nothing moved
+    answer(accept=True)
+    tab.keyboard.press("Delete")
+    expect(tab.locator("#toasts")).to_contain_text("Moved 1 photo to the trash")
+    expect(boxes).to_have_count(PHOTOS - 1)
+    assert len(questions) == 2 and all("trash" in question for question in questions)
+    tab.goto(f"{app_url}/photos/trash")
+    expect(tab.locator(".tile-box")).to_have_count(1)
+    tab.context.close()
