@@ -20,7 +20,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 from redis.exceptions import RedisError
 
@@ -147,7 +147,7 @@ class SharePageController(Controller):
 
     @get("/", cache_control=NO_STORE)
     async def share_page(self, request: Request[Any, Any, Any], settings: SettingsDep,
-                         token: FromPath[str], added: int | None = None) -> Template:
+                         token: FromPath[str], added: FromQuery[int | None] = None) -> Template:
         link, grant = await _open(request, token)
         if link.has_password and grant is None:
             return _password_form(request, link)
