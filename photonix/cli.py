@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import json
 import sys
@@ -24,6 +25,7 @@ from photonix.errors import ConfigError, PhotonixError
 console = Console(stderr=True)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED_PHOTOS = 0, 1, 2, 3
+WEB_SWITCH_INTERVAL_SECONDS = 0.0005
 T = TypeVar("T")
 
 
@@ -145,8 +147,17 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
                       f"  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
                       "until the admin exists)\n")
     engine.bind(settings)
+    # SQLite's statements run on aiosqlite's thread: each result hands the GIL back to the event loop.
+    # At the default 5 ms switch interval a busy loop (pages rendering) kept every hand-off waiting, and
+    # 4 concurrent grid requests served fewer pages per second than 1 did (68 against 99 at 100k photos).
+    sys.setswitchinterval(WEB_SWITCH_INTERVAL_SECONDS)
     public_only = bool(getattr(args, "public_only", False))
-    uvicorn.run(create_app(settings, public_only=public_only), host=settings.host, port=settings.port,
+    app = create_app(settings, public_only=public_only)
+    # What is loaded by now (the libraries, the app, about a million objects) lives as long as the process:
+    # out of the collector's sight, a full collection takes a millisecond instead of the 70-90 ms it cost
+    # a request about once a second under load.
+    gc.freeze()
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 log_config=None, access_log=False, **uvicorn_proxy_options(settings))
     return EXIT_OK
 

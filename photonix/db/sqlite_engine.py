@@ -3,16 +3,33 @@
 Piccolo opens a new aiosqlite connection (a thread, a file handle, a schema read: ~1.5 ms) for every
 statement outside a transaction. A worker runs about forty statements per photo and a grid page about
 ten, so that cost showed in both benchmarks. Each statement still commits on its own, so no reader
-holds an old snapshot; transactions still get a connection of their own."""
+holds an old snapshot; transactions still get a connection of their own.
+
+It also reads INTEGER columns with `int` (C) where Piccolo's converter goes through Python and Decimal for
+every value: a 121-row grid page spent 0.45 of its 1.1 ms in SQLite there."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import weakref
 from typing import Any
 
 import aiosqlite
-from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.engine.sqlite import CONVERTERS, SQLiteEngine, dict_factory
+
+
+def _integer_out(value: bytes) -> int:
+    """An INTEGER column's value: `int` reads what SQLite's INTEGER affinity stores; anything else (text
+    in an INTEGER column) goes to Piccolo's converter, as before."""
+    try:
+        return int(value)
+    except ValueError:
+        return int(CONVERTERS["INTEGER"](value))
+
+
+# sqlite3's converters are per process, like Piccolo's own registration this replaces.
+sqlite3.register_converter("INTEGER", _integer_out)
 
 
 class SharedConnectionSQLiteEngine(SQLiteEngine):

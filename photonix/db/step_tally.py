@@ -8,6 +8,8 @@ recount() below are the only writers."""
 
 from __future__ import annotations
 
+from piccolo.query.functions.aggregate import Sum
+
 from photonix.db.migration_sql import run_sql
 from photonix.db.step_states import UNFINISHED_STATES
 from photonix.db.tables import LibraryTally, Membership, StepTally
@@ -25,18 +27,16 @@ async def step_counts() -> dict[str, dict[str, int]]:
 
 
 async def photo_totals(user_id: int | None = None) -> tuple[int, int]:
-    """(photos with work still to do, photos with a failed step), over every library or a user's own."""
-    query = LibraryTally.select(LibraryTally.processing, LibraryTally.failed)
+    """(photos with work still to do, photos with a failed step), over every library or a user's own.
+
+    One statement: every page's header asks it."""
+    query = LibraryTally.select(Sum(LibraryTally.processing, alias="processing"),
+                                Sum(LibraryTally.failed, alias="failed"))
     if user_id is not None:
         query = query.where(LibraryTally.library.is_in(
-            await _library_ids_of(user_id)))
+            Membership.select(Membership.library).where(Membership.user == user_id)))
     rows = await query
-    return sum(int(row["processing"]) for row in rows), sum(int(row["failed"]) for row in rows)
-
-
-async def _library_ids_of(user_id: int) -> list[int]:
-    rows = await Membership.select(Membership.library).where(Membership.user == user_id)
-    return [int(row["library"]) for row in rows] or [-1]      # is_in() refuses an empty list
+    return (int(rows[0]["processing"] or 0), int(rows[0]["failed"] or 0)) if rows else (0, 0)
 
 
 async def recount() -> None:

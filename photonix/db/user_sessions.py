@@ -14,10 +14,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
 from photonix.config import Settings
+from photonix.db.accounts import Viewer
 from photonix.db.tables import UserSession
 
 DAY = 24 * 3600
@@ -59,10 +62,26 @@ async def start_session(user_id: int) -> str:
 async def user_id_for(token: str | None, policy: SessionPolicy = DEFAULT_POLICY) -> int | None:
     """The signed-in user, noting this request as the session's last (to within `seen_every`); None for
     no, an unknown, an idle or a too old session (which is deleted on the way)."""
+    row = await _alive_session(token, policy)
+    return int(row["user"]) if row is not None else None
+
+
+async def viewer_for(token: str | None, policy: SessionPolicy = DEFAULT_POLICY) -> Viewer | None:
+    """user_id_for's user as the Viewer a page acts for, in the same query; None for a disabled user too,
+    so every session of theirs stops at once. Every signed-in page asks this first."""
+    row = await _alive_session(token, policy, UserSession.user.username, UserSession.user.is_admin,
+                               UserSession.user.disabled)
+    if row is None or row["user.disabled"]:
+        return None
+    return Viewer(int(row["user"]), row["user.username"], bool(row["user.is_admin"]))
+
+
+async def _alive_session(token: str | None, policy: SessionPolicy,
+                         *user_columns: Column) -> dict[str, Any] | None:
     if not token:
         return None
-    row = await UserSession.select(
-        UserSession.id, UserSession.user, UserSession.created_at, UserSession.seen_at,
+    row: dict[str, Any] | None = await UserSession.select(
+        UserSession.id, UserSession.user, UserSession.created_at, UserSession.seen_at, *user_columns,
     ).where(UserSession.token_hash == _digest(token)).first()
     if row is None:
         return None
@@ -74,8 +93,7 @@ async def user_id_for(token: str | None, policy: SessionPolicy = DEFAULT_POLICY)
     if now - row["seen_at"] >= policy.seen_every:
         # A session ended meanwhile (sign out everywhere) matches nothing: this request was its last.
         await UserSession.update({UserSession.seen_at: now}).where(UserSession.id == row["id"])
-    user_id: int = row["user"]
-    return user_id
+    return row
 
 
 async def end_session(token: str | None) -> None:

@@ -106,7 +106,9 @@ async def current_outages(redis: ArqRedis, now: datetime | None = None) -> list[
     now = now or datetime.now(UTC)
     found: dict[str, Outage] = {}
     try:
-        rows = await asyncio.wait_for(recorded_outages(), READ_TIMEOUT_SECONDS)
+        # asyncio.timeout, not wait_for: no task per read (every page's header makes these two reads).
+        async with asyncio.timeout(READ_TIMEOUT_SECONDS):
+            rows = await recorded_outages()
     except Exception as exc:
         if unreachable_service(exc) is None and not isinstance(exc, TimeoutError):
             raise
@@ -117,7 +119,8 @@ async def current_outages(redis: ArqRedis, now: datetime | None = None) -> list[
             if now - row.seen_at <= timedelta(seconds=OUTAGE_STALE_SECONDS):
                 _add(found, Outage(row.service, row.since))
     try:
-        raw = await asyncio.wait_for(redis.get(DATABASE_OUTAGE_KEY), READ_TIMEOUT_SECONDS)
+        async with asyncio.timeout(READ_TIMEOUT_SECONDS):
+            raw = await redis.get(DATABASE_OUTAGE_KEY)
     except (RedisError, OSError, TimeoutError):
         _add(found, Outage(REDIS, _failed_since(_redis_key(redis), now)))
     else:

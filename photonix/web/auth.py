@@ -30,8 +30,7 @@ def session_policy(connection: ASGIConnection[Any, Any, Any, Any]) -> SessionPol
 async def viewer_from_session(request: Request[Any, Any, Any]) -> Viewer | None:
     """The session's user while the session is alive (sliding its idle timeout) and the user is not
     disabled. Sessions are in the database: this works while Redis is down."""
-    user_id = await user_sessions.user_id_for(request.cookies.get(sessions.COOKIE), session_policy(request))
-    return await accounts.user_by_id(user_id) if user_id is not None else None
+    return await user_sessions.viewer_for(request.cookies.get(sessions.COOKIE), session_policy(request))
 
 
 async def viewer_from_token(request: Request[Any, Any, Any]) -> Viewer | None:
