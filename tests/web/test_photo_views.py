@@ -5,6 +5,7 @@ and /schema documents the typed answers, the bearer scheme and the 401/404 answe
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PIL import Image
@@ -41,6 +42,21 @@ async def test_the_search_box_and_the_api_tag_filter_give_the_same_photos(client
     assert sorted(grid) == sorted([keyword, place])
     for spelled in ("paris", "Paris", "PARIS"):
         assert await api_ids(client, alice, f"tag={spelled}") == grid, spelled
+
+
+async def test_a_hostile_search_stays_text_in_the_tile_links(client, alice: Member) -> None:
+    # The tiles render with autoescape off (partials/photo_grid.html): what the visitor typed must still
+    # arrive in the links as the text it was, never as markup.
+    hostile = '"><img src=x onerror=alert(1)>&copy=1'
+    photo_id = await add_photo(alice.library_id, DAY, tag_names=(hostile,))
+    await sign_in(client, "alice")
+    answer = await client.get("/photos/", params={"q": hostile, "order": "oldest"})
+    assert "onerror=alert(1)>" not in answer.text and "&copy=" not in answer.text
+    links = Elements(answer.text).all("a", id=f"p{photo_id}")
+    assert len(links) == 1
+    href = urlsplit(str(links[0]["href"]))
+    assert href.path == f"/photos/{photo_id}"
+    assert parse_qs(href.query) == {"tag": [hostile], "order": ["oldest"]}
 
 
 async def test_archived_and_trashed_photos_leave_the_main_grid_for_their_own_views(client, alice) -> None:
