@@ -11,12 +11,12 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from photonix.config import Settings
-from photonix.db import share_links
+from photonix.db import selection, share_links
 from photonix.db.accounts import Viewer
 from photonix.db.share_links import (
     DEFAULT_EXPIRY,
@@ -29,6 +29,8 @@ from photonix.web import flash
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id, parse_id
+from photonix.web.bulk_actions import BadInput
+from photonix.web.selection import asked_months, grid_filter
 from photonix.web.templating import page
 
 MAX_IDS = 10_000
@@ -45,6 +47,21 @@ def share_url(request: Request[Any, Any, Any], link: ShareLinkInfo) -> str:
 def _ids(form: FormMultiDict) -> list[int]:
     ids = [parse_id(raw) for raw in form.getall("ids", [])[:MAX_IDS]]
     return [i for i in ids if i is not None]
+
+
+async def _with_months(viewer: Viewer, form: FormMultiDict, ids: list[int]) -> list[int]:
+    """The bar's ids and the photos of the months it names ("Select this month": the tiles not loaded yet
+    too), in the list the selection was made in, as the bar's other actions expand them."""
+    try:
+        months = asked_months(form)
+        if not months:
+            return ids
+        in_months = await selection.month_ids(viewer, months, await grid_filter(form), limit=MAX_IDS)
+    except BadInput as exc:
+        raise ValidationException(str(exc)) from None
+    if len(set(ids) | in_months) > MAX_IDS:
+        raise ValidationException(f"Share at most {MAX_IDS:,} photos in one link; these months hold more.")
+    return sorted(set(ids) | in_months)
 
 
 def _checked(form: FormMultiDict, name: str) -> bool:
@@ -119,7 +136,8 @@ class ShareController(Controller):
         album_id = parse_id(form.get("album")) if form.get("album") else None
         ids = _ids(form)
         if not _checked(form, "create"):          # the selection bar's post: show the form for these ids
-            return await _new_form(request, viewer, ids=ids, album_id=album_id)
+            return await _new_form(request, viewer, ids=await _with_months(viewer, form, ids),
+                                   album_id=album_id)
         slug = str(form.get("slug") or "")
         try:
             options = options_from(form, editing=False)

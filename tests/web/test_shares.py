@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from photonix.db import share_links
 from photonix.db.tables import Album, AlbumMember, AlbumPhoto, Photo, ShareLink
+from tests.photo_rows import add_photo
 from tests.web.conftest import CSRF_COOKIE, make_member, sign_in
 from tests.web.shares_helpers import PHOTOS, Elements, import_photos, make_link, sign_out
 
@@ -54,6 +55,23 @@ async def test_a_selection_post_opens_the_form_and_leaves_out_photos_the_owner_c
     assert made.status_code == 200 and "1 photo you cannot share" in made.text
     link = (await share_links.links_of(alice.user_id))[0]
     assert link.photo_count == 2 and link.kind == "selection"
+
+
+async def test_sharing_a_whole_month_from_the_bar_takes_all_its_photos_not_only_the_loaded_ones(
+        client, alice) -> None:
+    # "Select this month" sends months=YYYY-MM (its tiles may not be loaded yet); the form lists them all,
+    # within the list the selection was made in (here: the main grid, so the archived one stays out).
+    july = [await add_photo(alice.library_id, datetime(2021, 7, day, 12)) for day in (1, 15, 31)]
+    await add_photo(alice.library_id, datetime(2021, 7, 20, 12), archived_at=datetime.now(UTC))
+    august = await add_photo(alice.library_id, datetime(2021, 8, 1, 12))
+    await sign_in(client, "alice")
+    token = client.cookies[CSRF_COOKIE]
+    opened = await client.post("/shares/new", data={"_csrf_token": token, "months": "2021-07",
+                                                    "ids": [str(august)]})
+    assert opened.status_code == 200 and "Share 4 photos" in opened.text
+    listed = {int(str(field["value"])) for field in Elements(opened.text).all("input", name="ids")}
+    assert listed == {*july, august}
+    assert (await client.post("/shares/new", data={"_csrf_token": token, "months": "July"})).status_code == 400
 
 
 async def test_a_custom_slug_must_be_well_formed_free_and_not_reserved(client, alice, bob, redis,
