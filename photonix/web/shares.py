@@ -27,9 +27,9 @@ from photonix.db.share_links import (
 from photonix.errors import Busy
 from photonix.web import flash
 from photonix.web.auth import provide_page_viewer
+from photonix.web.bulk_actions import BadInput
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id, parse_id
-from photonix.web.bulk_actions import BadInput
 from photonix.web.selection import asked_months, grid_filter
 from photonix.web.templating import page
 
