@@ -15,7 +15,7 @@ already in the wanted state is acted on (and returned): doing it twice changes n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,36 +87,40 @@ async def _act(event: str, who: Scope | int, photo_ids: Iterable[int], values: d
 
 async def favourite_photos(who: Scope | int, photo_ids: Iterable[int]) -> list[int]:
     """Add the photos the user can see to their own favourites; the ids acted on."""
-    user_id = _user_id(who)
-    acted: list[int] = []
-    if user_id is None:
-        return acted
-    for chunk in _chunks(photo_ids):
-        seen = await _seen(user_id, chunk)
-        if seen:
-            # ON CONFLICT: a heart added meanwhile (another tab) is simply kept.
-            await PhotoFavourite.raw(
-                'INSERT INTO photo_favourite ("user", photo, created_at) '
-                'SELECT {}, "photo"."id", {} FROM photo '
-                f'WHERE "photo"."id" IN ({_marks(seen)}) AND NOT {{}} ON CONFLICT ("user", photo) DO NOTHING',
-                user_id, datetime.now(UTC), *seen, Scope.user(user_id).favourite())
-        acted.extend(seen)
-    return _logged("photos_favourited", user_id, acted)
+    return await _on_seen(who, photo_ids, "photos_favourited", _add_hearts)
 
 
 async def unfavourite_photos(who: Scope | int, photo_ids: Iterable[int]) -> list[int]:
     """Take the photos the user can see out of their own favourites; the ids acted on."""
+    return await _on_seen(who, photo_ids, "photos_unfavourited", _remove_hearts)
+
+
+async def _add_hearts(user_id: int, seen: list[int]) -> None:
+    # ON CONFLICT: a heart added meanwhile (another tab) is simply kept.
+    await PhotoFavourite.raw(
+        'INSERT INTO photo_favourite ("user", photo, created_at) '
+        'SELECT {}, "photo"."id", {} FROM photo '
+        f'WHERE "photo"."id" IN ({_marks(seen)}) AND NOT {{}} ON CONFLICT ("user", photo) DO NOTHING',
+        user_id, datetime.now(UTC), *seen, Scope.user(user_id).favourite())
+
+
+async def _remove_hearts(user_id: int, seen: list[int]) -> None:
+    await PhotoFavourite.delete().where((PhotoFavourite.user == user_id) & PhotoFavourite.photo.is_in(seen))
+
+
+async def _on_seen(who: Scope | int, photo_ids: Iterable[int], event: str,
+                   write: Callable[[int, list[int]], Awaitable[None]]) -> list[int]:
+    """`write(user, ids)` for the photos among these the user can see, a chunk at a time; those ids."""
     user_id = _user_id(who)
-    acted: list[int] = []
     if user_id is None:
-        return acted
+        return []
+    acted: list[int] = []
     for chunk in _chunks(photo_ids):
         seen = await _seen(user_id, chunk)
         if seen:
-            await PhotoFavourite.delete().where(
-                (PhotoFavourite.user == user_id) & PhotoFavourite.photo.is_in(seen))
+            await write(user_id, seen)
         acted.extend(seen)
-    return _logged("photos_unfavourited", user_id, acted)
+    return _logged(event, user_id, acted)
 
 
 def _logged(event: str, user_id: int, acted: list[int]) -> list[int]:

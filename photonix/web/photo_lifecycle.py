@@ -100,14 +100,14 @@ class PhotoLifecycleController(Controller):
                       data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.archive_photos)
         return _answer(request, settings, state, data, ACTIONS,
-                                  "Archived: the photo left the main grid and is in Archive.")
+                       "Archived: the photo left the main grid and is in Archive.")
 
     @post("/{photo_id:int}/unarchive")
     async def unarchive(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
                         data: FormData) -> Template | Redirect:
         state = await _act(viewer.id, photo_id, photo_lifecycle.unarchive_photos)
         return _answer(request, settings, state, data, ACTIONS,
-                                  "Taken out of the archive: the photo is back in the main grid.")
+                       "Taken out of the archive: the photo is back in the main grid.")
 
     @post("/{photo_id:int}/trash")
     async def trash(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
@@ -119,8 +119,8 @@ class PhotoLifecycleController(Controller):
             raise ValidationException("Tick the box to confirm moving the photo to the trash.")
         state = await _act(viewer.id, photo_id, photo_lifecycle.trash_photos)
         return _answer(request, settings, state, data, ACTIONS,
-                                  f"Moved to the trash: restore it within {settings.trash_days} days, "
-                                  "or it is deleted for good.")
+                       f"Moved to the trash: restore it within {settings.trash_days} days, "
+                       "or it is deleted for good.")
 
     @post("/{photo_id:int}/restore")
     async def restore(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep, photo_id: Id,
