@@ -4,7 +4,6 @@ signed-out stranger who opens it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from html.parser import HTMLParser
 
 from arq import ArqRedis, Worker
 from litestar import Litestar
@@ -15,6 +14,7 @@ from photonix.db.share_links import ShareLinkInfo
 from tests import corpus
 from tests.library_files import import_into
 from tests.web.conftest import CSRF_COOKIE, Member
+from tests.web.test_pages import Elements as PageElements
 
 # Photos with a place and a capture date, so location and metadata switches have something to hide.
 PHOTOS = [row for row in corpus.rows(expected="ok") if row.gps_lat and row.datetime_original][:3]
@@ -48,19 +48,8 @@ def sign_out(client: AsyncTestClient[Litestar]) -> None:
     client.cookies.clear()
 
 
-class Elements(HTMLParser):
-    """Tag names and attributes of a document, for asserting on structure rather than strings."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str | None]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, dict(attrs)))
-
-    def all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.found if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+class Elements(PageElements):
+    """A page's elements, with its images' sources and its OpenGraph tags."""
 
     def sources(self) -> set[str]:
         return {a["src"] or "" for a in self.all("img")}
