@@ -59,7 +59,7 @@ def compiled(scope: Scope, narrowed: PhotoFilter = MAIN_GRID) -> QueryString:
         scope = scope.album(narrowed.album)
     where = scope.where()
     if narrowed.favourite:
-        where = QueryString("{} AND {}", where, scope.favourite())
+        where = QueryString("{} AND {}", where, scope.favourites_only())
     clause = narrowed.where()
     return where if clause is None else QueryString("{} AND {}", where, clause)
 

@@ -33,6 +33,9 @@ _SHARED = (
     'AND ap.photo = "photo"."id")))')
 # The viewer's own heart on the photo (favourites are per user; a share link has none).
 _FAVOURITE = 'EXISTS (SELECT 1 FROM photo_favourite pf WHERE pf.photo = "photo"."id" AND pf."user" = {})'
+# The viewer's favourites as a list filter: an IN the planner starts from (a few hearts among 100k photos:
+# 0.3 ms), where the EXISTS above, tested on every photo walked newest first, read them all (56 ms).
+_FAVOURITES_ONLY = '"photo"."id" IN (SELECT pf.photo FROM photo_favourite pf WHERE pf."user" = {})'
 _IN_ALBUM = 'EXISTS (SELECT 1 FROM album_photo ap WHERE ap.album = {} AND ap.photo = "photo"."id")'
 # Uncorrelated: the planner evaluates it once per statement.
 _ALBUM_SEEN_BY = ('EXISTS (SELECT 1 FROM album al WHERE al.id = {} AND (al.owner = {} OR EXISTS '
@@ -106,6 +109,12 @@ class Scope:
         if self.user_id is None:
             return QueryString("(1 = 0)")
         return QueryString(_FAVOURITE, self.user_id)
+
+    def favourites_only(self) -> QueryString:
+        """The clause keeping the viewer's own favourites (the Favourites view); none for a share link."""
+        if self.user_id is None:
+            return QueryString("(1 = 0)")
+        return QueryString(_FAVOURITES_ONLY, self.user_id)
 
 
 def member_of_library(user_id: int) -> WhereRaw:
