@@ -177,9 +177,9 @@ def measure(base: str, urls: Urls, seconds: int, connections: int, script: Path 
 def report(results: dict[str, Figures], seconds: int) -> None:
     """A table of the figures, each p95 also as a ratio to the static file's (the "static" entry)."""
     floor = results["static"].p95_ms
-    print(f"  {'url':<9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/static':>11}")
+    print(f"  {'url':<10} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/static':>11}")
     for name, figures in results.items():
-        print(f"  {name:<9} {figures.requests / seconds:7.0f} {figures.p50_ms:8.2f} {figures.p95_ms:8.2f} "
+        print(f"  {name:<10} {figures.requests / seconds:7.0f} {figures.p50_ms:8.2f} {figures.p95_ms:8.2f} "
               f"{figures.p99_ms:8.2f} {figures.p95_ms / floor:11.1f}")
 
 
