@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests import corpus
 from tests.running import free_port, setup_code, start_up, wait_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,6 +95,18 @@ def copy_photos(rows: list, folder: Path) -> Path:
 
 
 PROCESSING_TIMEOUT_MS = 120_000
+
+
+def dated_photos_in_distinct_months(count: int) -> list[corpus.Row]:
+    """JPEGs of the corpus whose capture dates fall in `count` different months, newest first (the grid's
+    order): a selection across month boundaries."""
+    chosen: dict[str, corpus.Row] = {}
+    for row in corpus.rows(expected="ok"):
+        if row.format == "JPEG" and row.datetime_original:
+            chosen.setdefault(row.datetime_original[:7], row)
+    rows = sorted(chosen.values(), key=lambda row: row.datetime_original, reverse=True)[:count]
+    assert len(rows) == count
+    return rows
 
 
 def first_run_with_photos(tab: Page, app_url: str, app_data_dir: Path, folder: Path, photos: int) -> None:

@@ -11,28 +11,22 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, first_run_with_photos, screenshot
+from tests.browser.conftest import (
+    copy_photos,
+    dated_photos_in_distinct_months,
+    first_run_with_photos,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 PHOTOS = 4
-
-
-def dated_photos_in_distinct_months() -> list[corpus.Row]:
-    """Four JPEGs whose capture dates fall in four different months, newest first (the grid's order)."""
-    chosen: dict[str, corpus.Row] = {}
-    for row in corpus.rows(expected="ok"):
-        if row.format == "JPEG" and row.datetime_original:
-            chosen.setdefault(row.datetime_original[:7], row)
-    rows = sorted(chosen.values(), key=lambda row: row.datetime_original, reverse=True)[:PHOTOS]
-    assert len(rows) == PHOTOS
-    return rows
 
 
 @pytest.fixture(scope="module")
 def signed_in(app_url: str, app_data_dir: Path, chromium_browser: Browser,
               tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """An admin's library of four photos in four months, processed; the browser state of their session."""
-    folder = copy_photos(dated_photos_in_distinct_months(), tmp_path_factory.mktemp("photos"))
+    folder = copy_photos(dated_photos_in_distinct_months(PHOTOS), tmp_path_factory.mktemp("photos"))
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
     tab = context.new_page()
     first_run_with_photos(tab, app_url, app_data_dir, folder, PHOTOS)
