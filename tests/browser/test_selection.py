@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests import corpus
 from tests.browser.conftest import (
     copy_photos,
     dated_photos_in_distinct_months,
