@@ -11,13 +11,13 @@ import asyncio
 import gc
 import getpass
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
-from rich.markup import escape
 
 from photonix.config import Settings, child_env, settings_from_process_env
 from photonix.errors import ConfigError, PhotonixError
@@ -30,8 +30,8 @@ T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)      # imports most of the app: Ctrl-C may land in there
         settings = settings_from_process_env()
         from photonix.logs import configure_logging
 
@@ -136,16 +136,15 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from photonix.cli_supervisor import SUPERVISED, first_run_words
     from photonix.db import engine
     from photonix.web.app import create_app
     from photonix.web.client_address import uvicorn_proxy_options
 
-    code = run_with_db(settings, lambda: pending_setup_code(settings))
+    # Under `photonix up` the banner has said it already (cli_supervisor.print_banner).
+    code = None if os.environ.get(SUPERVISED) else run_with_db(settings, lambda: pending_setup_code(settings))
     if code:
-        console.print(f"\n[bold]First run:[/bold] open http://{settings.host}:{settings.port}/welcome and "
-                      f"enter the setup code [bold]{code}[/bold]\n"
-                      f"  (kept in {escape(str(settings.data_dir / 'setup_code'))} "
-                      "until the admin exists)\n")
+        console.print(first_run_words(f"http://{settings.host}:{settings.port}/", code, settings))
     engine.bind(settings)
     # SQLite's statements run on aiosqlite's thread: each result hands the GIL back to the event loop.
     # At the default 5 ms switch interval a busy loop (pages rendering) kept every hand-off waiting, and
@@ -188,7 +187,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     from photonix.cli_supervisor import run_up
 
-    return run_up(settings, console, lambda chosen: cmd_migrate(chosen, args))
+    return run_up(settings, console, lambda chosen: cmd_migrate(chosen, args),
+                  lambda chosen: run_with_db(chosen, lambda: pending_setup_code(chosen)))
 
 
 def with_reachable_redis(settings: Settings, *, required: bool) -> Settings:

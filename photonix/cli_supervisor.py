@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 
 from photonix.config import Settings, child_env
+
+SUPERVISED = "PHOTONIX_SUPERVISED"      # set by `photonix up` in its web and worker processes' environment
 
 POLL_SECONDS = 0.2
 FIRST_BACKOFF_SECONDS = 1.0
@@ -39,7 +42,11 @@ class Child:
     restarts: int = 0
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "photonix", self.command], env=self.env)
+        # A process group of its own: Ctrl-C in the terminal reaches the supervisor alone, which stops each
+        # child with SIGTERM. Reaching them too, it interrupted whatever they were doing (importing,
+        # starting) and each printed a traceback.
+        self.process = subprocess.Popen([sys.executable, "-m", "photonix", self.command], env=self.env,
+                                        process_group=0)
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -102,8 +109,10 @@ class Supervisor:
                 child.stop()
 
 
-def run_up(settings: Settings, console: Console, migrate: Callable[[Settings], int]) -> int:
-    """What `photonix up` does; `migrate` brings the schema up to date (cli.cmd_migrate)."""
+def run_up(settings: Settings, console: Console, migrate: Callable[[Settings], int],
+           setup_code: Callable[[Settings], str | None]) -> int:
+    """What `photonix up` does; `migrate` brings the schema up to date (cli.cmd_migrate); `setup_code` is
+    the code /welcome asks for on a new data dir, None once the admin exists (cli.pending_setup_code)."""
     from photonix.jobs.embedded_redis import EmbeddedRedis, start_embedded_redis, write_url_file
 
     embedded: EmbeddedRedis | None = None
@@ -114,8 +123,8 @@ def run_up(settings: Settings, console: Console, migrate: Callable[[Settings], i
             settings = Settings.from_env(child_env({"PHOTONIX_REDIS_URL": embedded.url}))
         if migrate(settings) != 0:
             return 1
-        env = child_env({"PHOTONIX_REDIS_URL": settings.redis_url or ""})
-        print_banner(settings, console, embedded is not None)
+        env = child_env({"PHOTONIX_REDIS_URL": settings.redis_url or "", SUPERVISED: "1"})
+        print_banner(settings, console, embedded is not None, setup_code(settings))
         supervisor = Supervisor([Child("web", env), Child("worker", env)])
 
         def tend_redis() -> None:
@@ -130,15 +139,20 @@ def run_up(settings: Settings, console: Console, migrate: Callable[[Settings], i
             embedded.stop()
 
 
-def print_banner(settings: Settings, console: Console, embedded: bool) -> None:
+def first_run_words(url: str, code: str, settings: Settings) -> str:
+    """What a new data dir's start prints: where to go and the code to type there."""
+    return (f"\n[bold]First run:[/bold] open {url}welcome and enter the setup code [bold]{code}[/bold]\n"
+            f"  (kept in {escape(str(settings.data_dir / 'setup_code'))} until the admin exists; or make "
+            "the admin from a terminal: .venv/bin/photonix user create admin --admin)\n")
+
+
+
+def print_banner(settings: Settings, console: Console, embedded: bool, code: str | None) -> None:
+    """The address, and on a new data dir (no admin yet) the first-run steps; afterwards the address only."""
     url = f"http://{settings.host}:{settings.port}/"
     database = "SQLite" if settings.is_sqlite else "PostgreSQL"
     console.print(f"\n[bold]Photonix is running at {url}[/bold]\n"
                   f"  data: {settings.data_dir}   database: {database}"
-                  f"   redis: {'embedded' if embedded else settings.redis_url}\n"
-                  "  Or set up from a terminal: create the admin and a library, then import:\n"
-                  "    .venv/bin/photonix user create admin --admin\n"
-                  "    .venv/bin/photonix library create Photos --folder ~/Pictures --owner admin\n"
-                  "    .venv/bin/photonix import ~/Pictures --library Photos --wait\n"
-                  "  API: .venv/bin/photonix token create --user admin,"
-                  " then Authorization: Bearer <token>\n")
+                  f"   redis: {'embedded' if embedded else settings.redis_url}")
+    if code:
+        console.print(first_run_words(url, code, settings))

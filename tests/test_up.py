@@ -39,16 +39,58 @@ def test_up_serves_health_and_stops_its_children(tmp_path: Path, stop_signal: si
         assert status.returncode == 0, status.stderr
         assert json.loads(status.stdout)["queue"] is not None
     finally:
-        process.send_signal(stop_signal)
+        # Ctrl-C in a terminal signals the foreground process group: `up`'s own (its children have
+        # groups of their own and are stopped by `up`). A service manager's TERM goes to `up` alone.
+        if stop_signal == signal.SIGINT:
+            os.killpg(process.pid, stop_signal)
+        else:
+            process.send_signal(stop_signal)
         output, _ = process.communicate(timeout=90)
     assert f"http://127.0.0.1:{port}/" in output
     assert "user create" in output                       # the first-login steps are printed
     assert code in output                                # and the one-time setup code
+    assert output.count(code) == 1                       # once, by `up`, not again by its web process
+    for noise in ("Traceback", "KeyboardInterrupt", "leaked"):
+        assert noise not in output, output[-3000:]      # stopping is quiet
     deadline = time.monotonic() + 30              # pool processes may take a moment to finish exiting
-    while leftovers := subprocess.run(["pgrep", "-a", "-g", str(process.pid)], check=False,
+    while leftovers := subprocess.run(["pgrep", "-a", "-s", str(process.pid)], check=False,
                                       capture_output=True, text=True).stdout.strip():
         assert time.monotonic() < deadline, f"children still running after {stop_signal.name}: {leftovers}"
         time.sleep(0.1)
+
+
+def test_once_the_admin_exists_up_prints_the_address_alone(tmp_path: Path) -> None:
+    port, data_dir = free_port(), tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTONIX_")}
+    env = {**env, "PHOTONIX_DATA_DIR": str(data_dir)}
+    migrated = subprocess.run([sys.executable, "-m", "photonix", "migrate"], capture_output=True, text=True,
+                              timeout=120, env=env, check=False)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "migrations" not in migrated.stdout + migrated.stderr        # Piccolo's narration is kept quiet
+    made = subprocess.run([sys.executable, "-m", "photonix", "user", "create", "admin", "--admin"],
+                          input="a long enough password\n" * 2, capture_output=True, text=True, timeout=120,
+                          env=env, check=False)
+    assert made.returncode == 0, made.stderr
+    process = start_up(data_dir, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(process, f"http://127.0.0.1:{port}")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=90)
+    assert f"Photonix is running at http://127.0.0.1:{port}/" in output
+    assert "setup code" not in output and "user create" not in output
+    assert not (data_dir / "setup_code").exists()
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_ctrl_c_while_up_is_still_starting_stops_it_quietly(tmp_path: Path) -> None:
+    process = start_up(tmp_path / "data", free_port(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(1.5)                                   # mid-start: imports, migrations, children spawning
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=90)
+    assert process.returncode in (0, 130), output[-3000:]
+    for noise in ("Traceback", "KeyboardInterrupt", "leaked"):
+        assert noise not in output, output[-3000:]
 
 
 def children_of(pid: int) -> dict[int, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sqlite3
 from typing import Any
@@ -52,9 +54,13 @@ async def migrate(settings: Settings) -> None:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(settings.sqlite_path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-    result = await run_forwards(app_name="photonix")
+    # Piccolo narrates every run on stdout ("15 migrations already complete", "15 migrations not yet
+    # run"...), which read as contradictions at every start; its words are kept for a failure only.
+    narration = io.StringIO()
+    with contextlib.redirect_stdout(narration):
+        result = await run_forwards(app_name="photonix")
     if not result.success:
-        raise ConfigError(f"database migration failed: {result.message}")
+        raise ConfigError(f"database migration failed: {result.message}\n{narration.getvalue()[-2000:]}")
 
 
 async def open_pool(engine: Engine[Any]) -> None:

@@ -44,7 +44,10 @@ def pool_for(settings: Settings) -> WorkerPool:
 
 
 def start_pool_process(memory_mb: int, decode_budget_mb: int, worker_pid: int) -> None:
-    """Pool process start-up: die with the worker, and cap the memory."""
+    """Pool process start-up: die with the worker, ignore Ctrl-C, and cap the memory."""
+    # Ctrl-C in a terminal reaches the whole process group: the worker stops its pool itself, and a
+    # KeyboardInterrupt here only printed a traceback per pool process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(worker_pid)
     limit_memory(memory_mb, decode_budget_mb)
 
