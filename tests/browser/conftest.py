@@ -59,8 +59,8 @@ def app_url(app_data_dir: Path) -> Iterator[str]:
     os.killpg(process.pid, signal.SIGINT)
     try:
         process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    except subprocess.TimeoutExpired:          # its whole session: the children have groups of their own
+        subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
 
 
 @pytest.fixture(scope="module")
