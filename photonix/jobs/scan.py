@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 from arq import ArqRedis
+from arq.jobs import Job, JobStatus
 
 from photonix.db import accounts
 from photonix.jobs.importer import import_folder, outside_summary
@@ -14,12 +15,28 @@ from photonix.jobs.importer import import_folder, outside_summary
 log = structlog.get_logger()
 
 SCAN_DEDUPE_SECONDS = 60
+LATEST_SCAN_KEY = "photonix:scan-job:{library_id}"       # the library's latest scan job id, for its progress
+LATEST_SCAN_SECONDS = 24 * 3600
+SCAN_STATES = {JobStatus.deferred: "queued", JobStatus.queued: "queued", JobStatus.in_progress: "running",
+               JobStatus.complete: "done"}
 
 
 async def enqueue_scan(redis: ArqRedis, library_id: int) -> None:
     """Requests within the same minute are one scan (the job id says which minute)."""
     bucket = int(time.time() // SCAN_DEDUPE_SECONDS)
-    await redis.enqueue_job("scan_library", library_id, _job_id=f"scan_library:{library_id}:{bucket}")
+    job_id = f"scan_library:{library_id}:{bucket}"
+    await redis.enqueue_job("scan_library", library_id, _job_id=job_id)
+    await redis.set(LATEST_SCAN_KEY.format(library_id=library_id), job_id, ex=LATEST_SCAN_SECONDS)
+
+
+async def latest_scan_state(redis: ArqRedis, library_id: int) -> str | None:
+    """Where the library's latest scan is: "queued" (no worker has taken it yet), "running", "done"; None
+    when there was none this day (or its record is gone)."""
+    job_id = await redis.get(LATEST_SCAN_KEY.format(library_id=library_id))
+    if job_id is None:
+        return None
+    status = await Job(job_id.decode() if isinstance(job_id, bytes) else str(job_id), redis).status()
+    return SCAN_STATES.get(status)
 
 
 async def scan_library(ctx: dict[str, Any], library_id: int) -> int:

@@ -34,6 +34,7 @@ from photonix.web.errors import EXCEPTION_HANDLERS
 from photonix.web.files import FileController
 from photonix.web.filters import register_filters
 from photonix.web.health import healthz, metrics
+from photonix.web.import_progress import ImportProgressController
 from photonix.web.jobs_controls import JobControlsController
 from photonix.web.jobs_lists import JobListsController
 from photonix.web.jobs_overview import (
@@ -111,7 +112,7 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
         AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
         FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
         healthz, metrics,
-        JobsOverviewController, header_status_fragment,
+        JobsOverviewController, header_status_fragment, ImportProgressController,
         UsersController, MyAccountController, JobControlsController,
         JobListsController, TimelineController, JobListsApiController,
         AlbumController, AlbumSharingController, PhotoAlbumsController,

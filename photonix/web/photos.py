@@ -25,9 +25,10 @@ from photonix.db.scope import Scope
 from photonix.errors import NotAllowed, NotVisible
 from photonix.jobs.reprocess import reprocess
 from photonix.web.auth import provide_page_viewer
-from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
+from photonix.web.deps import RedisDep, SettingsDep, ViewerDep, app_redis
 from photonix.web.files import original_problem
 from photonix.web.grid_view import ARCHIVE, FAVOURITES, TRASH, View, grid_view, list_url, view_of
+from photonix.web.import_progress import import_progress
 from photonix.web.params import Id
 from photonix.web.photo_query import provide_photo_filter, query_string
 from photonix.web.selection import selection_context
@@ -85,8 +86,9 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
         # the names partials/photo_grid.html has always read
         "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
         "continued": grid.continued, "list_query": grid.list_query,
-        # the empty state names a library to import into
+        # the empty state names a library to import into, or says how far the first import has come
         "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
+        "import": None if tiles.tiles else await import_progress(viewer.id, app_redis(request)),
         **extra,
     }
     if tiles.tiles and not wants_fragment(request):
