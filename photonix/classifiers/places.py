@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088            # IUGG mean radius
 
@@ -55,6 +54,10 @@ class Places:
         lat = np.fromiter((float(row["latitude"]) for row in rows), np.float64, len(rows))
         lon = np.fromiter((float(row["longitude"]) for row in rows), np.float64, len(rows))
         self._xyz = unit_vectors(lat, lon)
+        # scipy on first use: the web process and `photonix up` import the pipeline (for its step names)
+        # but never look a place up, and scipy cost each of them 40 MB and a second and a half.
+        from scipy.spatial import cKDTree
+
         self._tree = cKDTree(self._xyz)
         self._country_names = dict(country_names)
 
