@@ -37,9 +37,6 @@ class Classifier(Protocol):
     def unavailable_reason(self) -> str | None:
         """None when ready; otherwise why not (e.g. "model not installed: …")."""
 
-    def prepare(self) -> None:
-        """Load data or models now (when a pool process starts) rather than on the first photo."""
-
     def skip_reason(self, given: ClassifierInput) -> str | None:
         """Why classify() would skip this photo (no GPS, no date…), or None. Cheap, no pixels: the worker
         asks before sending the photo to its process pool."""

@@ -114,9 +114,6 @@ class ColorClassifier:
         """Always ready: it needs no model."""
         return None
 
-    def prepare(self) -> None:
-        """Nothing to load."""
-
     def skip_reason(self, given: ClassifierInput) -> str | None:
         return "no thumbnail to read colours from" if given.thumbnail is None else None
 

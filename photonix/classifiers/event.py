@@ -68,9 +68,6 @@ class EventClassifier:
         """Always ready: it needs only the calendar."""
         return None
 
-    def prepare(self) -> None:
-        """Nothing to load."""
-
     def skip_reason(self, given: ClassifierInput) -> str | None:
         if given.metadata.taken_at is None:
             return "no capture date in this photo"

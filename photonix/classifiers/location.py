@@ -64,10 +64,6 @@ class LocationClassifier:
                 return f"geodata not installed: {filename} from the {package} package"
         return None
 
-    def prepare(self) -> None:
-        """Load the borders and places (about 1.5 s and 136 MB) before the first photo needs them."""
-        self.loaded()
-
     def loaded(self) -> tuple[Borders, Places]:
         """The borders and places, read on first use (about 2 s) and kept for the life of the process."""
         with self._lock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from photonix.classifiers import CLASSIFIERS, classifier_named
+from photonix.classifiers import classifier_named
 from photonix.classifiers.base import Classifier, ClassifierInput, ScoredTag
 from photonix.errors import StepDisabled
 
@@ -18,10 +18,3 @@ def run_classifier(classifier: str | Classifier, given: ClassifierInput) -> list
     if reason is not None:                  # e.g. a model file not installed: skip, saying which
         raise StepDisabled(reason)
     return chosen.classify(given)
-
-
-def prepare_all() -> None:
-    """Pool start-up: load every registered classifier's data, so no photo waits for it."""
-    for classifier in CLASSIFIERS:
-        if classifier.unavailable_reason() is None:
-            classifier.prepare()

@@ -10,7 +10,6 @@ import structlog
 from arq import ArqRedis, Worker, cron
 from arq.worker import Function, func
 
-from photonix.classifiers.running import prepare_all
 from photonix.config import Settings
 from photonix.db import job_settings
 from photonix.jobs import bulk
@@ -21,7 +20,7 @@ from photonix.jobs.inflight import IN_FLIGHT_CTX_KEY, WORKER_ID_KEY, InFlight, n
 from photonix.jobs.outage_handling import OUTAGE_CTX_KEY, OutageHandling
 from photonix.jobs.outages import unreachable_service
 from photonix.jobs.pipeline import PIPELINE
-from photonix.jobs.pool import WorkerPool, in_pool, pool_for
+from photonix.jobs.pool import WorkerPool, pool_for
 from photonix.jobs.queue import SERIALIZERS, redis_settings
 from photonix.jobs.recovery import requeue_unfinished
 from photonix.jobs.scan import scan_library
@@ -46,8 +45,8 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     if ctx.get("pool") is None:
         ctx["pool"] = pool_for(settings)
         ctx["owns_pool"] = True
-        # Start every pool process and load classifier data now, not while the first photos wait.
-        await asyncio.gather(*(in_pool(ctx, prepare_all) for _ in range(settings.pool_processes)))
+        # Pool processes start, and classifiers load their data, on first use (issue 13: an idle app
+        # held ~200 MB per pool process of place and border data no photo had asked for yet).
     if "step_limiter" not in ctx:            # on_startup runs again after an outage
         ctx["step_limiter"] = limiter = StepLimiter()
         await limiter.set_limits(await job_settings.step_limits())
