@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from rich.console import Console
@@ -16,7 +16,9 @@ from rich.table import Table
 
 from photonix.config import Settings
 from photonix.db.step_states import StepState
-from photonix.jobs.status import JobsStatus, eta_words
+
+if TYPE_CHECKING:       # the status module imports the pipeline: `photonix up` would carry it for nothing
+    from photonix.jobs.status import JobsStatus
 
 Command = Callable[..., argparse.ArgumentParser]
 EXIT_OK = 0
@@ -68,6 +70,8 @@ async def read_status(settings: Settings) -> JobsStatus:
 
 
 def print_status(status: JobsStatus, console: Console, *, detailed: bool) -> None:
+    from photonix.jobs.status import eta_words
+
     table = Table(title="Pipeline steps")
     table.add_column("step")
     for state in StepState:
