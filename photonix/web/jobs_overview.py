@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Controller, get
 from litestar.di import Provide
+from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from litestar.types import Message, Scope
@@ -96,12 +97,19 @@ async def forget_status_after_changes(message: Message, scope: Scope) -> None:
             shared.forget()
 
 
+PHOTOS_CHANGED = "photos-changed"      # the HTMX event a grid refreshes on (static/js/grid_live.js)
+
+
 @get("/status/header", dependencies={"viewer": Provide(provide_page_viewer)}, include_in_schema=False)
-async def header_status_fragment(viewer: ViewerDep, redis: RedisDep) -> Template:
+async def header_status_fragment(viewer: ViewerDep, redis: RedisDep, seen: FromQuery[str] = "") -> Template:
     """The header's status, and the side navigation's failed count out of band: what the header's
-    polling swaps in."""
+    polling swaps in. When the counts moved since the ones the page shows (`seen`), the answer also
+    triggers "photos-changed": photos finished or arrived, and a grid on the page can show them."""
     header = await header_status(None if viewer.is_admin else viewer.id, redis)
+    headers = {"Cache-Control": "no-store"}
+    if seen and seen != f"{header.processing}:{header.failed}":
+        headers["HX-Trigger"] = PHOTOS_CHANGED
     return Template(template_name="partials/header_poll.html",
                     context={"viewer": viewer, "header": header, "header_poll": header_poll_seconds(header),
                              "failed_photos": header.failed},
-                    headers={"Cache-Control": "no-store"})
+                    headers=headers)

@@ -61,7 +61,9 @@ async def test_a_grid_with_work_under_way_loads_the_progress_line_and_an_idle_on
     idle = (await client.get("/photos/")).text
     assert "/photos/import-progress" not in idle                # done: the grid page asks nothing more
     line = await client.get("/photos/import-progress")
-    assert line.status_code == 200 and "Import done" in line.text and 'hx-trigger' not in line.text
+    assert line.status_code == 200 and 'hx-trigger' not in line.text
+    [quiet] = Elements(line.text).all("div", id="import-progress")
+    assert "hidden" in quiet                                    # the work is over: the line goes
 
 
 async def test_without_a_session_the_progress_asks_to_sign_in(client) -> None:

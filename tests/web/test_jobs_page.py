@@ -297,3 +297,18 @@ async def test_a_members_header_poll_brings_the_failed_link_into_the_sidebar(
     assert Elements(polled.text).all("span", id="nav-failed")[0]["hx-swap-oob"] == "true"
     assert Elements(polled.text).all("a", href="/photos/?state=failed")
     assert text_of(polled.text, "nav-failed") == "Failed 1"
+
+
+async def test_the_header_poll_says_photos_changed_when_its_counts_moved(
+        client, alice: Member, redis: ArqRedis, worker) -> None:
+    await import_into(redis, alice.library_id, [GOOD[0].file, BAD[0].file])
+    await sign_in(client, "alice")
+    [shown] = Elements((await client.get("/status/header")).text).all("span", id="header-status")
+    assert shown["hx-vals"] == '{"seen": "2:0"}'                  # processing:failed, as the page shows them
+    unchanged = await client.get("/status/header", params={"seen": "2:0"})
+    assert "HX-Trigger" not in unchanged.headers
+    await worker().main()                                           # one finishes, one fails
+    moved = await client.get("/status/header", params={"seen": "2:0"})
+    assert moved.headers["HX-Trigger"] == "photos-changed"
+    grid_page = Elements((await client.get("/photos/")).text)
+    assert grid_page.all("script", src="/static/js/grid_live.js")  # what refreshes the grid on it
