@@ -1,6 +1,7 @@
 """The first run in a real browser, as a newcomer: the welcome form with a folder of photos, then the grid
 shows the import's progress (never "No photos yet" with a terminal command while it runs) and the photos
-arrive without a reload; later ones too, first as tiles still processing, then with their thumbnails. Screenshots at phone and desktop sizes go to tests/artifacts/."""
+arrive without a reload; later ones too, first as tiles still processing, then with their thumbnails.
+Screenshots at phone and desktop sizes go to tests/artifacts/."""
 
 from __future__ import annotations
 
