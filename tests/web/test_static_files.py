@@ -82,5 +82,8 @@ async def test_the_schema_page_loads_nothing_from_outside(client, alice: Member)
         assert (await client.get(link)).status_code == 200, link
     spec_url = Elements(response.text).all("div", id="swagger-ui")[0]["data-spec-url"]
     assert "/api/v1/photos" in (await client.get(spec_url or "")).json()["paths"]
+    # Its stylesheet draws icons as data: SVGs; only this page's policy lets images come from data:.
+    assert "img-src 'self' data:;" in response.headers["content-security-policy"]
+    assert "data:" not in (await client.get("/photos/")).headers["content-security-policy"]
     # The viewer's own start-up script: no validator badge (which would call validator.swagger.io).
     assert "validatorUrl: null" in (STATIC_DIR / "js/schema.js").read_text()
