@@ -46,3 +46,4 @@ async def test_choosing_a_theme_needs_a_session_and_the_csrf_token(client, alice
     await sign_in(client, "alice")
     forged = await client.post("/account/theme", data={"theme": "dark"}, follow_redirects=False)
     assert forged.status_code == 403 and "theme=dark" not in forged.headers.get("set-cookie", "")
+
