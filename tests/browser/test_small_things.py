@@ -74,6 +74,8 @@ def test_the_shortcuts_dialog_the_theme_switch_early_keys_and_the_sticky_photo(
     expect(tab.locator("html")).to_have_attribute("data-theme", "dark")
     expect(tab.get_by_role("button", name="Dark")).to_have_attribute("aria-pressed", "true")
     assert background(tab) == DARK_BG                   # whatever the system prefers
+    tab.locator("#appearance").scroll_into_view_if_needed()
+    screenshot(tab, "theme-dark-account-1400")
     tab.get_by_role("button", name="Light").click()
     expect(tab.locator("html")).to_have_attribute("data-theme", "light")
     tab.locator("#appearance").scroll_into_view_if_needed()
