@@ -11,7 +11,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from photonix.config import Settings
@@ -58,6 +57,8 @@ from photonix.web.settings_users import UsersController
 from photonix.web.share_pages import SharePageController
 from photonix.web.share_upload import guest_upload_router
 from photonix.web.shares import ShareController
+from photonix.web.static_files import StaticFiles, static_router
+from photonix.web.theme import THEMES, ThemeController, theme_of
 from photonix.web.timeline import TimelineController
 from photonix.web.upload import upload_router
 
@@ -99,21 +100,25 @@ def create_app(settings: Settings, *, owns_database: bool = True, public_only: b
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12], path=request.url.path)
 
+    static_files = StaticFiles.scan(STATIC)               # each file's digest, once, for its ?v= URL
+
     def template_callback(jinja: JinjaTemplateEngine) -> None:
         # Templates ship with the code: checking every template's mtime on every render cost a grid page
         # 6% of its time. Edit a template, restart the server.
         jinja.engine.auto_reload = False
         register_filters(jinja.engine)
         jinja.engine.globals["selection_actions"] = frozenset(ACTIONS)      # the bar's buttons
+        jinja.engine.globals["static_url"] = static_files.url
+        jinja.engine.globals["theme_of"] = theme_of                         # <html data-theme>
+        jinja.engine.globals["theme_names"] = THEMES                        # the Account page's switch
 
-    static = create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False,
-                                        cache_control=None)
+    static = static_router(static_files)
     handlers: list[Any] = [SharePageController, guest_upload_router(settings), static] if public_only else [
         AccountController, PhotoController, SelectionController, ApiController, JobActionsApi,
         FileController, SettingsController, PhotoLifecycleController, TrashSettingsController,
         healthz, metrics,
         JobsOverviewController, header_status_fragment, ImportProgressController,
-        UsersController, MyAccountController, JobControlsController,
+        UsersController, MyAccountController, ThemeController, JobControlsController,
         JobListsController, TimelineController, JobListsApiController,
         AlbumController, AlbumSharingController, PhotoAlbumsController,
         ShareController, SharePageController, guest_upload_router(settings),

@@ -1,18 +1,20 @@
-"""/schema: the OpenAPI document, as JSON, for signed-in users only (a browser session or a bearer token).
+"""/schema: the OpenAPI document for signed-in users only (a browser session or a bearer token): a
+viewer at /schema, the JSON at /schema/openapi.json.
 
-Only JSON is served: the HTML viewers Litestar offers load their scripts from a CDN, which the
-Content-Security-Policy (rightly) refuses."""
+The viewers Litestar ships load their scripts and fonts from CDNs (blank without a network, and telling
+third parties who reads the docs) and start with inline scripts, which the Content-Security-Policy
+refuses. Ours is Swagger UI vendored under static/vendor/, started by static/js/schema.js."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from photonix.web.auth import viewer_from_session, viewer_from_token
@@ -28,6 +30,16 @@ async def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: 
                                      headers={"WWW-Authenticate": 'Bearer realm="photonix"'})
 
 
+class VendoredSwaggerPlugin(OpenAPIRenderPlugin):
+    """Swagger UI from the app's own static files, drawn from the JSON plugin's document."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        template = request.app.template_engine.get_template("pages/schema.html")  # type: ignore[union-attr]
+        page: str = template.render(title=openapi_schema.get("info", {}).get("title", "Photonix"),
+                               spec_url=self.get_openapi_json_route(request))
+        return page.encode()
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Photonix", version="1", path=PATH,
@@ -35,7 +47,8 @@ def openapi_config() -> OpenAPIConfig:
         components=Components(security_schemes={"BearerToken": SecurityScheme(
             type="http", scheme="bearer",
             description="an API token from `photonix token create` or the Account page")}),
-        render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        render_plugins=[VendoredSwaggerPlugin(path=["/", "/swagger"]),
+                        JsonRenderPlugin(path="/openapi.json")],
         openapi_router=Router(path=PATH, route_handlers=[], guards=[requires_signed_in],
                               include_in_schema=False),
     )

@@ -3,6 +3,7 @@ only; no inline script, no inline style, no framing), nosniff and a same-origin 
 
 Photos and thumbnails are files people uploaded: their routes also get `sandbox`, so a file that a
 browser would render as a document (an SVG, an HTML file named .jpg) runs nothing with our origin.
+/schema's viewer alone may also show data: images (its stylesheet's icons).
 
 Added by a `before_send` hook, which Litestar runs for every response, 404s and errors included."""
 
@@ -33,8 +34,13 @@ def tile_source(tile_url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def content_security_policy(settings: Settings) -> str:
+# /schema's viewer (vendored Swagger UI) draws its icons as data: SVGs in its stylesheet.
+SCHEMA_ROUTE = re.compile(r"^/schema(/|$)")
+
+
+def content_security_policy(settings: Settings, *, data_images: bool = False) -> str:
     images = "'self'" + (f" {tile_source(settings.map_tile_url)}" if settings.map_tile_url else "")
+    images += " data:" if data_images else ""
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
@@ -55,12 +61,15 @@ def security_headers(settings: Settings) -> SendHook:
     """The before_send hook that sets the headers on each response's start message."""
     policy = content_security_policy(settings)
     sandboxed = f"{policy}; sandbox"
+    schema = content_security_policy(settings, data_images=True)
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
-        headers["Content-Security-Policy"] = sandboxed if FILE_ROUTE.match(scope.get("path", "")) else policy
+        path = scope.get("path", "")
+        headers["Content-Security-Policy"] = (sandboxed if FILE_ROUTE.match(path)
+                                              else schema if SCHEMA_ROUTE.match(path) else policy)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"          # frame-ancestors for browsers that predate CSP 2

@@ -1,6 +1,10 @@
 // Keyboard shortcuts: a key clicks the element that declares it (data-key or aria-keyshortcuts).
-// Single keys act only outside text fields and without Ctrl/Alt/Meta.
+// Single keys act only outside text fields, without Ctrl/Alt/Meta and while no dialog is open (the dialog
+// has Esc). `?` opens the list of shortcuts (partials/shortcuts.html).
+// This file is loaded in <head> without `defer`: a key pressed while the page is still arriving (→ held
+// through a slow photo page) is kept and acts once the page's elements exist.
 (function () {
+  var early = [];
   function typing(target) {
     return target.closest("input, textarea, select, [contenteditable]") &&
       !(target.type === "radio" || target.type === "checkbox");
@@ -16,9 +20,25 @@
               {source: mark, target: mark, swap: "none"});
     return true;
   }
-  document.addEventListener("keydown", function (event) {
+  function showShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog || dialog.open) return false;
+    dialog.showModal();                      // focus goes back to the opener when it closes
+    return true;
+  }
+  function act(event) {
     if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) return;
+    if (document.querySelector("dialog[open]")) return;
     var key = event.key;
+    if (key === "?") {
+      if (showShortcuts()) event.preventDefault();
+      return;
+    }
+    if (key === "D" && event.shiftKey) {
+      var download = document.querySelector("[aria-keyshortcuts='Shift+D']");
+      if (download) { event.preventDefault(); download.click(); }
+      return;
+    }
     if (key === "/") {
       var search = document.querySelector("[aria-keyshortcuts='/']");
       if (search) { event.preventDefault(); search.focus(); }
@@ -41,5 +61,25 @@
     var target = document.querySelector("[data-key='" + key + "']") ||
       (key === "u" ? document.querySelector("[aria-keyshortcuts='u']") : null);
     if (target) { event.preventDefault(); target.click(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (document.readyState === "loading") {
+      early.push({key: event.key, shiftKey: event.shiftKey, ctrlKey: event.ctrlKey, altKey: event.altKey,
+                  metaKey: event.metaKey, target: document.body, preventDefault: function () {}});
+      return;
+    }
+    act(event);
+  });
+  // "interactive": the page is parsed; deferred scripts (htmx) may still be on their way, keys need not wait.
+  document.addEventListener("readystatechange", function () {
+    if (document.readyState !== "interactive") return;
+    var opener = document.querySelector("button[data-key='?']");
+    if (opener && document.getElementById("shortcuts")) {
+      opener.hidden = false;
+      opener.addEventListener("click", showShortcuts);
+    }
+    var queued = early;
+    early = [];
+    queued.forEach(act);
   });
 })();

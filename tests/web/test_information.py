@@ -59,7 +59,8 @@ async def test_schema_is_for_signed_in_users_only(client, alice: Member) -> None
         assert response.status_code == 401 and "/api/v1" not in response.text, path
     assert "/api/v1/photos" in (await client.get("/schema/openapi.json", headers=alice.auth)).json()["paths"]
     await sign_in(client, "alice")
-    assert "/api/v1/photos" in (await client.get("/schema")).json()["paths"]
+    assert "/api/v1/photos" in (await client.get("/schema/openapi.json")).json()["paths"]
+    assert (await client.get("/schema")).headers["content-type"].startswith("text/html")     # the viewer
 
 
 async def test_health_says_only_unavailable_when_redis_is_gone(app, clean) -> None:

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.web.conftest import sign_in
 
-PUBLIC = re.compile(r"^/(login|welcome|healthz|metrics|static|schema)")
+PUBLIC = re.compile(r"^/(login|welcome|healthz|metrics|static|schema|favicon\.ico)")
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -1,4 +1,5 @@
-"""`photonix web --public-only`: the share pages, their images and static files; every other path 404."""
+"""`photonix web --public-only`: the share pages, their images, static files and the favicon; every other path
+404."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def test_public_only_mode_serves_only_the_share_pages(app, settings, alice
             if method != "GET":
                 continue
             response = await client.get(concrete(path, ids), follow_redirects=False)
-            if SHARE_ROUTE.match(path) or path.startswith("/static"):
+            if SHARE_ROUTE.match(path) or path.startswith("/static") or path == "/favicon.ico":
                 assert response.status_code == 200, f"{path} answered {response.status_code}"
             else:
                 assert response.status_code == 404, f"{path} answered {response.status_code}"
