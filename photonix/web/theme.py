@@ -1,4 +1,4 @@
-"""The colour theme: light, dark, or the system's (`prefers-color-scheme`), the default.
+"""The colour theme: dark (the default, as UI.md says), light, or the system's (`prefers-color-scheme`).
 
 The choice lives in a cookie that the server reads into `<html data-theme>`, so the first paint has the
 right colours and it works without JavaScript: the Account page's switch is a plain form POST."""
@@ -19,7 +19,7 @@ from photonix.web.settings import FormData
 
 COOKIE = "theme"
 THEMES = {"system": "System", "light": "Light", "dark": "Dark"}
-DEFAULT = "system"
+DEFAULT = "dark"                # UI.md: dark by default; light, or the system's, by choice
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -63,13 +63,18 @@ def test_the_shortcuts_dialog_the_theme_switch_early_keys_and_the_sticky_photo(
     check_shortcuts_dialog(tab, "shortcuts-dialog-390")
     tab.set_viewport_size(DESKTOP)
 
-    # Theme: System follows the browser's preference; Light and Dark stick across pages and reloads.
-    tab.emulate_media(color_scheme="dark")
+    # Theme: dark by default whatever the system prefers; System follows the browser's preference; Light
+    # and Dark stick across pages and reloads.
+    tab.emulate_media(color_scheme="light")
     tab.goto(f"{app_url}/account")
+    expect(tab.locator("html")).to_have_attribute("data-theme", "dark")
+    assert background(tab) == DARK_BG
+    tab.get_by_role("button", name="System").click()
     expect(tab.locator("html")).to_have_attribute("data-theme", "system")
+    assert background(tab) == LIGHT_BG
+    tab.emulate_media(color_scheme="dark")
     assert background(tab) == DARK_BG
     tab.emulate_media(color_scheme="light")
-    assert background(tab) == LIGHT_BG
     tab.get_by_role("button", name="Dark").click()
     expect(tab.locator("html")).to_have_attribute("data-theme", "dark")
     expect(tab.get_by_role("button", name="Dark")).to_have_attribute("aria-pressed", "true")

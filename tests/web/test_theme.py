@@ -18,7 +18,7 @@ def pressed(html: str) -> list[str | None]:
 async def test_the_theme_choice_sticks_without_javascript(client, alice: Member) -> None:
     await sign_in(client, "alice")
     account = await client.get("/account")
-    assert theme_of(account.text) == "system" and pressed(account.text) == ["system"]     # the default
+    assert theme_of(account.text) == "dark" and pressed(account.text) == ["dark"]         # the default
     chosen = await client.post("/account/theme", follow_redirects=False,
                                data={"theme": "light", "_csrf_token": client.cookies[CSRF_COOKIE]})
     assert chosen.status_code == 303 and chosen.headers["location"].startswith("/account")
@@ -36,7 +36,7 @@ async def test_only_the_three_themes_are_kept(client, alice: Member) -> None:
     assert refused.status_code == 303
     assert not [c for c in refused.headers.get_list("set-cookie") if c.startswith("theme=")]
     client.cookies.set("theme", "\"><script>")                  # a forged cookie renders the default
-    assert theme_of((await client.get("/photos/")).text) == "system"
+    assert theme_of((await client.get("/photos/")).text) == "dark"
 
 
 async def test_choosing_a_theme_needs_a_session_and_the_csrf_token(client, alice: Member) -> None:
