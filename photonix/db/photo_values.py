@@ -19,6 +19,11 @@ MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July
 THUMBNAIL = "thumbnail"
 
 
+def file_name_of(path: str) -> str:
+    """A path's last part, whichever separator it was written with."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Tile:
     """A photo in a grid: its shape as displayed, its badges, and what the API's list shows of it."""
@@ -39,6 +44,18 @@ class Tile:
     rating: int
     favourite: bool             # the viewer's own heart (never through a share link)
     has_thumbnail: bool
+    # Only for a tile without a thumbnail (it shows them instead of a picture); None otherwise.
+    file_name: str | None = None
+    failed_step: str | None = None      # the first failed step of a failed photo ("make thumbnails")
+
+    @property
+    def file_type(self) -> str:
+        """The file-type glyph of a tile without a picture: "RAW", or the name's extension ("JPG")."""
+        if self.is_raw:
+            return "RAW"
+        name = self.file_name or ""
+        extension = name.rsplit(".", 1)[1] if "." in name else ""
+        return extension[:4].upper() or "FILE"
 
     @property
     def is_raw(self) -> bool:
@@ -141,6 +158,7 @@ class PhotoDetail:
     gps_lon: float | None
     gps_altitude: float | None
     histogram: Any
+    original_name: str | None                   # the name an upload came with (None: the path's)
     title: str | None
     description: str | None
     rating: int
@@ -158,8 +176,9 @@ class PhotoDetail:
 
     @property
     def file_name(self) -> str:
-        """The original's file name, without the server folder it lies in."""
-        return self.original_path.replace("\\", "/").rsplit("/", 1)[-1]
+        """The name the user knows the file by: the one it was uploaded under, else the original's file
+        name without the server folder it lies in (uploads are stored under a random prefix)."""
+        return self.original_name or file_name_of(self.original_path)
 
     def thumbnail(self, size_name: str) -> Thumbnail | None:
         return next((t for t in self.thumbnails if t.size_name == size_name), None)

@@ -46,12 +46,14 @@ class StoredFile:
     height: int | None
 
 
-async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
-    """(photo id, is_new): a file whose content the library already holds adds nothing."""
+async def register(library_id: int, content_hash: str, path: Path, size: int,
+                   original_name: str | None = None) -> tuple[int, bool]:
+    """(photo id, is_new): a file whose content the library already holds adds nothing. `original_name`:
+    the name an upload came with (its stored file is renamed; see jobs/importer.upload_destination)."""
     now = datetime.now(UTC)
     inserted = await Photo.insert(
         Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
-              imported_at=now, sort_at=now.replace(tzinfo=None))
+              original_name=original_name, imported_at=now, sort_at=now.replace(tzinfo=None))
     ).on_conflict(target=(Photo.library, Photo.content_hash), action="DO NOTHING").returning(Photo.id)
     if inserted:
         photo_id = int(inserted[0]["id"])
