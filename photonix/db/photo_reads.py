@@ -32,6 +32,7 @@ from photonix.db.photo_values import (
     Tile,
     TilePage,
     file_name_of,
+    month_span,
 )
 from photonix.db.scope import Scope
 from photonix.db.tables import Photo
@@ -132,20 +133,13 @@ async def photo_count(scope: Scope, narrowed: PhotoFilter = MAIN_GRID) -> int:
     return int(rows[0]["n"])
 
 
-def _month_bounds(month: str) -> tuple[datetime, datetime]:
-    start = datetime.strptime(month, "%Y-%m")
-    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
-           else start.replace(month=start.month + 1))
-    return start, end
-
-
 async def month_counts(scope: Scope, narrowed: PhotoFilter, months: Collection[str]) -> dict[str, int]:
-    """'YYYY-MM' -> how many photos of this list fall in that month, for the months a page shows: one
-    statement over the span of those months (a sum per month), walking the sort_at index once."""
-    ordered = sorted(set(months))
+    """'YYYY-MM' (or UNDATED) -> how many photos of this list fall in that month, for the months a page
+    shows: one statement over the span of those months (a sum per month), walking the sort_at index once."""
+    ordered = sorted(set(months), key=lambda month: month_span(month)[0])
     if not ordered:
         return {}
-    bounds = [_month_bounds(month) for month in ordered]
+    bounds = [month_span(month) for month in ordered]
     sums = ", ".join(
         f'SUM(CASE WHEN "photo"."sort_at" >= {{}} AND "photo"."sort_at" < {{}} THEN 1 ELSE 0 END) AS m{i}'
         for i in range(len(bounds)))

@@ -4,7 +4,7 @@ a viewer may open. Rows never leave db/; pages, the API and share pages render t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,26 @@ from photonix.db.keyset import Cursor
 from photonix.db.stepruns import StepRecord
 from photonix.db.tags import PhotoTagView
 from photonix.media.contained import FileRoots
+from photonix.media.dates import UNDATED_SORT_AT
 
 ORIGINAL = "original"
 MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 THUMBNAIL = "thumbnail"
+UNDATED = "undated"     # the grid's last section, in place of a 'YYYY-MM' month (media/dates.UNDATED_SORT_AT)
+
+
+def month_span(month: str) -> tuple[datetime, datetime]:
+    """A grid section's sort_at range [first instant, first instant after): 'YYYY-MM' or UNDATED; ValueError
+    for anything else (strptime also takes '2021-7': the grid never sends it)."""
+    if month == UNDATED:
+        return UNDATED_SORT_AT, UNDATED_SORT_AT + timedelta(seconds=1)
+    start = datetime.strptime(month, "%Y-%m")
+    if len(month) != 7:
+        raise ValueError(month)
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+           else start.replace(month=start.month + 1))
+    return start, end
 
 
 def file_name_of(path: str) -> str:
@@ -78,10 +93,15 @@ class Tile:
 
     @property
     def alt(self) -> str:
+        if self.sort_at == UNDATED_SORT_AT:
+            return "Photo with no date"
         return f"Photo taken {self.sort_at.day} {MONTH_NAMES[self.sort_at.month]} {self.sort_at.year}"
 
     @property
     def month(self) -> str:
+        """The grid section: 'YYYY-MM', or UNDATED for a photo without a trustworthy date."""
+        if self.sort_at == UNDATED_SORT_AT:
+            return UNDATED
         return f"{self.sort_at.year:04d}-{self.sort_at.month:02d}"
 
 

@@ -20,6 +20,7 @@ from photonix.db.scope import member_of_library
 from photonix.db.tables import LibraryFolder, Photo, PhotoFile
 from photonix.errors import MissingFile
 from photonix.media.contained import FileRoots
+from photonix.media.dates import sort_at_for
 from photonix.media.metadata import Metadata
 
 # Every Metadata field is a photo column, except keywords: those are tags (db/tags.py).
@@ -122,8 +123,7 @@ async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: st
         name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"
     }
     values["sidecar_signature"] = sidecar_signature
-    if metadata.taken_at is not None:
-        values["sort_at"] = metadata.taken_at
+    values["sort_at"] = sort_at_for(metadata.taken_at, metadata.date_source)   # undated: last (media/dates)
     await Photo.update(values).where(Photo.id == photo_id)
     await tags.replace_keyword_tags(photo_id, metadata.keywords)
     if metadata.rating:

@@ -7,10 +7,14 @@ from typing import Any
 
 from jinja2 import Environment
 
+from photonix.db.photo_values import UNDATED
 from photonix.media.error_sentences import plain_error, technical_error
 
 
 def month_title(month: str) -> str:
+    """A grid section's title: "June 2019", or "Undated" for the photos without a trustworthy date."""
+    if month == UNDATED:
+        return "Undated"
     return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
