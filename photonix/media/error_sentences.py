@@ -38,6 +38,8 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern,
 
 # "gave up after 3 tries: ..." prefixes a transient error that kept failing (jobs/retry).
 _GAVE_UP = re.compile(r"^gave up after (\d+) tries: ")
+# What jobs/flow writes on the steps after a failed one (db/stepruns.skip_waiting).
+_NOT_RUN = re.compile(r"^not run: (\w+) failed$")
 
 
 def plain_error(error: str) -> str:
@@ -45,6 +47,9 @@ def plain_error(error: str) -> str:
     reason = failure_reason(error).strip()
     if not reason:
         return ""
+    not_run = _NOT_RUN.match(reason)
+    if not_run:
+        return f"Not run, because {not_run[1].replace('_', ' ')} failed before it"
     gave_up = _GAVE_UP.match(reason)
     if gave_up:
         reason = reason[gave_up.end():]
@@ -62,5 +67,8 @@ _UPLOAD_PREFIX = re.compile(r"\b[0-9a-f]{12}_(?=[^\s/:]+\.[A-Za-z0-9]{1,10}\b)")
 
 
 def technical_error(error: str) -> str:
-    """The raw error as the technical details show it: the library's words, the stored name's prefix gone."""
+    """The raw error as the technical details show it: the library's words, the stored name's prefix gone;
+    "" when it says nothing the sentence does not ("not a RAW file" under "Not a RAW file")."""
+    if plain_error(error).casefold() == error.strip().rstrip(".").casefold():
+        return ""
     return _UPLOAD_PREFIX.sub("", error)

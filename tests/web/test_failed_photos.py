@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 from photonix.db.tables import User
-from photonix.media.error_sentences import plain_error
+from photonix.media.error_sentences import plain_error, technical_error
 from tests import corpus
 from tests.web.conftest import Member, sign_in
 from tests.web.test_pages import Elements
@@ -45,6 +45,10 @@ def test_a_raw_library_error_becomes_a_sentence_for_people() -> None:
     assert plain_error("gave up after 3 tries: a.jpg: storage unavailable (EIO)") == (
         "The disk or server holding the file did not answer (gave up after 3 tries)")
     assert plain_error("something nobody foresaw.") == "Something nobody foresaw"
+    assert plain_error("not run: make_thumbnails failed") == (
+        "Not run, because make thumbnails failed before it")
+    assert technical_error("not a RAW file") == ""          # says nothing the sentence does not
+    assert technical_error(f"0123456789ab_Beach_day.jpg: {TRUNCATED}") == f"Beach_day.jpg: {TRUNCATED}"
     assert plain_error("") == ""
 
 
