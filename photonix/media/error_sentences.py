@@ -3,7 +3,7 @@ becomes "The file ends early: it was cut off while copying or downloading".
 
 The raw text stays what the record and the API keep (media/failures.py words it, naming the file); pages
 show this sentence and put the raw text one click away. Patterns match the decoders' own wording (Pillow,
-its HEIF/AVIF plugins, tifffile, LibRaw) and ours; an error no pattern knows keeps its own words, capitalised.
+its HEIF/AVIF plugins, tifffile, LibRaw) and ours; an error no pattern knows is shown in its own words.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def plain_error(error: str) -> str:
     if gave_up:
         reason = reason[gave_up.end():]
     sentence = next((sentence for pattern, sentence in _SENTENCES if pattern.search(reason)), None)
-    if sentence is None:
-        sentence = (reason[:1].upper() + reason[1:]).rstrip(".")
+    if sentence is None:        # no better words for it: the error as it was written
+        return _UPLOAD_PREFIX.sub("", error.strip())
     if gave_up:
         sentence = f"{sentence.removesuffix('; it will be tried again')} (gave up after {gave_up[1]} tries)"
     return sentence
@@ -68,7 +68,6 @@ _UPLOAD_PREFIX = re.compile(r"\b[0-9a-f]{12}_(?=[^\s/:]+\.[A-Za-z0-9]{1,10}\b)")
 
 def technical_error(error: str) -> str:
     """The raw error as the technical details show it: the library's words, the stored name's prefix gone;
-    "" when it says nothing the sentence does not ("not a RAW file" under "Not a RAW file")."""
-    if plain_error(error).casefold() == error.strip().rstrip(".").casefold():
-        return ""
-    return _UPLOAD_PREFIX.sub("", error)
+    "" when the sentence is that text already (an error no pattern knows)."""
+    shown = _UPLOAD_PREFIX.sub("", error.strip())
+    return "" if plain_error(error) == shown else shown

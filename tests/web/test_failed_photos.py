@@ -44,7 +44,7 @@ def test_a_raw_library_error_becomes_a_sentence_for_people() -> None:
     assert plain_error("a.jpg: not an image format we can read").startswith("This is not a photo")
     assert plain_error("gave up after 3 tries: a.jpg: storage unavailable (EIO)") == (
         "The disk or server holding the file did not answer (gave up after 3 tries)")
-    assert plain_error("something nobody foresaw.") == "Something nobody foresaw"
+    assert plain_error("something nobody foresaw.") == "something nobody foresaw."     # its own words
     assert plain_error("not run: make_thumbnails failed") == (
         "Not run, because make thumbnails failed before it")
     assert technical_error("not a RAW file") == ""          # says nothing the sentence does not
