@@ -204,6 +204,11 @@ class PhotoDetail:
         return next((t for t in self.thumbnails if t.size_name == size_name), None)
 
     @property
+    def is_undated(self) -> bool:
+        """No trustworthy capture date: the grid lists it under Undated (media/dates.sort_at_for)."""
+        return self.sort_at == UNDATED_SORT_AT
+
+    @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
 

@@ -48,8 +48,8 @@ def test_only_a_date_from_the_photo_itself_sorts_it() -> None:
 
 async def test_undated_photos_come_last_under_undated(client, alice: Member, worker) -> None:
     await sign_in(client, "alice")
-    await add_photo(alice.library_id, datetime(2019, 6, 1, 10), thumbnail=(720, 480))
-    await add_photo(alice.library_id, datetime(2008, 8, 3, 9), thumbnail=(720, 480))
+    dated_ids = [await add_photo(alice.library_id, datetime(2019, 6, 1, 10), thumbnail=(720, 480)),
+                 await add_photo(alice.library_id, datetime(2008, 8, 3, 9), thumbnail=(720, 480))]
     response = await upload(client, alice.library_id,
                             [("files", ("scan.png", png_without_a_date(), "image/png"))])
     [row] = Rows(response.text).rows
@@ -64,6 +64,10 @@ async def test_undated_photos_come_last_under_undated(client, alice: Member, wor
     assert import_month not in " ".join(section_titles(html))
     undated = html[html.index('id="h-undated"'):]
     assert f'id="tile-{undated_id}"' in undated and 'value="undated"' in undated
+    page = (await client.get(f"/photos/{undated_id}")).text
+    assert "it is listed under Undated" in page
+    dated_page = (await client.get(f"/photos/{dated_ids[0]}")).text
+    assert "Undated" not in dated_page
 
 
 async def test_paging_walks_dated_then_undated_photos_once_and_counts_undated(alice: Member) -> None:
