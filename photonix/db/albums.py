@@ -17,6 +17,7 @@ from piccolo.custom_types import Combinable
 
 from photonix.db.tables import Album
 from photonix.errors import NotAllowed, NotVisible, PhotonixError
+from photonix.media.dates import UNDATED_SORT_AT
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
@@ -190,7 +191,10 @@ _LIST_SQL = (
     "COALESCE(s.n, 0) AS photo_count, s.first_at, s.last_at "
     "FROM album a JOIN photonix_user u ON u.id = a.owner "
     'LEFT JOIN album_member m ON m.album = a.id AND m."user" = {} '
-    "LEFT JOIN (SELECT ap.album, COUNT(*) AS n, MIN(p.sort_at) AS first_at, MAX(p.sort_at) AS last_at "
+    # Undated photos (media/dates.UNDATED_SORT_AT) have no place in the album's date range.
+    "LEFT JOIN (SELECT ap.album, COUNT(*) AS n, "
+    "MIN(CASE WHEN p.sort_at > {} THEN p.sort_at END) AS first_at, "
+    "MAX(CASE WHEN p.sort_at > {} THEN p.sort_at END) AS last_at "
     "FROM album_photo ap JOIN photo p ON p.id = ap.photo WHERE p.trashed_at IS NULL GROUP BY ap.album) s "
     "ON s.album = a.id "
     "WHERE (a.owner = {} OR m.id IS NOT NULL)"
@@ -218,14 +222,16 @@ def _summary(row: dict[str, Any]) -> AlbumSummary:
 async def albums_of(user_id: int) -> list[AlbumSummary]:
     """Every album the user sees (their own and those shared with them), most recently changed first."""
     uid = int(user_id)
-    rows = await Album.raw(_LIST_SQL + " ORDER BY a.updated_at DESC, a.id DESC", uid, uid, uid)
+    rows = await Album.raw(_LIST_SQL + " ORDER BY a.updated_at DESC, a.id DESC", uid, uid, UNDATED_SORT_AT,
+                           UNDATED_SORT_AT, uid)
     return [_summary(row) for row in rows]
 
 
 async def album_summary(user_id: int, album_id: int) -> AlbumSummary:
     """One album as the user sees it; NotVisible when it is not theirs nor shared with them."""
     uid = int(user_id)
-    rows = await Album.raw(_LIST_SQL + " AND a.id = {}", uid, uid, uid, int(album_id))
+    rows = await Album.raw(_LIST_SQL + " AND a.id = {}", uid, uid, UNDATED_SORT_AT, UNDATED_SORT_AT, uid,
+                           int(album_id))
     if not rows:
         raise NotVisible("This album isn't here.")
     return _summary(rows[0])

@@ -173,13 +173,14 @@ async def photo_refs(photo_ids: Sequence[int]) -> dict[int, PhotoRef]:
     if not photo_ids:
         return {}
     unique = sorted(set(photo_ids))
-    names = await Photo.select(Photo.id, Photo.original_path).where(Photo.id.is_in(unique))
+    names = await Photo.select(Photo.id, Photo.original_path, Photo.original_name).where(
+        Photo.id.is_in(unique))
     thumbs = await PhotoFile.select(PhotoFile.photo).where(
         PhotoFile.photo.is_in(unique) & (PhotoFile.kind == "thumbnail")
         & (PhotoFile.size_name == "square"))
     with_thumbnail = {row["photo"] for row in thumbs}
-    return {row["id"]: PhotoRef(row["id"], file_name(row["original_path"]), row["id"] in with_thumbnail)
-            for row in names}
+    return {row["id"]: PhotoRef(row["id"], row["original_name"] or file_name(row["original_path"]),
+                                row["id"] in with_thumbnail) for row in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,13 +306,14 @@ async def history_page(chosen: HistoryFilter = HistoryFilter(), before: int | No
         where.add("step_run.id < {}", before)
     # LEFT JOIN: SQLite then keeps step_run outside and walks it by id, stopping after a page.
     rows = await StepRun.raw(
-        f"SELECT {RUN_COLUMNS}, p.original_path, p.library FROM step_run "
+        f"SELECT {RUN_COLUMNS}, p.original_path, p.original_name, p.library FROM step_run "
         f"LEFT JOIN photo p ON p.id = step_run.photo WHERE {where.sql()} "
         f"ORDER BY step_run.id DESC LIMIT {int(limit) + 1}", *where.args)
     more = len(rows) > limit
     page = [HistoryRow(
         run_id=row["id"], photo_id=row["photo"], library_id=row["library"],
-        file_name=file_name(row["original_path"]), step=row["step"], version=row["version"],
+        file_name=row["original_name"] or file_name(row["original_path"]), step=row["step"],
+        version=row["version"],
         state=row["state"],
         tries=row["tries"], worker=row["worker"], error=row["error"], error_kind=row["error_kind"],
         queued_at=_as_datetime(row["queued_at"]), started_at=_as_datetime(row["started_at"]),

@@ -31,6 +31,8 @@ from photonix.db.photo_values import (
     Thumbnail,
     Tile,
     TilePage,
+    file_name_of,
+    month_span,
 )
 from photonix.db.scope import Scope
 from photonix.db.tables import Photo
@@ -47,7 +49,13 @@ TILE_SELECT = (
     'SELECT "photo"."id", "photo"."library", "photo"."sort_at", "photo"."taken_at", "photo"."rating", '
     '"photo"."width", "photo"."height", "photo"."orientation", "photo"."format", {} AS favourite, '
     '"photo"."camera_make", "photo"."camera_model", f.width AS thumb_width, f.height AS thumb_height, '
-    'f.id AS thumb_id, pp.failed AS failed_steps, pp.unfinished AS unfinished_steps FROM photo '
+    'f.id AS thumb_id, pp.failed AS failed_steps, pp.unfinished AS unfinished_steps, '
+    # A tile without a picture names its file and, when failed, its first failed step: a subquery run
+    # for those rows alone (the step_run photo index), so a page of finished photos pays nothing.
+    'CASE WHEN f.id IS NULL THEN COALESCE("photo"."original_name", "photo"."original_path") END '
+    'AS shown_name, '
+    "CASE WHEN pp.failed > 0 THEN (SELECT s.step FROM step_run s WHERE s.photo = \"photo\".\"id\" "
+    "AND s.state = 'failed' AND s.is_latest ORDER BY s.id LIMIT 1) END AS failed_step FROM photo "
     "LEFT JOIN photo_file f ON f.photo = \"photo\".\"id\" AND f.kind = 'thumbnail' "
     "AND f.size_name = 'medium' "
     'LEFT JOIN photo_progress pp ON pp.photo = "photo"."id" WHERE {}')
@@ -98,6 +106,8 @@ def tile_of(row: dict[str, Any]) -> Tile:
         format=row["format"], camera_make=row["camera_make"], camera_model=row["camera_model"],
         state=_state(row["failed_steps"], row["unfinished_steps"]), rating=int(row["rating"] or 0),
         favourite=bool(row["favourite"]), has_thumbnail=row["thumb_id"] is not None,
+        file_name=file_name_of(row["shown_name"]) if row["shown_name"] else None,
+        failed_step=row["failed_step"],
     )
 
 
@@ -123,20 +133,13 @@ async def photo_count(scope: Scope, narrowed: PhotoFilter = MAIN_GRID) -> int:
     return int(rows[0]["n"])
 
 
-def _month_bounds(month: str) -> tuple[datetime, datetime]:
-    start = datetime.strptime(month, "%Y-%m")
-    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
-           else start.replace(month=start.month + 1))
-    return start, end
-
-
 async def month_counts(scope: Scope, narrowed: PhotoFilter, months: Collection[str]) -> dict[str, int]:
-    """'YYYY-MM' -> how many photos of this list fall in that month, for the months a page shows: one
-    statement over the span of those months (a sum per month), walking the sort_at index once."""
-    ordered = sorted(set(months))
+    """'YYYY-MM' (or UNDATED) -> how many photos of this list fall in that month, for the months a page
+    shows: one statement over the span of those months (a sum per month), walking the sort_at index once."""
+    ordered = sorted(set(months), key=lambda month: month_span(month)[0])
     if not ordered:
         return {}
-    bounds = [_month_bounds(month) for month in ordered]
+    bounds = [month_span(month) for month in ordered]
     sums = ", ".join(
         f'SUM(CASE WHEN "photo"."sort_at" >= {{}} AND "photo"."sort_at" < {{}} THEN 1 ELSE 0 END) AS m{i}'
         for i in range(len(bounds)))
@@ -237,7 +240,8 @@ async def photo_detail(scope: Scope, photo_id: int, settings: Settings,
         f_number=row["f_number"], iso=row["iso"], focal_length=row["focal_length"],
         flash=None if row["flash"] is None else bool(row["flash"]), gps_lat=row["gps_lat"],
         gps_lon=row["gps_lon"], gps_altitude=row["gps_altitude"], histogram=histogram, title=row["title"],
-        description=row["description"], rating=int(row["rating"] or 0), favourite=bool(row["favourite"]),
+        original_name=row["original_name"], description=row["description"], rating=int(row["rating"] or 0),
+        favourite=bool(row["favourite"]),
         archived_at=row["archived_at"], trashed_at=row["trashed_at"], can_edit=bool(row["can_edit"]),
         state=_state(row["failed_steps"], row["unfinished_steps"]),
         thumbnails=tuple(Thumbnail(f["size_name"], f["width"], f["height"]) for f in files),

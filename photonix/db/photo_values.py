@@ -4,7 +4,7 @@ a viewer may open. Rows never leave db/; pages, the API and share pages render t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,31 @@ from photonix.db.keyset import Cursor
 from photonix.db.stepruns import StepRecord
 from photonix.db.tags import PhotoTagView
 from photonix.media.contained import FileRoots
+from photonix.media.dates import UNDATED_SORT_AT
 
 ORIGINAL = "original"
 MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")
 THUMBNAIL = "thumbnail"
+UNDATED = "undated"     # the grid's last section, in place of a 'YYYY-MM' month (media/dates.UNDATED_SORT_AT)
+
+
+def month_span(month: str) -> tuple[datetime, datetime]:
+    """A grid section's sort_at range [first instant, first instant after): 'YYYY-MM' or UNDATED; ValueError
+    for anything else (strptime also takes '2021-7': the grid never sends it)."""
+    if month == UNDATED:
+        return UNDATED_SORT_AT, UNDATED_SORT_AT + timedelta(seconds=1)
+    start = datetime.strptime(month, "%Y-%m")
+    if len(month) != 7:
+        raise ValueError(month)
+    end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+           else start.replace(month=start.month + 1))
+    return start, end
+
+
+def file_name_of(path: str) -> str:
+    """A path's last part, whichever separator it was written with."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +59,18 @@ class Tile:
     rating: int
     favourite: bool             # the viewer's own heart (never through a share link)
     has_thumbnail: bool
+    # Only for a tile without a thumbnail (it shows them instead of a picture); None otherwise.
+    file_name: str | None = None
+    failed_step: str | None = None      # the first failed step of a failed photo ("make thumbnails")
+
+    @property
+    def file_type(self) -> str:
+        """The file-type glyph of a tile without a picture: "RAW", or the name's extension ("JPG")."""
+        if self.is_raw:
+            return "RAW"
+        name = self.file_name or ""
+        extension = name.rsplit(".", 1)[1] if "." in name else ""
+        return extension[:4].upper() or "FILE"
 
     @property
     def is_raw(self) -> bool:
@@ -61,10 +93,15 @@ class Tile:
 
     @property
     def alt(self) -> str:
+        if self.sort_at == UNDATED_SORT_AT:
+            return "Photo with no date"
         return f"Photo taken {self.sort_at.day} {MONTH_NAMES[self.sort_at.month]} {self.sort_at.year}"
 
     @property
     def month(self) -> str:
+        """The grid section: 'YYYY-MM', or UNDATED for a photo without a trustworthy date."""
+        if self.sort_at == UNDATED_SORT_AT:
+            return UNDATED
         return f"{self.sort_at.year:04d}-{self.sort_at.month:02d}"
 
 
@@ -141,6 +178,7 @@ class PhotoDetail:
     gps_lon: float | None
     gps_altitude: float | None
     histogram: Any
+    original_name: str | None                   # the name an upload came with (None: the path's)
     title: str | None
     description: str | None
     rating: int
@@ -158,11 +196,17 @@ class PhotoDetail:
 
     @property
     def file_name(self) -> str:
-        """The original's file name, without the server folder it lies in."""
-        return self.original_path.replace("\\", "/").rsplit("/", 1)[-1]
+        """The name the user knows the file by: the one it was uploaded under, else the original's file
+        name without the server folder it lies in (uploads are stored under a random prefix)."""
+        return self.original_name or file_name_of(self.original_path)
 
     def thumbnail(self, size_name: str) -> Thumbnail | None:
         return next((t for t in self.thumbnails if t.size_name == size_name), None)
+
+    @property
+    def is_undated(self) -> bool:
+        """No trustworthy capture date: the grid lists it under Undated (media/dates.sort_at_for)."""
+        return self.sort_at == UNDATED_SORT_AT
 
     @property
     def is_archived(self) -> bool:

@@ -20,6 +20,7 @@ from photonix.db.scope import member_of_library
 from photonix.db.tables import LibraryFolder, Photo, PhotoFile
 from photonix.errors import MissingFile
 from photonix.media.contained import FileRoots
+from photonix.media.dates import sort_at_for
 from photonix.media.metadata import Metadata
 
 # Every Metadata field is a photo column, except keywords: those are tags (db/tags.py).
@@ -46,12 +47,14 @@ class StoredFile:
     height: int | None
 
 
-async def register(library_id: int, content_hash: str, path: Path, size: int) -> tuple[int, bool]:
-    """(photo id, is_new): a file whose content the library already holds adds nothing."""
+async def register(library_id: int, content_hash: str, path: Path, size: int,
+                   original_name: str | None = None) -> tuple[int, bool]:
+    """(photo id, is_new): a file whose content the library already holds adds nothing. `original_name`:
+    the name an upload came with (its stored file is renamed; see jobs/importer.upload_destination)."""
     now = datetime.now(UTC)
     inserted = await Photo.insert(
         Photo(library=library_id, content_hash=content_hash, original_path=str(path), file_size=size,
-              imported_at=now, sort_at=now.replace(tzinfo=None))
+              original_name=original_name, imported_at=now, sort_at=now.replace(tzinfo=None))
     ).on_conflict(target=(Photo.library, Photo.content_hash), action="DO NOTHING").returning(Photo.id)
     if inserted:
         photo_id = int(inserted[0]["id"])
@@ -120,8 +123,7 @@ async def save_metadata(photo_id: int, metadata: Metadata, sidecar_signature: st
         name: getattr(metadata, name) for name in METADATA_FIELDS if name != "rating"
     }
     values["sidecar_signature"] = sidecar_signature
-    if metadata.taken_at is not None:
-        values["sort_at"] = metadata.taken_at
+    values["sort_at"] = sort_at_for(metadata.taken_at, metadata.date_source)   # undated: last (media/dates)
     await Photo.update(values).where(Photo.id == photo_id)
     await tags.replace_keyword_tags(photo_id, metadata.keywords)
     if metadata.rating:

@@ -23,7 +23,7 @@ from photonix.db.photo_filter import PhotoFilter
 
 # The read model's own SQL for a photo's library folders, so the zip trusts the same roots as the file routes.
 from photonix.db.photo_reads import as_datetime, compiled, folders_sql, roots_for, visible_ids
-from photonix.db.photo_values import ORIGINAL
+from photonix.db.photo_values import ORIGINAL, month_span
 from photonix.db.scope import Scope
 from photonix.db.tables import Photo
 from photonix.media.contained import FileRoots
@@ -70,13 +70,8 @@ async def permitted_ids(viewer: Viewer, photo_ids: Collection[int], needs: Needs
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """'YYYY-MM' -> [first instant, first instant of the next month); ValueError for anything else."""
-    start = datetime.strptime(month, "%Y-%m")
-    if len(month) != 7:                  # strptime also takes '2021-7'; the grid never sends it
-        raise ValueError(month)
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(
-        month=start.month + 1)
-    return start, end
+    """'YYYY-MM' (or the Undated section) -> [first instant, first instant after); ValueError otherwise."""
+    return month_span(month)
 
 
 async def month_ids(viewer: Viewer, months: Collection[str], narrowed: PhotoFilter, *,

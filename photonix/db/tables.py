@@ -84,6 +84,7 @@ class Photo(Table):
     library = ForeignKey(Library, on_delete=OnDelete.cascade, index=True)
     content_hash = Varchar(length=64, index=True)
     original_path = Text()
+    original_name = Text(null=True, default=None)       # the name an upload came with (None: the path's)
     file_size = Integer(default=0)
     imported_at = Timestamptz(index=True)
     # The grid's order: capture time (camera-local) when known, else import time. Keyset pages on it.

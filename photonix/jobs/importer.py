@@ -240,7 +240,8 @@ async def ingest_upload(settings: Settings, redis: ArqRedis, pipeline: Chain, li
         await asyncio.to_thread(shutil.copyfileobj, data, out, 1 << 20)
     digest = await asyncio.to_thread(content_hash, partial)
     partial.replace(dest)
-    photo_id, is_new = await photos.register(library_id, digest, dest, dest.stat().st_size)
+    photo_id, is_new = await photos.register(library_id, digest, dest, dest.stat().st_size,
+                                               original_name=filename)
     if is_new:
         await flow.start(redis, pipeline, photo_id, 1)
         log.info("photo_uploaded", photo_id=photo_id, library_id=library_id)

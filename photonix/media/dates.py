@@ -20,6 +20,9 @@ EARLIEST = datetime(1826, 1, 1)
 FUTURE_SLACK = timedelta(days=1)
 # A file time at (or next to) the Unix epoch means "never set" (archives, build tools), not 1970.
 EPOCH_UNSET = datetime(1970, 1, 2)
+# The sort_at of a photo with no trustworthy capture date: before every plausible date (EARLIEST), so the
+# grid's newest-first order puts undated photos last, in a section of their own ("Undated").
+UNDATED_SORT_AT = datetime(1800, 1, 1)
 
 
 class DateSource(StrEnum):
@@ -154,3 +157,12 @@ def capture_date(candidates: Iterable[DateCandidate], now: datetime | None = Non
             return CaptureDate(candidate.moment, candidate.offset, candidate.source, skipped)
         skipped = True
     return CaptureDate(None, None, None, skipped)
+
+
+def sort_at_for(taken_at: datetime | None, source: str | None) -> datetime:
+    """Where a photo sorts: its capture date, or UNDATED_SORT_AT when it has none worth trusting. A file
+    time is the moment the file was copied or uploaded, not taken: sorting by it put photos without a date
+    under their import month."""
+    if taken_at is None or source in (None, DateSource.FILE_TIME):
+        return UNDATED_SORT_AT
+    return taken_at

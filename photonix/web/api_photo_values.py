@@ -11,6 +11,7 @@ import msgspec
 from photonix.db.photo_values import PhotoDetail, Tile
 from photonix.db.stepruns import StepRecord
 from photonix.db.tags import PhotoTagView
+from photonix.media.error_sentences import plain_error
 
 
 def thumbnail_url(photo_id: int, size: str) -> str:
@@ -38,7 +39,7 @@ class PhotoSummary(msgspec.Struct):
     orientation: int
     format: str | None
     state: str                  # done | pending | failed
-    thumbnail_url: str
+    thumbnail_url: str | None   # None while (or because) the photo has no thumbnail: never a URL that 404s
 
     @classmethod
     def of(cls, tile: Tile) -> PhotoSummary:
@@ -46,7 +47,7 @@ class PhotoSummary(msgspec.Struct):
                    camera_make=tile.camera_make, camera_model=tile.camera_model, rating=tile.rating,
                    favourite=tile.favourite, width=tile.stored_width, height=tile.stored_height,
                    orientation=tile.orientation, format=tile.format, state=tile.state,
-                   thumbnail_url=thumbnail_url(tile.id, "square"))
+                   thumbnail_url=thumbnail_url(tile.id, "square") if tile.has_thumbnail else None)
 
 
 class PhotoList(msgspec.Struct):
@@ -85,16 +86,18 @@ class StepOut(msgspec.Struct):
     version: int
     state: str
     tries: int
-    error: str
+    error: str                  # the raw text, as the step raised it
     error_kind: str
     duration_ms: int | None
     started_at: datetime | None
     finished_at: datetime | None
+    error_message: str          # the error as a sentence for people (media/error_sentences.py); "" for none
 
     @classmethod
     def of(cls, step: StepRecord) -> StepOut:
         return cls(step.photo_id, step.step, step.version, step.state, step.tries, step.error,
-                   step.error_kind, step.duration_ms, step.started_at, step.finished_at)
+                   step.error_kind, step.duration_ms, step.started_at, step.finished_at,
+                   plain_error(step.error))
 
 
 class PhotoOut(msgspec.Struct):

@@ -7,8 +7,14 @@ from typing import Any
 
 from jinja2 import Environment
 
+from photonix.db.photo_values import UNDATED
+from photonix.media.error_sentences import plain_error, technical_error
+
 
 def month_title(month: str) -> str:
+    """A grid section's title: "June 2019", or "Undated" for the photos without a trustworthy date."""
+    if month == UNDATED:
+        return "Undated"
     return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
 
 
@@ -88,7 +94,8 @@ def register_filters(environment: Environment) -> None:
         "month_title": month_title, "when": when, "date_source": date_source, "shutter": shutter,
         "aperture": aperture,
         "filesize": filesize, "megapixels": megapixels, "histogram_points": histogram_points,
-        "utc_time": utc_time, "iso_time": iso_time, "duration": duration,
+        "utc_time": utc_time, "iso_time": iso_time, "duration": duration, "plain_error": plain_error,
+        "technical_error": technical_error,
     }
     environment.filters.update(filters)
     environment.globals["zip"] = zip

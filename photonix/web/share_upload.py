@@ -22,7 +22,7 @@ from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
 from photonix.web import share_pages
 from photonix.web.deps import RedisDep, SettingsDep
-from photonix.web.upload import body_limit, display_name, refusal
+from photonix.web.upload import body_limit, display_name, head_of, refusal
 
 log = structlog.get_logger()
 MAX_FILES = 50
@@ -59,7 +59,7 @@ class GuestUploadController(Controller):
                 upload.file.seek(0, 2)
                 size = upload.file.tell()
                 upload.file.seek(0)
-                reason = refusal(file_name, size, settings.max_upload_mb)
+                reason = refusal(file_name, size, settings.max_upload_mb, head_of(upload.file))
                 if reason is not None:
                     refused.append(reason)
                     continue

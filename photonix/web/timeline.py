@@ -23,6 +23,7 @@ from photonix.jobs.pipeline import PIPELINE
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id
+from photonix.web.step_summary import first_failure, processing_summary
 from photonix.web.templating import page
 
 FIRST_POLL_S = 2
@@ -48,13 +49,16 @@ def _poll(photo_id: int, timeline: photo_timeline.PhotoTimeline, wait: int | Non
 async def timeline_context(viewer: Viewer, photo_id: int, *, wait: int | None = None,
                            seen: str | None = None) -> dict[str, Any]:
     """What partials/photo_timeline.html needs; `steps` is the latest run of each step, in pipeline order
-    (the photo page's "Processing · 7/8 ok")."""
+    (the photo page's "Processing · 7/8 ok", or "1 failed, 3 not run, 4 ok" and the failed step)."""
     timeline = await photo_timeline.photo_timeline(photo_id, PIPELINE.step_names(),
                                                 with_tracebacks=viewer.is_admin)
     order = {name: index for index, name in enumerate(PIPELINE.step_names())}
+    steps = sorted(timeline.latest, key=lambda run: order.get(run.step, len(order)))
     return {
         "timeline": timeline,
-        "steps": sorted(timeline.latest, key=lambda run: order.get(run.step, len(order))),
+        "steps": steps,
+        "processing_summary": processing_summary(steps),
+        "first_failure": first_failure(steps),
         "poll": _poll(photo_id, timeline, wait, seen),
         "can_reprocess": (await roles.photo_role(viewer, photo_id) or 0) >= roles.Role.OWNER,
     }

@@ -24,7 +24,8 @@ from photonix.db.accounts import Viewer
 from photonix.errors import PhotonixError
 from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
-from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path
+from photonix.media.formats import PHOTO_EXTENSIONS, is_photo_path, is_raw_path
+from photonix.media.sniff import HEAD_SIZE, content_refusal
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import RedisDep, SettingsDep, ViewerDep
 from photonix.web.params import OptionalId, parse_id
@@ -53,15 +54,28 @@ def display_name(filename: str) -> str:
     return filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
 
 
-def refusal(name: str, size: int, max_upload_mb: int) -> str | None:
-    """Why a file is refused before storing it, as a sentence naming it; None when it may go in."""
+def refusal(name: str, size: int, max_upload_mb: int, head: bytes | None = None) -> str | None:
+    """Why a file is refused before storing it, as a sentence naming it; None when it may go in. `head`:
+    the file's first bytes (media/sniff.py), so that what is no photo is refused whatever its name."""
     if not is_photo_path(name):
         return f"{name}: not a photo type Photonix reads"
     if size == 0:
         return f"{name}: the file is empty"
     if size > max_upload_mb * MIB:
         return f"{name}: {size / MIB:.1f} MB is over the {max_upload_mb} MB upload limit"
+    if head is not None:
+        found = content_refusal(head, is_raw_name=is_raw_path(name))
+        if found is not None:
+            return f"{name}: this is not a photo — its content is {found}, whatever its name says"
     return None
+
+
+def head_of(data: IO[bytes]) -> bytes:
+    """The first bytes of an upload's spooled file, left at its start for storing."""
+    data.seek(0)
+    head = data.read(HEAD_SIZE)
+    data.seek(0)
+    return head
 
 
 BODY_SLACK = MIB        # the form's other fields and multipart framing around one file at the limit
@@ -90,7 +104,7 @@ def _summary(rows: list[UploadRow]) -> dict[str, int]:
 
 async def _store(settings: Settings, redis: ArqRedis, library_id: int, upload: UploadFile) -> UploadRow:
     name = display_name(upload.filename)
-    reason = refusal(name, _size_of(upload.file), settings.max_upload_mb)
+    reason = refusal(name, _size_of(upload.file), settings.max_upload_mb, head_of(upload.file))
     if reason is not None:
         return UploadRow(name, "failed", error=reason)
     try:

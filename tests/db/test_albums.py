@@ -16,6 +16,7 @@ from photonix.db.photo_reads import photo_access
 from photonix.db.scope import Scope
 from photonix.db.tables import Album, AlbumPhoto, Photo
 from photonix.errors import NotAllowed, NotVisible
+from photonix.media.dates import UNDATED_SORT_AT
 
 JULY = datetime(2021, 7, 1, 12, 0)
 
@@ -111,6 +112,18 @@ async def test_the_list_shows_count_date_range_and_default_cover(people: People)
     assert (july.first_at, july.last_at) == (JULY + timedelta(days=1), JULY + timedelta(days=2))
     assert july.cover_id == people.alice_photos[2]         # newest first: the newest photo
     assert listed["Empty"].photo_count == 0 and listed["Empty"].cover_id is None
+
+
+async def test_an_undated_photo_counts_but_leaves_the_date_range_alone(people: People) -> None:
+    album_id = await albums.create_album(people.alice, "July")
+    hers = await Photo.select(Photo.library).where(Photo.id == people.alice_photos[0]).first()
+    assert hers is not None
+    library_id = hers["library"]
+    undated = await add_photo(library_id, 7, UNDATED_SORT_AT)
+    await album_photos.add_photos(people.alice, album_id, [*people.alice_photos[1:3], undated])
+    july = await albums.album_summary(people.alice, album_id)
+    assert july.photo_count == 3
+    assert (july.first_at, july.last_at) == (JULY + timedelta(days=1), JULY + timedelta(days=2))
 
 
 async def test_a_chosen_cover_must_be_in_the_album_and_falls_back_when_removed(people: People) -> None:
