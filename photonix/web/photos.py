@@ -204,4 +204,4 @@ class PhotoController(Controller):
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/photo_timeline.html", context={
-            "photo": PhotoRef(photo_id), **await timeline_context(viewer, photo_id)})
+            "photo": PhotoRef(photo_id), **await timeline_context(viewer, photo_id), "summary_oob": True})

@@ -24,7 +24,7 @@ from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
 from photonix.web.params import Id
 from photonix.web.step_summary import first_failure, processing_summary
-from photonix.web.templating import page
+from photonix.web.templating import page, wants_fragment
 
 FIRST_POLL_S = 2
 LAST_POLL_S = 30
@@ -80,6 +80,6 @@ class TimelineController(Controller):
         wait = params.get("wait")
         context = await timeline_context(viewer, photo_id, seen=params.get("seen"),
                                          wait=int(wait) if wait and wait.isdigit() else None)
-        context |= {"photo": detail, "file_name": detail.file_name}
+        context |= {"photo": detail, "file_name": detail.file_name, "summary_oob": wants_fragment(request)}
         return await page(request, "pages/photo_timeline.html", context,
                           fragment="partials/photo_timeline.html")

@@ -82,6 +82,23 @@ async def test_a_reprocessed_photo_shows_both_versions_newest_first(client, alic
     assert [run["step"] for run in runs[:steps]] == PIPELINE.step_names()
 
 
+async def test_after_reprocess_the_processing_summary_follows_the_timeline(client, alice, redis,
+                                                                          worker) -> None:
+    photo_id = await processed(redis, worker, alice)
+    steps = len(PIPELINE.step_names())
+    await sign_in(client, "alice")
+    swapped = await client.post(f"/photos/{photo_id}/reprocess", headers={**csrf(client), "HX-Request": "true"})
+    [summary] = Document(swapped.text).all("span", id="processing-summary")
+    assert summary["hx-swap-oob"] == "true"
+    assert f"{steps}/{steps} ok" not in swapped.text                # no longer what stands: work is queued
+    await worker().main()
+    polled = await client.get(f"/photos/{photo_id}/timeline", headers={"HX-Request": "true"})
+    assert Document(polled.text).all("span", id="processing-summary")
+    assert f"{steps}/{steps} ok" in Document(polled.text).texts    # what the page's summary now says
+    whole = await client.get(f"/photos/{photo_id}/timeline")
+    assert not Document(whole.text).all("span", id="processing-summary", **{"hx-swap-oob": "true"})
+
+
 async def test_the_photo_page_shows_the_timeline_instead_of_the_steps_table(client, alice, redis,
                                                                              worker) -> None:
     photo_id = await processed(redis, worker, alice)
@@ -89,7 +106,7 @@ async def test_the_photo_page_shows_the_timeline_instead_of_the_steps_table(clie
     page = Document((await client.get(f"/photos/{photo_id}")).text)
     assert page.all("div", id="timeline") and not page.all("div", id="steps")
     steps = len(PIPELINE.step_names())
-    assert f"Processing · {steps}/{steps} ok" in page.texts
+    assert "Processing ·" in page.texts and f"{steps}/{steps} ok" in page.texts
     assert f"/photos/{photo_id}/timeline" in page.links()
 
 
