@@ -87,7 +87,8 @@ async def test_after_reprocess_the_processing_summary_follows_the_timeline(clien
     photo_id = await processed(redis, worker, alice)
     steps = len(PIPELINE.step_names())
     await sign_in(client, "alice")
-    swapped = await client.post(f"/photos/{photo_id}/reprocess", headers={**csrf(client), "HX-Request": "true"})
+    swapped = await client.post(f"/photos/{photo_id}/reprocess",
+                                headers={**csrf(client), "HX-Request": "true"})
     [summary] = Document(swapped.text).all("span", id="processing-summary")
     assert summary["hx-swap-oob"] == "true"
     assert f"{steps}/{steps} ok" not in swapped.text                # no longer what stands: work is queued
