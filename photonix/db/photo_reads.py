@@ -128,6 +128,18 @@ async def tile_page(scope: Scope, narrowed: PhotoFilter = MAIN_GRID, *, before: 
     return TilePage(tiles, Cursor(tiles[-1].sort_at, tiles[-1].id) if more and tiles else None)
 
 
+async def tiles_of(scope: Scope, photo_ids: Collection[int]) -> list[Tile]:
+    """The tiles of these photos that the viewer may see, in id order (the others are left out): rows
+    that follow a few known photos, like the upload page's."""
+    ids = sorted({int(photo_id) for photo_id in photo_ids})[:MAX_PAGE_SIZE]
+    if not ids:
+        return []
+    marks = ", ".join("{}" for _ in ids)
+    where = QueryString(f'"photo"."id" IN ({marks}) AND {{}}', *ids, scope.where())
+    rows = await _rows(TILE_SELECT + ' ORDER BY "photo"."id"', scope.favourite(), where)
+    return [tile_of(row) for row in rows]
+
+
 async def photo_count(scope: Scope, narrowed: PhotoFilter = MAIN_GRID) -> int:
     rows = await _rows('SELECT COUNT(*) AS n FROM photo WHERE {}', compiled(scope, narrowed))
     return int(rows[0]["n"])

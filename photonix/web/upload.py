@@ -21,6 +21,8 @@ from litestar.response import Template
 from photonix.config import Settings
 from photonix.db import accounts
 from photonix.db.accounts import Viewer
+from photonix.db.photo_reads import tiles_of
+from photonix.db.scope import Scope
 from photonix.errors import PhotonixError
 from photonix.jobs.importer import ingest_upload
 from photonix.jobs.pipeline import PIPELINE
@@ -35,6 +37,7 @@ from photonix.web.upload_gate import UploadGate
 log = structlog.get_logger()
 
 MIB = 1 << 20
+MAX_POLLED = 200         # uploads still processing that one poll of the upload page asks about
 # For the file picker: image/* misses RAW and, on some systems, HEIC.
 ACCEPT = ",".join(f".{ext}" for ext in sorted(PHOTO_EXTENSIONS))
 
@@ -144,6 +147,17 @@ class UploadController(Controller):
     async def form(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,
                    library: OptionalId = None) -> Template:
         return await page(request, "pages/upload.html", await _context(viewer, settings, library, []))
+
+    @get("/rows")
+    async def uploaded_states(self, request: HTMXRequest, viewer: ViewerDep) -> Template:
+        """The states of the page's uploads still processing (`pending`, its poll's ids), each swapped in
+        out of band: the rows turn into finished photos, or say which step failed. Ids the viewer may not
+        see are left out, as if unknown."""
+        ids = [photo_id for photo_id in (parse_id(raw) for raw in request.query_params.getall("pending", []))
+               if photo_id is not None][:MAX_POLLED]
+        tiles = await tiles_of(Scope.user(viewer.id), ids) if ids else []
+        return Template("partials/upload_states.html", context={"tiles": tiles},
+                        headers={"Cache-Control": "no-store"})
 
     @post("/")
     async def upload(self, request: HTMXRequest, viewer: ViewerDep, settings: SettingsDep,

@@ -188,3 +188,32 @@ async def test_htmx_gets_the_rows_alone_and_the_plain_form_a_full_page(client, a
     page = Elements(full.text)
     assert full.status_code == 200 and page.all("html") and page.all("form", id="upload-form")
     assert [r["outcome"] for r in Rows(full.text).rows] == ["uploaded"]
+
+
+async def test_upload_rows_turn_into_finished_photos_when_their_pipeline_ends(client, alice: Member, bob: Member,
+                                                                             worker) -> None:
+    truncated = next(row for row in corpus.rows(expected="fail") if row.path == "bad/truncated_50pct.jpg")
+    await sign_in(client, "bob")
+    [bobs] = Rows((await upload(client, bob.library_id, photo_files(PHOTOS[0]))).text).rows
+    client.cookies.clear()
+    await sign_in(client, "alice")
+    response = await upload(client, alice.library_id, photo_files(PHOTOS[1], truncated))
+    good, bad = (int(row["href"].removeprefix("/photos/")) for row in Rows(response.text).rows)
+    pending = Elements(response.text).all("input", name="pending")
+    assert [field["value"] for field in pending] == [str(good), str(bad)]   # what the page's poll sends
+    poller = [span for span in Elements((await client.get("/upload")).text).all("span")
+              if span.get("hx-get") == "/upload/rows"]
+    assert poller and poller[0]["hx-trigger"] == "every 2s"
+
+    asked = {"pending": [str(good), str(bad), bobs["href"].removeprefix("/photos/")]}
+    before = Elements((await client.get("/upload/rows", params=asked)).text)
+    assert [span["id"] for span in before.all("span")] == [f"upload-state-{good}", f"upload-state-{bad}"]
+    await worker().main()
+    after = await client.get("/upload/rows", params=asked)
+    states = Elements(after.text)
+    assert all(span["hx-swap-oob"] == "true" for span in states.all("span"))
+    assert not states.all("input", name="pending")                    # settled: nothing left to ask
+    assert states.all("img", src=f"/photos/{good}/thumbnail/square")
+    assert "Done — open the photo" in after.text and "Failed" in after.text and "see why" in after.text
+    assert f"upload-state-{bobs['href'].removeprefix('/photos/')}" not in after.text   # bob's stays unknown
+    assert (await client.get("/upload/rows")).text.strip() == ""       # no uploads pending: an empty answer
