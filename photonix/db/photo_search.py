@@ -60,6 +60,10 @@ def like_pattern(text: str) -> str:
     return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _is_year(word: str) -> bool:
+    return word.isdigit() and len(word) == 4 and FIRST_YEAR <= int(word) <= LAST_YEAR
+
+
 def parse_search(text: str) -> Search:
     """The words of the search box; date words are recognised whatever their case."""
     words = text.split()
@@ -72,11 +76,23 @@ def parse_search(text: str) -> Search:
             months.append(MONTHS[lower])
         elif lower in SEASONS:
             months.extend(SEASONS[lower])
-        elif lower.isdigit() and len(lower) == 4 and FIRST_YEAR <= int(lower) <= LAST_YEAR:
+        elif _is_year(lower):
             years.append(int(lower))
         else:
             rest.append(word)
     return Search(" ".join(words), " ".join(rest), tuple(dict.fromkeys(months)), tuple(dict.fromkeys(years)))
+
+
+def dates_named(text: str) -> str:
+    """The date words of a search as people write them ("oct 2019" -> "October 2019"); "" if none."""
+    named: list[str] = []
+    for word in text.split():
+        lower = word.lower().strip(",")
+        if lower in MONTHS:
+            named.append(calendar.month_name[MONTHS[lower]])
+        elif lower in SEASONS or _is_year(lower):
+            named.append(lower)
+    return " ".join(named)
 
 
 def _text_clause(text: str) -> QueryString:

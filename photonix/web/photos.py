@@ -23,7 +23,7 @@ from photonix.db.accounts import Viewer
 from photonix.db.keyset import Cursor
 from photonix.db.photo_filter import PhotoFilter
 from photonix.db.photo_reads import month_counts, photo_access, photo_detail, tile_page
-from photonix.db.photo_search import parse_search
+from photonix.db.photo_search import dates_named, parse_search
 from photonix.db.scope import Scope
 from photonix.errors import NotAllowed, NotVisible
 from photonix.jobs.reprocess import reprocess
@@ -142,7 +142,7 @@ def suggestion_groups(text: str, found: Sequence[search_suggestions.Suggestion]
     searched = "/photos/?" + urlencode({"q": text})
     groups = [("Search", [SuggestionLink(f"Everything matching “{text}”", searched)])]
     if parse_search(text).has_dates:
-        groups.append(("Dates", [SuggestionLink(f"Taken in {text}", searched)]))
+        groups.append(("Dates", [SuggestionLink(f"Taken in {dates_named(text)}", searched)]))
     groups.extend((title, by_kind[kind]) for kind, title in SUGGESTION_GROUPS if by_kind[kind])
     return groups
 

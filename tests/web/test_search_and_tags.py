@@ -122,9 +122,11 @@ async def test_search_suggestions_group_matches_by_kind(client, alice: Member, b
 async def test_suggestions_name_the_dates_a_search_holds_and_nothing_for_an_empty_box(client,
                                                                                      alice: Member) -> None:
     await sign_in(client, "alice")
-    dated = await client.get("/photos/suggest", params={"q": "june 2019"})
+    dated = await client.get("/photos/suggest", params={"q": "jun 2019"})
     assert texts(dated.text, "h2") == ["Search", "Dates"]
-    assert "Taken in june 2019" in texts(dated.text, "a")
+    assert "Taken in June 2019" in texts(dated.text, "a")
+    season = await client.get("/photos/suggest", params={"q": "Summer"})
+    assert "Taken in summer" in texts(season.text, "a")
     empty = await client.get("/photos/suggest", params={"q": "  "})
     assert empty.status_code == 200 and texts(empty.text, "a") == []
 
