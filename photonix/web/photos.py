@@ -52,6 +52,7 @@ class PhotoRef:
 
     id: int
     rating: int = 0
+    rated_by_name: str | None = None
 
 
 async def _editable_or_error(viewer: Viewer, photo_id: int) -> None:
@@ -226,7 +227,8 @@ class PhotoController(Controller):
             await _editable_or_error(viewer, photo_id)      # says 404 or 403
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
-        return Template("partials/rating.html", context={"photo": PhotoRef(photo_id, rating)})
+        return Template("partials/rating.html", context={
+            "photo": PhotoRef(photo_id, rating, viewer.username), "viewer": viewer})
 
     @post("/{photo_id:int}/tags")
     async def add_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,

@@ -150,7 +150,9 @@ async def test_a_tag_added_by_another_member_says_who(client, alice: Member) -> 
     photo = await add_photo(alice.library_id, DAY)
     await sign_in(client, "carol")
     await client.post(f"/photos/{photo}/tags", data={"name": "Beach"}, headers=csrf(client))
-    await client.post(f"/photos/{photo}/rating", data={"rating": "4"}, headers=csrf(client))
+    rated = await client.post(f"/photos/{photo}/rating", data={"rating": "4"},
+                              headers={**csrf(client), "HX-Request": "true"})
+    assert texts(rated.text, "p", **{"class": "rated-by"}) == ["Rated by you"]     # the answer says it too
     carols_page = (await client.get(f"/photos/{photo}")).text
     assert texts(carols_page, "small", **{"class": "added-by"}) == []      # her own tag needs no name
     assert texts(carols_page, "p", **{"class": "rated-by"}) == ["Rated by you"]
@@ -163,6 +165,9 @@ async def test_a_tag_added_by_another_member_says_who(client, alice: Member) -> 
     assert texts(page, "p", **{"class": "rated-by"}) == ["Rated by carol"]
     [note] = texts(page, "p", **{"class": "shared-note"})
     assert "everyone in its library" in note and "Favourites are yours alone" in note
+    detail = (await client.get(f"/api/v1/photos/{photo}", headers=alice.auth)).json()
+    assert detail["rated_by"] == "carol"
+    assert [(t["name"], t["added_by"]) for t in detail["tags"]] == [("Beach", "carol")]
 
 
 async def test_a_place_and_its_country_show_as_one_chip(client, alice: Member) -> None:
