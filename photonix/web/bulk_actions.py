@@ -115,7 +115,7 @@ async def add_tag(selected: Selected, name: str) -> Done:
 async def remove_tag(selected: Selected, name: str) -> Done:
     removed = await tags.remove_user_tag_from_many(selected.photo_ids, name)
     if not removed:
-        return Done(sentence(f"None of the {count(len(selected.photo_ids))} had your tag “{name}”", selected))
+        return Done(sentence(f"None of the {count(len(selected.photo_ids))} had the tag “{name}”", selected))
     return Done(sentence(f"Removed “{name}” from {count(len(removed))}", selected))
 
 

@@ -39,9 +39,9 @@ from photonix.web.templating import page, wants_fragment
 from photonix.web.timeline import timeline_context
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-# People's tags come first, under "Tags": they are the photo's, shared by its library's members, so a
+# People's tags come first, as "Shared tags": they are the photo's, shared by its library's members, so a
 # tag another member added shows under the same heading with their name (partials/tags.html).
-TAG_KINDS = (("generic", "Tags"), ("location", "Places"), ("event", "Dates & events"),
+TAG_KINDS = (("generic", "Shared tags"), ("location", "Places"), ("event", "Dates & events"),
              ("color", "Colours"), ("object", "Objects"), ("person", "People"))
 PhotoFilterDep: TypeAlias = NamedDependency[PhotoFilter]
 

@@ -159,7 +159,7 @@ async def test_a_tag_added_by_another_member_says_who(client, alice: Member) -> 
     await client.post("/logout", headers=csrf(client))
     await sign_in(client, "alice")
     page = (await client.get(f"/photos/{photo}")).text
-    assert "Your tags" not in page
+    assert "Your tags" not in page and "Shared tags" in texts(page, "h3")
     [chip] = texts(page, "li", **{"class": "generic"})
     assert chip.startswith("Beach added by carol")
     assert texts(page, "p", **{"class": "rated-by"}) == ["Rated by carol"]
