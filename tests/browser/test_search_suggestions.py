@@ -77,9 +77,19 @@ def test_typing_in_the_search_box_suggests_by_kind_and_a_pick_opens_its_grid(
     expect(panel.get_by_role("link", name=f"Taken in {month}")).to_be_visible()
     screenshot(tab, "search-suggestions-month")
 
+    # Esc empties the list and keeps the box; ↓ walks the suggestions, Enter opens one.
+    box.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(box).to_be_focused()
     box.fill("")
     box.press_sequentially("holi", delay=40)
-    panel.get_by_role("link", name=re.compile("Holiday 2008")).click()
+    expect(panel.get_by_role("link", name=re.compile("Holiday 2008"))).to_be_visible()
+    box.press("ArrowDown")
+    expect(panel.get_by_role("link", name=re.compile("Everything matching"))).to_be_focused()
+    tab.keyboard.press("ArrowDown")
+    expect(panel.get_by_role("link", name=re.compile("Holiday 2008"))).to_be_focused()
+    screenshot(tab, "search-suggestions-keyboard")
+    tab.keyboard.press("Enter")
     expect(tab).to_have_url(re.compile(r"/photos/\?tag=Holiday\+2008$"))
     expect(tab.locator("a.tile")).to_have_count(2)
     expect(panel).to_be_hidden()                    # empty until typed in again
