@@ -90,7 +90,9 @@ async def test_the_search_box_keeps_the_search_and_the_grid_links_carry_it(clien
 
 async def test_the_header_search_box_asks_for_suggestions_as_you_type(client, alice: Member) -> None:
     await sign_in(client, "alice")
-    [box] = Elements((await client.get("/photos/")).text).all("input", name="q")
+    page = (await client.get("/photos/")).text
+    [box] = Elements(page).all("input", name="q")
+    assert "Walk the suggestions" in page                   # the ? dialog lists the box's keys (keys.js)
     assert box["hx-get"] == "/photos/suggest"
     assert box["hx-trigger"] == "input changed delay:200ms"
     assert box["hx-target"] == "#search-suggestions"
