@@ -19,6 +19,7 @@ from datetime import datetime
 from piccolo.querystring import QueryString
 
 from photonix.db.tables import Photo
+from photonix.media.dates import UNDATED_SORT_AT
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -27,7 +28,8 @@ MONTHS["sept"] = 9
 # next year, which the year-month pairs below follow.
 SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11), "fall": (9, 10, 11),
            "winter": (12, 13, 14)}
-FIRST_YEAR, LAST_YEAR = 1800, 2200
+# A year before the first photograph is not a date; nor is UNDATED_SORT_AT (1800), where undated photos sort.
+FIRST_YEAR, LAST_YEAR = 1826, 2200
 
 # LIKE patterns escape their wildcards with a backslash: SQLite needs the ESCAPE clause, PostgreSQL's is
 # the same character.
@@ -36,9 +38,10 @@ FIRST_YEAR, LAST_YEAR = 1800, 2200
 _TAG_PREFIX = ('"photo"."id" IN (SELECT pt.photo FROM photo_tag pt JOIN tag t ON t.id = pt.tag '
                "WHERE LOWER(t.name) LIKE {} ESCAPE '\\')")
 # The file name, not the server folder: the text is in the path and not followed by a slash (a text found
-# in both a folder's name and the file's name is missed).
-_FILE_NAME = ("(LOWER(\"photo\".\"original_path\") LIKE {} ESCAPE '\\' "
-              "AND LOWER(\"photo\".\"original_path\") NOT LIKE {} ESCAPE '\\')")
+# in both a folder's name and the file's name is missed); or in the name an upload came with.
+_FILE_NAME = ("((LOWER(\"photo\".\"original_path\") LIKE {} ESCAPE '\\' "
+              "AND LOWER(\"photo\".\"original_path\") NOT LIKE {} ESCAPE '\\') "
+              "OR LOWER(\"photo\".\"original_name\") LIKE {} ESCAPE '\\')")
 _CAMERA = ("LOWER(COALESCE(\"photo\".\"camera_make\", '') || ' ' "
            "|| COALESCE(\"photo\".\"camera_model\", '')) LIKE {} ESCAPE '\\'")
 _LENS = "LOWER(\"photo\".\"lens\") LIKE {} ESCAPE '\\'"
@@ -103,7 +106,7 @@ def _text_clause(text: str) -> QueryString:
     like = like_pattern(text)
     contains = f"%{like}%"
     return QueryString(f"({_TAG_PREFIX} OR {_FILE_NAME} OR {_CAMERA} OR {_LENS})",
-                       f"{like}%", contains, f"{contains}/%", contains, contains)
+                       f"{like}%", contains, f"{contains}/%", contains, contains, contains)
 
 
 def _month_start(year: int, month: int) -> datetime:
@@ -129,7 +132,9 @@ def _date_clause(search: Search) -> QueryString:
         return QueryString(f"({ranges})", *(moment for span in spans for moment in span))
     months = sorted({(month - 1) % 12 + 1 for month in search.months})
     marks = ", ".join("{}" for _ in months)
-    return QueryString(f"{_month_of_year_sql()} IN ({marks})", *months)
+    # undated photos sort on 1 January 1800: no month of theirs is a date
+    return QueryString(f'({_month_of_year_sql()} IN ({marks}) AND "photo"."sort_at" > {{}})', *months,
+                       UNDATED_SORT_AT)
 
 
 def search_clause(search: Search) -> QueryString:

@@ -17,6 +17,7 @@ from photonix.db.photo_search import parse_search
 from photonix.db.scope import Scope
 from photonix.db.search_suggestions import suggestions
 from photonix.db.tables import Photo, PhotoTag, Tag
+from photonix.media.dates import UNDATED_SORT_AT
 from tests.photo_rows import add_photo, tag_as, user_with_library
 
 MIGRATION = importlib.import_module("piccolo_migrations.photonix_2026_12_01t15_00_00_000000")
@@ -63,11 +64,14 @@ async def test_a_search_finds_a_file_name_a_camera_and_a_lens(alice) -> None:
     in_folder = await add_photo(library, day, original_path="/library/sunset trip/IMG_1.jpg")
     canon = await add_photo(library, day, camera_make="Canon", camera_model="EOS R5")
     lens = await add_photo(library, day, lens="RF 24-70mm F2.8 L IS USM")
+    uploaded = await add_photo(library, day, original_path="/data/originals/1/2024-05/3f9a0c1b2d4e_a.jpg",
+                               original_name="Grandma's birthday.JPG")
     assert await found(user_id, "sunset") == {named}            # the file's name, not its folder's
     assert in_folder not in await found(user_id, "sunset")
     assert await found(user_id, "eos r5") == {canon}
     assert await found(user_id, "canon eos") == {canon}
     assert await found(user_id, "24-70") == {lens}
+    assert await found(user_id, "grandma") == {uploaded}     # the name it was uploaded under
 
 
 async def test_searching_a_year_or_a_month_word_finds_photos_taken_then(alice) -> None:
@@ -78,6 +82,7 @@ async def test_searching_a_year_or_a_month_word_finds_photos_taken_then(alice) -
     june_2021 = await add_photo(library, datetime(2021, 6, 1))
     december_2019 = await add_photo(library, datetime(2019, 12, 24))
     january_2020 = await add_photo(library, datetime(2020, 1, 5))
+    await add_photo(library, UNDATED_SORT_AT, taken_at=None)          # undated: in no month, no season
     assert await found(user_id, "2019") == {june_2019, july_2019, march_2019, december_2019}
     assert await found(user_id, "June 2019") == {june_2019}
     assert await found(user_id, "june") == {june_2019, june_2021}
@@ -85,6 +90,9 @@ async def test_searching_a_year_or_a_month_word_finds_photos_taken_then(alice) -
     assert await found(user_id, "summer 2019") == {june_2019, july_2019}
     assert await found(user_id, "winter 2019") == {december_2019, january_2020}
     assert await found(user_id, "jun 2021") == {june_2021}
+    assert await found(user_id, "january") == {january_2020}
+    assert await found(user_id, "winter") == {december_2019, january_2020}
+    assert await found(user_id, "1800") == set()            # not a year: no photos taken then
 
 
 async def test_date_words_narrow_the_rest_of_the_search_and_a_tag_may_hold_them(alice) -> None:
