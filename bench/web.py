@@ -14,6 +14,8 @@ uvicorn process, so queueing counts):
   detail   /photos/<id> of a photo in the middle of the timeline
   favourites /photos/favourites: the user's hearts, one photo in 10,000
   thumb    /photos/<id>/thumbnail/medium: one query for photo, permission and file, then the bytes
+  with --search, the searched grid (db/photo_search.py): a year, a season of every year, a camera, and
+  a text nothing matches (the whole library is read to say so)
 and prints p95(page) / p95(static). Targets (issue #12), for the grid through the read model at 100k
 photos, on SQLite and PostgreSQL alike: p95 <= 20 ms at 1 connection and <= 50 ms at 4 (issue #4 asked
 <= 50 ms for every page).
@@ -21,6 +23,7 @@ photos, on SQLite and PostgreSQL alike: p95 <= 20 ms at 1 connection and <= 50 m
 Usage: .venv/bin/python bench/web.py [--photos 100000] [--seconds 8] [--connections 1,4]
            [--redis-url redis://127.0.0.1:6379/12]      (default: PHOTONIX_REDIS_URL, else embedded)
            [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres | --no-postgres] [--sqlite-analyze]
+           [--search]
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ SCROLL_DEPTH = 5_000                  # the scroll partial starts after the 5,00
 FAVOURITE_EVERY = 10_000              # a heart on one photo in 10,000: a few favourites in a big library
 GRID_TARGET_P95_MS = {1: 20.0, 4: 50.0}      # connections -> the grid's p95 target (issue #12)
 TARGET_P95_MS = 50.0                        # every page, any load (issue #4)
+# The searched grids --search measures: not in the verdict (the targets are the unfiltered pages').
+SEARCHES = {"q-year": "2023", "q-season": "summer", "q-camera": "canon", "q-nothing": "zzzz"}
 STEP_COLUMNS = ("id", "photo", "step", "version", "state", "tries", "job_id", "error", "error_kind",
                 "traceback", "queued_at", "started_at", "finished_at", "duration_ms", "library")
 
@@ -130,7 +135,7 @@ async def prepare(settings: Settings, count: int, thumbnail: Path, analyze: bool
 
 
 def measure_pages(base: str, cursor: str, middle_id: int, seconds: int, connections: list[int],
-                  script: Path | None) -> dict[int, dict[str, Figures]]:
+                  script: Path | None, search: bool = False) -> dict[int, dict[str, Figures]]:
     """connections -> url name -> figures, all against one server."""
     cookie = sign_in(base)
     urls = {
@@ -141,6 +146,8 @@ def measure_pages(base: str, cursor: str, middle_id: int, seconds: int, connecti
         "favourites": ("/photos/favourites", cookie),
         "thumb": (f"/photos/{middle_id}/thumbnail/medium", cookie),
     }
+    if search:
+        urls.update({name: (f"/photos/?q={text}", cookie) for name, text in SEARCHES.items()})
     return {count: measure(base, urls, seconds, count, script) for count in connections}
 
 
@@ -164,6 +171,7 @@ def main() -> None:
     add_arguments(parser, seconds=8)
     parser.add_argument("--connections", default="1,4",
                         help="concurrent connections: a comma-separated list, one run each")
+    parser.add_argument("--search", action="store_true", help="also the searched grids (SEARCHES)")
     parser.add_argument("--sqlite-analyze", action="store_true",
                         help="give SQLite planner statistics (a real install has none)")
     args = parser.parse_args()
@@ -183,7 +191,8 @@ def main() -> None:
                 cursor, middle_id = prepare_in_child(env, prepare, args.photos, thumbnail,
                                                      args.sqlite_analyze)
                 with served(env) as base:
-                    results = measure_pages(base, cursor, middle_id, args.seconds, connections, script)
+                    results = measure_pages(base, cursor, middle_id, args.seconds, connections, script,
+                                            args.search)
                 for count, by_url in results.items():
                     print(f"  {count} connection(s):")
                     report(by_url, args.seconds)

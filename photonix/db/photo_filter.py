@@ -4,7 +4,10 @@ where-clause on "photo"; the scope (db/scope.py) says who may see, the filter on
 
 One rule for tags everywhere: a tag matches by name, case-insensitively, whatever its kind (a place, a
 colour, an event, a keyword or a person's own tag), so `?q=paris` in the grid and `?tag=Paris` in the API
-give the same photos. Several tags narrow to photos that carry all of them."""
+give the same photos. Several tags narrow to photos that carry all of them.
+
+The search box (`search`, `?q=`) is wider: a tag's first letters, a file name, a camera, a lens, a year, a
+month or a season (db/photo_search.py); it is one more clause here, never another query."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from piccolo.querystring import QueryString
 
+from photonix.db.photo_search import parse_search, search_clause
 from photonix.db.scope import not_trashed
 from photonix.errors import PhotonixError
 
@@ -31,6 +35,7 @@ _CAMERA_SQL = ('(LOWER("photo"."camera_make") = LOWER({}) OR LOWER("photo"."came
                "OR LOWER(COALESCE(\"photo\".\"camera_make\", '') || ' ' "
                "|| COALESCE(\"photo\".\"camera_model\", '')) = LOWER({}))")
 MAX_TAGS = 10
+MAX_SEARCH = 200
 
 
 class InvalidFilter(PhotonixError):
@@ -57,6 +62,7 @@ class PhotoFilter:
     trashed: bool | None = False
     rating: int | None = None
     camera: str | None = None
+    search: str | None = None
     oldest_first: bool = False
 
     def __post_init__(self) -> None:
@@ -65,6 +71,9 @@ class PhotoFilter:
             " ".join(tag.split()) for tag in self.tags if tag and tag.strip())))
         object.__setattr__(self, "state", self.state or None)
         object.__setattr__(self, "camera", " ".join((self.camera or "").split()) or None)
+        object.__setattr__(self, "search", " ".join((self.search or "").split()) or None)
+        if self.search is not None and len(self.search) > MAX_SEARCH:
+            raise InvalidFilter(f"a search is at most {MAX_SEARCH} characters")
         if self.state is not None and self.state not in STATES:
             raise InvalidFilter("state must be 'failed' or 'pending'")
         if self.rating is not None and not 0 <= self.rating <= 5:
@@ -100,6 +109,8 @@ class PhotoFilter:
             parts.append(QueryString('"photo"."rating" >= {}', int(self.rating)))
         if self.camera is not None:
             parts.append(QueryString(_CAMERA_SQL, self.camera, self.camera, self.camera))
+        if self.search is not None:
+            parts.append(search_clause(parse_search(self.search)))
         if not parts:
             return None
         return QueryString(" AND ".join("{}" for _ in parts), *parts)
@@ -111,6 +122,8 @@ class PhotoFilter:
         if self.library is not None:
             items.append(("library", str(self.library)))
         items.extend(("tag", tag) for tag in self.tags)
+        if self.search:
+            items.append(("q", self.search))
         if self.state:
             items.append(("state", self.state))
         if self.taken_from:

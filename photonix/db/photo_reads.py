@@ -212,6 +212,7 @@ async def permitted_file(scope: Scope, photo_id: int, kind: str, size_name: str,
 
 _DETAIL_SELECT = (
     'SELECT "photo".*, {} AS can_edit, {} AS favourite, {} AS folders, pp.failed AS failed_steps, '
+    '(SELECT u.username FROM photonix_user u WHERE u.id = "photo"."rated_by") AS rated_by_name, '
     'pp.unfinished AS unfinished_steps FROM photo LEFT JOIN photo_progress pp ON pp.photo = "photo"."id" '
     'WHERE "photo"."id" = {} AND {}')
 
@@ -259,7 +260,7 @@ async def photo_detail(scope: Scope, photo_id: int, settings: Settings,
         thumbnails=tuple(Thumbnail(f["size_name"], f["width"], f["height"]) for f in files),
         tags=tuple(photo_tags), steps=tuple(steps),
         original=original,
-        newer=newer, older=older,
+        newer=newer, older=older, rated_by_name=row["rated_by_name"],
     )
 
 

@@ -193,6 +193,7 @@ class PhotoDetail:
     original: PermittedFile
     newer: int | None                           # neighbours in the list the viewer came from
     older: int | None
+    rated_by_name: str | None = None            # who set the rating (shared by the library's members)
 
     @property
     def file_name(self) -> str:

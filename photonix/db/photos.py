@@ -196,7 +196,7 @@ async def file_roots(library_id: int, kind: str, settings: Settings) -> FileRoot
 
 async def set_rating(user_id: int, photo_id: int, rating: int) -> bool:
     """False when the user is not a member of the photo's library (the caller answers 404)."""
-    updated = await Photo.update({Photo.rating: rating}).where(
+    updated = await Photo.update({Photo.rating: rating, Photo.rated_by: user_id}).where(
         (Photo.id == photo_id) & member_of_library(user_id)
     ).returning(Photo.id)
     return bool(updated)
@@ -208,7 +208,7 @@ async def set_ratings(user_id: int, photo_ids: Collection[int], rating: int, chu
     ids = sorted(set(photo_ids))
     rated: set[int] = set()
     for start in range(0, len(ids), chunk):
-        rows = await Photo.update({Photo.rating: rating}).where(
+        rows = await Photo.update({Photo.rating: rating, Photo.rated_by: user_id}).where(
             Photo.id.is_in(ids[start:start + chunk]) & member_of_library(user_id)
         ).returning(Photo.id)
         rated.update(int(row["id"]) for row in rows)

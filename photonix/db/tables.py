@@ -109,6 +109,8 @@ class Photo(Table):
     gps_lon = Float(null=True, default=None)
     gps_altitude = Float(null=True, default=None)
     rating = Integer(default=0)
+    # who set the rating (ratings are the photo's, shared by the library's members); NULL: nobody yet
+    rated_by: ForeignKey[User] = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     histogram = JSON(null=True, default=None)
     date_source = Varchar(length=20, null=True, default=None)   # media.dates.DateSource of taken_at
     date_uncertain = Boolean(default=False)             # a better source held an impossible date
@@ -152,6 +154,8 @@ class PhotoTag(Table):
     tag = ForeignKey(Tag, on_delete=OnDelete.cascade, index=True)
     score = Real(default=1.0)
     source = Varchar(length=60)
+    # who added a person's tag (source "user"); NULL for classifier and file tags
+    added_by: ForeignKey[User] = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
 
 
 class StepRun(Table):

@@ -1,4 +1,8 @@
-"""Tags and photo tags: upsert a classifier's tags for a photo, keep user tags apart, read a photo's tags."""
+"""Tags and photo tags: upsert a classifier's tags for a photo, keep user tags apart, read a photo's tags.
+
+A generic tag (people's own tags, file keywords) is one tag whatever its case: "Holiday 2008" and
+"holiday 2008" share a key, and the first spelling stays the tag's name. A person's tag records who added
+it: tags and ratings belong to the photo and every member of its library shares them."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from photonix.classifiers.base import ScoredTag
 from photonix.db.tables import PhotoTag, Tag
 
 USER_SOURCE = "user"
+GENERIC = "generic"         # the kind of people's own tags and of file keywords
 CHUNK = 500                 # rows per bulk statement: parameter limits stay far away
 XMP_SOURCE = "xmp"          # keywords the file (or its XMP sidecar) carries; replaced on every metadata read
 
@@ -23,20 +28,23 @@ class PhotoTagView:
     parent: str | None
     score: float
     source: str
+    added_by: int | None = None             # who added a person's tag (None: a classifier's, or unknown)
+    added_by_name: str | None = None
 
 
 def tag_key(kind: str, name: str, parent: str | None) -> str:
-    return f"{kind}/{parent or ''}/{name}"
+    """The unique key of a tag: generic tags by their lower-case name, so case never makes a second one."""
+    return f"{kind}/{parent or ''}/{name.lower() if kind == GENERIC else name}"
 
 
 async def tag_id(kind: str, name: str, parent: str | None = None) -> int:
     """The id of the tag, created (with its parent) the first time it is named: one statement each."""
     parent_id = await tag_id(kind, parent) if parent else None
-    # DO UPDATE (of a value that does not change) rather than DO NOTHING, so RETURNING gives the id
-    # whether the row is new or not.
+    # DO UPDATE (of the key, a value that does not change) rather than DO NOTHING, so RETURNING gives the
+    # id whether the row is new or not; the name is left alone, so the first spelling is kept.
     rows = await Tag.insert(
         Tag(kind=kind, name=name, parent=parent_id, key=tag_key(kind, name, parent))
-    ).on_conflict(target=Tag.key, action="DO UPDATE", values=[Tag.name]).returning(Tag.id)
+    ).on_conflict(target=Tag.key, action="DO UPDATE", values=[Tag.key]).returning(Tag.id)
     return int(rows[0]["id"])
 
 
@@ -69,27 +77,30 @@ async def replace_keyword_tags(photo_id: int, keywords: Sequence[str], source: s
             ).on_conflict(target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING")
 
 
-async def add_user_tag(photo_id: int, name: str, kind: str = "generic") -> int:
+async def add_user_tag(photo_id: int, name: str, kind: str = GENERIC, *, added_by: int | None = None) -> int:
+    """The tag (the existing one whatever its case) on the photo, as `added_by`'s: the tag's id."""
     tid = await tag_id(kind, name)
-    await PhotoTag.insert(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE)).on_conflict(
+    await PhotoTag.insert(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE,
+                                   added_by=added_by)).on_conflict(
         target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING"
     )
     return tid
 
 
-async def add_user_tag_to_many(photo_ids: Collection[int], name: str, kind: str = "generic") -> int:
+async def add_user_tag_to_many(photo_ids: Collection[int], name: str, kind: str = GENERIC, *,
+                               added_by: int | None = None) -> int:
     """add_user_tag for many photos (the caller passes only photos the viewer may change): the tag's id."""
     tid = await tag_id(kind, name)
     ids = sorted(set(photo_ids))
     for start in range(0, len(ids), CHUNK):
         await PhotoTag.insert(
-            *(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE)
+            *(PhotoTag(photo=photo_id, tag=tid, score=1.0, source=USER_SOURCE, added_by=added_by)
               for photo_id in ids[start:start + CHUNK])
         ).on_conflict(target=(PhotoTag.photo, PhotoTag.tag, PhotoTag.source), action="DO NOTHING")
     return tid
 
 
-async def remove_user_tag_from_many(photo_ids: Collection[int], name: str, kind: str = "generic") -> set[int]:
+async def remove_user_tag_from_many(photo_ids: Collection[int], name: str, kind: str = GENERIC) -> set[int]:
     """A person's tag of this name (any case) off these photos: the photos that had it."""
     tag_ids = [row["id"] for row in await Tag.select(Tag.id).where(
         (Tag.kind == kind) & WhereRaw("LOWER(name) = LOWER({})", name))]
@@ -110,10 +121,11 @@ async def tags_of(photo_id: int) -> list[PhotoTagView]:
     rows = await PhotoTag.select(
         # `._.` is `.` to Piccolo, and tells mypy which table each join reaches.
         PhotoTag.tag._.id, PhotoTag.tag._.kind, PhotoTag.tag._.name, PhotoTag.tag._.parent._.name,
-        PhotoTag.score, PhotoTag.source,
+        PhotoTag.score, PhotoTag.source, PhotoTag.added_by._.id, PhotoTag.added_by._.username,
     ).where(PhotoTag.photo == photo_id).order_by(PhotoTag.score, ascending=False)
     return [
-        PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"])
+        PhotoTagView(r["tag.id"], r["tag.kind"], r["tag.name"], r["tag.parent.name"], r["score"], r["source"],
+                     r["added_by.id"], r["added_by.username"])
         for r in rows
     ]
 

@@ -26,6 +26,7 @@ from photonix.db.albums import SORT_ORDERS, AlbumError
 from photonix.db.photo_values import Tile
 from photonix.web.auth import provide_page_viewer
 from photonix.web.deps import SettingsDep, ViewerDep
+from photonix.web.filters import counted
 from photonix.web.flash import Flash, flash_cookie
 from photonix.web.params import Id, parse_id
 from photonix.web.templating import page, wants_fragment
@@ -48,7 +49,7 @@ def date_range(first: datetime | None, last: datetime | None) -> str:
 
 
 def photo_count(n: int) -> str:
-    return "1 photo" if n == 1 else f"{n:,} photos"
+    return counted(n, "photo")
 
 
 def sections(tiles: list[Tile]) -> list[tuple[str, list[Tile]]]:

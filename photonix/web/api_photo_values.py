@@ -74,10 +74,11 @@ class TagOut(msgspec.Struct):
     parent: str | None
     score: float
     source: str             # "user", "xmp", or "classifier@version"
+    added_by: str | None = None     # who added a person's tag: tags are the photo's, shared by its library
 
     @classmethod
     def of(cls, tag: PhotoTagView) -> TagOut:
-        return cls(tag.tag_id, tag.kind, tag.name, tag.parent, tag.score, tag.source)
+        return cls(tag.tag_id, tag.kind, tag.name, tag.parent, tag.score, tag.source, tag.added_by_name)
 
 
 class StepOut(msgspec.Struct):
@@ -144,6 +145,7 @@ class PhotoOut(msgspec.Struct):
     tags: list[TagOut]
     steps: list[StepOut]
     original_path: str | None = None        # admins only
+    rated_by: str | None = None             # who set the rating (shared by the library's members)
 
     @classmethod
     def of(cls, detail: PhotoDetail, problem: str | None, *, show_path: bool) -> PhotoOut:
@@ -159,7 +161,7 @@ class PhotoOut(msgspec.Struct):
             orientation=detail.orientation, format=detail.format, content_hash=detail.content_hash,
             file_size=detail.file_size, imported_at=detail.imported_at, version=detail.version,
             histogram=detail.histogram, title=detail.title, description=detail.description,
-            state=detail.state,
+            state=detail.state, rated_by=detail.rated_by_name,
             thumbnails={t.size_name: ThumbnailOut(thumbnail_url(detail.id, t.size_name), t.width, t.height)
                         for t in detail.thumbnails},
             original_url=f"/photos/{detail.id}/original", original_available=problem is None,

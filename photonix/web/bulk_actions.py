@@ -22,6 +22,7 @@ from photonix.db.selection import Needs
 from photonix.errors import PhotonixError
 from photonix.jobs import bulk
 from photonix.jobs.reprocess import reprocess
+from photonix.web.filters import counted
 from photonix.web.params import parse_id
 from photonix.web.zip_download import zip_originals
 
@@ -74,7 +75,7 @@ class BulkAction:
 
 
 def count(n: int) -> str:
-    return f"{n:,} photo" if n == 1 else f"{n:,} photos"
+    return counted(n, "photo")
 
 
 def sentence(done: str, selected: Selected) -> str:
@@ -107,14 +108,14 @@ def rating(form: Mapping[str, str]) -> int:
 
 
 async def add_tag(selected: Selected, name: str) -> Done:
-    await tags.add_user_tag_to_many(selected.photo_ids, name)
+    await tags.add_user_tag_to_many(selected.photo_ids, name, added_by=selected.viewer.id)
     return Done(sentence(f"Tagged {count(len(selected.photo_ids))} “{name}”", selected))
 
 
 async def remove_tag(selected: Selected, name: str) -> Done:
     removed = await tags.remove_user_tag_from_many(selected.photo_ids, name)
     if not removed:
-        return Done(sentence(f"None of the {count(len(selected.photo_ids))} had your tag “{name}”", selected))
+        return Done(sentence(f"None of the {count(len(selected.photo_ids))} had the tag “{name}”", selected))
     return Done(sentence(f"Removed “{name}” from {count(len(removed))}", selected))
 
 

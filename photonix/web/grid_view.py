@@ -31,7 +31,7 @@ VIEWS = (PHOTOS, FAVOURITES, ARCHIVE, TRASH)
 
 LABELS = {"library": "Library", "tag": "Tag", "state": "State", "from": "From", "to": "To", "album": "Album",
           "favourite": "Favourites", "rating": "Rating ≥", "camera": "Camera", "order": "Order",
-          "archived": "Archived", "trashed": "Trash"}
+          "archived": "Archived", "trashed": "Trash", "q": "Search"}
 
 
 def view_of(narrowed: PhotoFilter) -> View:
@@ -81,7 +81,7 @@ class GridView:
 
     @property
     def search_text(self) -> str:
-        return self.narrowed.tags[0] if self.narrowed.tags else ""
+        return self.narrowed.search or (self.narrowed.tags[0] if self.narrowed.tags else "")
 
 
 def _query(items: list[tuple[str, str]]) -> str:

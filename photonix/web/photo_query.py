@@ -2,7 +2,7 @@
 views, the photo page (its neighbours) and the JSON API, so every list reads the same names the same way
 and /schema documents them once.
 
-    ?library=2 &tag=paris (repeatable; the grid's search box sends q=) &state=failed|pending
+    ?library=2 &tag=paris (repeatable) &q=rome (the search box: db/photo_search.py) &state=failed|pending
     &from=2024-05-01 &to=2024-05-31 &album=7 &favourite=1 &archived=1 &trashed=1 &rating=4
     &camera=Canon &order=oldest"""
 
@@ -28,7 +28,9 @@ async def provide_photo_filter(
     library: Annotated[int | None, Q(ge=1, le=MAX_ID, description="only this library's photos")] = None,
     tag: Annotated[list[str] | None, Q(
         description="a tag name, any kind, any case; repeat for photos with all of them")] = None,
-    q: Annotated[str | None, Q(description="the search box: a tag name, as `tag`")] = None,
+    q: Annotated[str | None, Q(max_length=200, description=(
+        "the search box: a tag's first letters (any kind, any case), a file name, a camera or a lens; "
+        "years, month names and seasons ('june 2019', 'summer') narrow to photos taken then"))] = None,
     state_filter: Annotated[Literal["failed", "pending", ""] | None, Q(
         name="state", description="processing state: a step failed, or work still to do")] = None,
     taken_from: Annotated[OptionalDay, Q(name="from", description="first day (inclusive)")] = None,
@@ -43,7 +45,7 @@ async def provide_photo_filter(
 ) -> PhotoFilter:
     """Bad values answer 400 (Litestar's validation, or InvalidFilter from PhotoFilter itself)."""
     return PhotoFilter(
-        library=library, tags=(*(tag or ()), *((q,) if q else ())), state=state_filter or None,
+        library=library, tags=tuple(tag or ()), search=q, state=state_filter or None,
         taken_from=taken_from, taken_to=taken_to, album=album, favourite=favourite,
         # the trash shows archived photos too: trashing one takes it out of the archive view
         archived=None if trashed and not archived else archived, trashed=trashed,

@@ -7,20 +7,23 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeAlias
+from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromQuery
+from litestar.params import QueryParameter as Q
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from photonix.db import accounts, photos, roles, tags
+from photonix.db import accounts, photos, roles, search_suggestions, tags
 from photonix.db.accounts import Viewer
 from photonix.db.keyset import Cursor
 from photonix.db.photo_filter import PhotoFilter
 from photonix.db.photo_reads import month_counts, photo_access, photo_detail, tile_page
+from photonix.db.photo_search import dates_named, parse_search
 from photonix.db.scope import Scope
 from photonix.errors import NotAllowed, NotVisible
 from photonix.jobs.reprocess import reprocess
@@ -36,7 +39,9 @@ from photonix.web.templating import page, wants_fragment
 from photonix.web.timeline import timeline_context
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-TAG_KINDS = (("generic", "Your tags"), ("location", "Places"), ("event", "Dates & events"),
+# People's tags come first, as "Shared tags": they are the photo's, shared by its library's members, so a
+# tag another member added shows under the same heading with their name (partials/tags.html).
+TAG_KINDS = (("generic", "Shared tags"), ("location", "Places"), ("event", "Dates & events"),
              ("color", "Colours"), ("object", "Objects"), ("person", "People"))
 PhotoFilterDep: TypeAlias = NamedDependency[PhotoFilter]
 
@@ -47,6 +52,7 @@ class PhotoRef:
 
     id: int
     rating: int = 0
+    rated_by_name: str | None = None
 
 
 async def _editable_or_error(viewer: Viewer, photo_id: int) -> None:
@@ -58,10 +64,18 @@ async def _editable_or_error(viewer: Viewer, photo_id: int) -> None:
         raise NotAllowed("Only members of the photo's library can change it; you see it through an album.")
 
 
+def _folded_places(places: list[tags.PhotoTagView]) -> list[tags.PhotoTagView]:
+    """A place whose child place is also on the photo reads as the child's chip ("Italy › Rome"), not
+    as a chip of its own beside it."""
+    parents = {tag.parent for tag in places if tag.parent}
+    return [tag for tag in places if tag.parent or tag.name not in parents]
+
+
 def _tag_groups(photo_tags: Sequence[tags.PhotoTagView]) -> list[tuple[str, str, list[Any]]]:
     grouped: dict[str, list[Any]] = defaultdict(list)
     for tag in photo_tags:
         grouped["generic" if tag.source == tags.USER_SOURCE else tag.kind].append(tag)
+    grouped["location"] = _folded_places(grouped["location"])
     return [(kind, title, grouped[kind]) for kind, title in TAG_KINDS if grouped[kind] or kind == "generic"]
 
 
@@ -96,6 +110,44 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
     return await page(request, "pages/photos.html", context, fragment="partials/photo_grid.html")
 
 
+# The suggestions' groups, in the order the list shows them (partials/search_suggestions.html).
+SUGGESTION_GROUPS = (("location", "Places"), ("object", "Objects"), ("color", "Colours"),
+                     ("event", "Dates & events"), ("generic", "Tags"), ("person", "People"),
+                     ("camera", "Cameras"), ("lens", "Lenses"))
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionLink:
+    label: str
+    href: str
+    photos: int | None = None
+
+
+def _suggestion_href(found: search_suggestions.Suggestion) -> str:
+    """A tag opens the grid of that tag (any kind, any case), a camera its photos, a lens the search."""
+    if found.kind == "camera":
+        return "/photos/?" + urlencode({"camera": found.name})
+    if found.kind == "lens":
+        return "/photos/?" + urlencode({"q": found.name})
+    return "/photos/?" + urlencode({"tag": found.name})
+
+
+def suggestion_groups(text: str, found: Sequence[search_suggestions.Suggestion]
+                      ) -> list[tuple[str, list[SuggestionLink]]]:
+    """(title, links) per kind that has any, the kinds in SUGGESTION_GROUPS' order; the search text itself
+    first (file names, tags, cameras, lenses), and the dates it names if any."""
+    by_kind: dict[str, list[SuggestionLink]] = defaultdict(list)
+    for item in found:
+        label = f"{item.parent} › {item.name}" if item.parent else item.name
+        by_kind[item.kind].append(SuggestionLink(label, _suggestion_href(item), item.photos))
+    searched = "/photos/?" + urlencode({"q": text})
+    groups = [("Search", [SuggestionLink(f"Everything matching “{text}”", searched)])]
+    if parse_search(text).has_dates:
+        groups.append(("Dates", [SuggestionLink(f"Taken in {dates_named(text)}", searched)]))
+    groups.extend((title, by_kind[kind]) for kind, title in SUGGESTION_GROUPS if by_kind[kind])
+    return groups
+
+
 class PhotoController(Controller):
     path = "/photos"
     dependencies = {"viewer": Provide(provide_page_viewer), "narrowed": Provide(provide_photo_filter)}
@@ -107,6 +159,14 @@ class PhotoController(Controller):
         """Newest first by month, narrowed by the filter's query parameters (web/photo_query.py): `q` is a
         tag of any kind (place, colour, event, yours), `state` failed/pending, `favourite=1`..."""
         return await _grid(request, viewer, narrowed, before)
+
+    @get("/suggest")
+    async def suggest(self, viewer: ViewerDep, q: Annotated[str, Q(max_length=200)] = "") -> Template:
+        """What the header's search box shows under itself as someone types (hx-get, partial only)."""
+        text = " ".join(q.split())
+        found = await search_suggestions.suggestions(Scope.user(viewer.id), text) if text else []
+        return Template("partials/search_suggestions.html", context={
+            "text": text, "groups": suggestion_groups(text, found) if text else []})
 
     @get("/favourites")
     async def favourites(self, request: HTMXRequest, viewer: ViewerDep, narrowed: PhotoFilterDep,
@@ -167,7 +227,8 @@ class PhotoController(Controller):
             await _editable_or_error(viewer, photo_id)      # says 404 or 403
         if not request.htmx:
             return Redirect(f"/photos/{photo_id}", status_code=303)
-        return Template("partials/rating.html", context={"photo": PhotoRef(photo_id, rating)})
+        return Template("partials/rating.html", context={
+            "photo": PhotoRef(photo_id, rating, viewer.username), "viewer": viewer})
 
     @post("/{photo_id:int}/tags")
     async def add_tag(self, request: HTMXRequest, viewer: ViewerDep, photo_id: Id,
@@ -178,11 +239,12 @@ class PhotoController(Controller):
         if not name or len(name) > 100:
             error = "A tag is 1 to 100 characters."
         else:
-            await tags.add_user_tag(photo_id, name)
+            await tags.add_user_tag(photo_id, name, added_by=viewer.id)
         if not request.htmx and error is None:
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/tags.html", status_code=422 if error else 200, context={
             "photo": PhotoRef(photo_id), "tag_groups": _tag_groups(await tags.tags_of(photo_id)),
+            "viewer": viewer,
             "error": error})
 
     @post("/{photo_id:int}/tags/{tag_id:int}/delete")
@@ -194,6 +256,7 @@ class PhotoController(Controller):
             return Redirect(f"/photos/{photo_id}", status_code=303)
         return Template("partials/tags.html", context={
             "photo": PhotoRef(photo_id), "tag_groups": _tag_groups(await tags.tags_of(photo_id)),
+            "viewer": viewer,
             "error": None})
 
     @post("/{photo_id:int}/reprocess")

@@ -83,3 +83,29 @@
     queued.forEach(act);
   });
 })();
+
+// The header's search suggestions (partials/search_suggestions.html): ↓ from the box goes to the first,
+// ↑ ↓ move between them (↑ from the first goes back to the box), Esc empties the list and returns to the
+// box. Listened to while capturing, so these keys never reach the shortcuts above.
+document.addEventListener("keydown", function (event) {
+  var form = event.target.closest && event.target.closest("form.search");
+  var panel = form && form.querySelector(".search-suggestions");
+  if (!panel || event.ctrlKey || event.altKey || event.metaKey) return;
+  var links = Array.prototype.slice.call(panel.querySelectorAll("a"));
+  var box = form.querySelector("input[name='q']");
+  var at = links.indexOf(event.target);
+  var next = null;
+  if (event.key === "ArrowDown" && links.length) {
+    next = links[Math.min(at + 1, links.length - 1)];
+  } else if (event.key === "ArrowUp" && at >= 0) {
+    next = at === 0 ? box : links[at - 1];
+  } else if (event.key === "Escape" && panel.firstElementChild) {
+    panel.replaceChildren();
+    next = box;
+  }
+  if (next) {
+    event.preventDefault();
+    event.stopPropagation();
+    next.focus();
+  }
+}, true);

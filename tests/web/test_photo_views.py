@@ -56,7 +56,7 @@ async def test_a_hostile_search_stays_text_in_the_tile_links(client, alice: Memb
     assert len(links) == 1
     href = urlsplit(str(links[0]["href"]))
     assert href.path == f"/photos/{photo_id}"
-    assert parse_qs(href.query) == {"tag": [hostile], "order": ["oldest"]}
+    assert parse_qs(href.query) == {"q": [hostile], "order": ["oldest"]}
 
 
 async def test_archived_and_trashed_photos_leave_the_main_grid_for_their_own_views(client, alice) -> None:
