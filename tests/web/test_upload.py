@@ -190,8 +190,8 @@ async def test_htmx_gets_the_rows_alone_and_the_plain_form_a_full_page(client, a
     assert [r["outcome"] for r in Rows(full.text).rows] == ["uploaded"]
 
 
-async def test_upload_rows_turn_into_finished_photos_when_their_pipeline_ends(client, alice: Member, bob: Member,
-                                                                             worker) -> None:
+async def test_upload_rows_turn_into_finished_photos_when_their_pipeline_ends(
+        client, alice: Member, bob: Member, worker) -> None:
     truncated = next(row for row in corpus.rows(expected="fail") if row.path == "bad/truncated_50pct.jpg")
     await sign_in(client, "bob")
     [bobs] = Rows((await upload(client, bob.library_id, photo_files(PHOTOS[0]))).text).rows
