@@ -77,7 +77,7 @@ async def test_a_failed_photo_page_says_why_there_is_no_preview(client, alice: M
     technical = html[html.index('<details class="technical">'):]
     assert "image file is truncated" in technical[:technical.index("</details>")]
     # What ran, not a ratio: the classifiers after the thumbnails never ran.
-    summary = re.search(r"Processing · ([^<]+)</summary>", html)
+    summary = re.search(r'Processing · <span id="processing-summary">([^<]+)</span>', html)
     assert summary and re.fullmatch(r"1 failed, \d+ not run, \d+ ok", summary[1]), summary
     # The name the user uploaded, never the stored one with its random prefix (but in an admin's Path row).
     assert "<title>Beach day.jpg" in html and "Beach day.jpg" in text
