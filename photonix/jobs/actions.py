@@ -18,6 +18,7 @@ from photonix.jobs.flow import Chain
 from photonix.jobs.pipeline import PIPELINE
 from photonix.jobs.rerun import Rerun, RerunMode, photos_to_rerun, rerun
 from photonix.jobs.retry import Progress, RetryScope, RetrySelection, plan_retry, retry
+from photonix.media.error_sentences import plain_error
 
 
 class Action(enum.StrEnum):
@@ -70,7 +71,8 @@ def _retry_what(selection: RetrySelection) -> str:
     if selection.scope is RetryScope.JOB:
         return f"{selection.step} of photo {selection.photo_ids[0]}"
     if selection.scope is RetryScope.GROUP:
-        return f"the {selection.step} failures “{selection.reason}”"
+        # In the words the group is shown in (the raw library text stays on its page, one click away).
+        return f"the {selection.step} failures “{plain_error(selection.reason or '')}”"
     if selection.scope is RetryScope.STEP:
         return f"every failure of {selection.step}"
     if selection.scope is RetryScope.SELECTION:
