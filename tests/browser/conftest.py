@@ -112,17 +112,22 @@ def dated_photos_in_distinct_months(count: int) -> list[corpus.Row]:
     return rows
 
 
-def first_run_with_photos(tab: Page, app_url: str, app_data_dir: Path, folder: Path, photos: int) -> None:
-    """The first run's form with a folder of photos, then reload the grid until every photo shows its
-    thumbnail and none is still being processed."""
+def first_run(tab: Page, app_url: str, app_data_dir: Path, folder: Path, library: str = "Family") -> None:
+    """The welcome page's form: the setup code, the admin, a library of this folder; lands on the grid."""
     tab.goto(f"{app_url}/welcome")
     tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
     tab.get_by_label("User name").fill("admin")
     tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
+    tab.get_by_label("Name", exact=True).fill(library)
     tab.get_by_label("Folder on this server").fill(str(folder))
     tab.get_by_role("button", name="Create and start importing").click()
     expect(tab).to_have_url(re.compile(r"/photos/?$"))
+
+
+def first_run_with_photos(tab: Page, app_url: str, app_data_dir: Path, folder: Path, photos: int) -> None:
+    """The first run's form with a folder of photos, then reload the grid until every photo shows its
+    thumbnail and none is still being processed."""
+    first_run(tab, app_url, app_data_dir, folder)
     thumbnails = tab.locator("a.tile img")
     for _ in range(PROCESSING_TIMEOUT_MS // 1000):
         if thumbnails.count() == photos and tab.locator("a.tile .badge").count() == 0:

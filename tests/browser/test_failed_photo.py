@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import corpus
-from tests.browser.conftest import PROCESSING_TIMEOUT_MS, copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import PROCESSING_TIMEOUT_MS, copy_photos, first_run, screenshot
 
 pytestmark = pytest.mark.browser
 GOOD = corpus.rows(expected="ok", folder="orientation")[0]
@@ -25,17 +24,6 @@ def library_with_a_cut_off_photo(folder: Path) -> Path:
     data = GOOD.file.read_bytes()
     (folder / "Beach day.jpg").write_bytes(data[: len(data) // 2])
     return folder
-
-
-def first_run(tab: Page, app_url: str, app_data_dir: Path, folder: Path) -> None:
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
 
 
 def test_a_failed_photo_names_itself_in_the_grid_and_says_why_on_its_page(

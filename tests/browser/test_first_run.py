@@ -5,16 +5,14 @@ Screenshots at phone and desktop sizes go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
+from tests.browser.conftest import copy_photos, first_run, screenshot
 from tests.browser.test_jobs_dashboard import pause_everything, resume_everything
-from tests.running import setup_code
 
 pytestmark = pytest.mark.browser
 PHOTOS = 6
@@ -26,13 +24,7 @@ def test_after_the_welcome_form_the_grid_shows_the_import_and_the_photos_arrive_
     folder = copy_photos(corpus.rows(expected="ok", folder="orientation")[:PHOTOS], tmp_path / "photos")
     tab.goto(f"{app_url}/welcome")
     screenshot(tab, "first-run-welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Family")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    first_run(tab, app_url, app_data_dir, folder)
 
     # Whatever moment the page lands on, it says how the import goes, never "No photos yet".
     progress_or_tiles = tab.locator("#import-progress, a.tile")

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests import corpus
-from tests.browser.conftest import copy_photos, screenshot
-from tests.running import setup_code
+from tests.browser.conftest import copy_photos, first_run, screenshot
 
 pytestmark = pytest.mark.browser
 PROCESSING_TIMEOUT_MS = 300_000
@@ -64,14 +63,7 @@ def test_counts_change_without_a_reload_until_the_import_is_done(app_url: str, a
                                                                  tab: Page, tmp_path: Path) -> None:
     folder = corpus_folder(tmp_path / "photos")
     problems = problems_of(tab)
-    tab.goto(f"{app_url}/welcome")
-    tab.get_by_label("Setup code").fill(setup_code(app_data_dir))
-    tab.get_by_label("User name").fill("admin")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_label("Name", exact=True).fill("Everything")
-    tab.get_by_label("Folder on this server").fill(str(folder))
-    tab.get_by_role("button", name="Create and start importing").click()
-    expect(tab).to_have_url(re.compile(r"/photos/?$"))
+    first_run(tab, app_url, app_data_dir, folder, library="Everything")
 
     tab.get_by_role("link", name=re.compile(r"^Jobs")).click()
     expect(tab).to_have_url(re.compile(r"/jobs/$"))
