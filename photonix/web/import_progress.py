@@ -2,11 +2,12 @@
 grid (and, on an empty grid, in place of "No photos yet") says how far it has come — photos found,
 processed and failed — and asks again every 2 s until the work is done.
 
-The grid page itself pays nothing for it: the line is loaded by its own request, and only while the
-header counts photos in processing or the grid is empty (templates/pages/photos.html)."""
+A grid with photos pays nothing for it: the line is loaded by its own request, and only while the header
+counts photos in processing; an empty grid renders it in place (templates/pages/photos.html)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arq import ArqRedis
@@ -18,6 +19,7 @@ from litestar.response import Template
 from redis.exceptions import RedisError
 
 from photonix.db import accounts, step_tally
+from photonix.db.accounts import LibraryInfo
 from photonix.db.photo_reads import photo_count
 from photonix.db.scope import Scope
 from photonix.jobs.scan import latest_scan_state
@@ -47,8 +49,12 @@ class ImportProgress:
         return self.scan in ("queued", "running") or self.processing > 0
 
 
-async def import_progress(viewer_id: int, redis: ArqRedis) -> ImportProgress:
-    libraries = [library for library in await accounts.libraries_of(viewer_id) if library.folders]
+async def import_progress(viewer_id: int, redis: ArqRedis,
+                          libraries: Sequence[LibraryInfo] | None = None) -> ImportProgress:
+    """`libraries`: the viewer's, when the caller has read them already."""
+    if libraries is None:
+        libraries = await accounts.libraries_of(viewer_id)
+    libraries = [library for library in libraries if library.folders]
     try:
         states = [await latest_scan_state(redis, library.id) for library in libraries]
     except (RedisError, OSError):       # Redis away: the header says so; the counts below still hold

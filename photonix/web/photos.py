@@ -95,14 +95,15 @@ async def _grid(request: HTMXRequest, viewer: Viewer, narrowed: PhotoFilter, bef
     headed = list(months)[1:] if before is not None else list(months)
     counts = await month_counts(scope, narrowed, headed)
     grid = grid_view(narrowed, tiles, counts, continued=before is not None)
+    libraries = [] if tiles.tiles else await accounts.libraries_of(viewer.id)
     context = {
         "grid": grid,
         # the names partials/photo_grid.html has always read
         "months": grid.months, "month_counts": grid.month_counts, "next_url": grid.next_url,
         "continued": grid.continued, "list_query": grid.list_query,
         # the empty state names a library to import into, or says how far the first import has come
-        "libraries": [] if tiles.tiles else await accounts.libraries_of(viewer.id),
-        "import": None if tiles.tiles else await import_progress(viewer.id, app_redis(request)),
+        "libraries": libraries,
+        "import": None if tiles.tiles else await import_progress(viewer.id, app_redis(request), libraries),
         **extra,
     }
     if tiles.tiles and not wants_fragment(request):
